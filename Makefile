@@ -1,0 +1,120 @@
+# kho-tools: one GNU Makefile for the whole tree.
+#   make                 build the tools
+#   make STATIC=1        static binaries (for the test VM's initramfs) in build/static
+#   make SAN=1           ASan+UBSan build in build/san
+#   make check           every test: unit, shell, fuzz smoke, and the VM cycle
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= gcc
+CLANG ?= clang
+BATS ?= bats
+VERSION := 0.1.0
+
+ifeq ($(STATIC),1)
+O ?= build/static
+LDFLAGS += -static
+LDLIBS_EXTRA := -ldl -pthread
+else ifeq ($(SAN),1)
+O ?= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+O ?= build
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DKT_VERSION='"$(VERSION)"' $(SANFLAGS)
+CPPFLAGS += -Ilib
+LDFLAGS += $(SANFLAGS)
+# bookworm's libfdt ships no pkg-config file.
+LDLIBS := -lfdt -lcrypto $(LDLIBS_EXTRA)
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+LIB := $(O)/libkt.a
+
+KI_SRCS := $(sort $(wildcard tools/kho-inspect/*.c))
+KI_OBJS := $(KI_SRCS:%.c=$(O)/%.o)
+
+TOOLS := $(O)/kho-inspect
+AGENT := $(O)/kho-agent
+
+.PHONY: all check unit-test shell-test vm-test fuzz-smoke fuzz fixtures install clean format bench
+all: $(TOOLS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/kho-inspect: $(KI_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(AGENT): $(O)/tests/vm/agent.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# ---- tests -----------------------------------------------------------------
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
+
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/tests/unit/fdtbuild.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+unit-test: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+shell-test: $(TOOLS)
+	@KT_BIN=$(abspath $(O)) $(BATS) --tap tests/bats
+
+# The VM cycle needs static binaries for the initramfs.
+vm-test:
+	@$(MAKE) -s STATIC=1 $(addprefix build/static/,kho-inspect kho-agent)
+	@tests/vm/run-cycle.sh build/vm/cycle
+	@KT_VM_OUT=$(abspath build/vm/cycle) $(BATS) --tap tests/vm
+
+# libFuzzer targets, one per decoder/parser: built with clang from the library sources.
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DKT_VERSION='"$(VERSION)"' -Ilib \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 10
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lfdt -lcrypto
+
+# make check: a short run of each; make fuzz: long runs (FUZZ_SECONDS=600).
+fuzz-smoke: $(FUZZ_BINS)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz: FUZZ_SECONDS = 600
+fuzz: $(FUZZ_BINS)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+bench: $(TOOLS)
+	bench/decode.sh $(O)/kho-inspect
+
+fixtures: vm-test
+	tests/vm/update-fixtures.sh build/vm/cycle tests/fixtures/linux-7.3
+
+check:
+	@tests/check.sh
+
+install: $(TOOLS)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 completion/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+
+format:
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(KI_SRCS) $(wildcard tools/*/*.h)
+
+clean:
+	rm -rf build

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * FDT blobs: validation, salvage of a truncated blob, and the walker every FDT
+ * decoder shares. Values in KHO FDTs are stored in the CPU's byte order (not as
+ * big-endian cells), so numbers are read native-endian.
+ */
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi.h"
+#include "decoders.h"
+#include "util.h"
+
+#define MAX_FDT_DEPTH 32
+
+bool kt_fdt_is(const struct kt_blob *b)
+{
+	return b->len >= 4 && fdt_magic(b->data) == FDT_MAGIC;
+}
+
+#define MAX_NAMES 256
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * When the cut falls inside the strings block, property names are lost but their
+ * offsets survive in the struct block. The distinct offsets, sorted, give every
+ * name's length; a length that matches exactly one name the format is known to
+ * use gives the name back. Returns how many names were rebuilt.
+ */
+static unsigned int rebuild_names(uint8_t *fdt, size_t have, const char *const *names)
+{
+	uint32_t offs[MAX_NAMES], str = fdt_off_dt_strings(fdt), size = fdt_size_dt_strings(fdt);
+	unsigned int n = 0, i, k, rebuilt = 0;
+	int off = 0, next, tag;
+
+	if (!names || (uint64_t)str + size <= have)
+		return 0;
+	do {
+		tag = fdt_next_tag(fdt, off, &next);
+		if (tag == FDT_PROP && n < MAX_NAMES) {
+			const struct fdt_property *p = fdt_get_property_by_offset(fdt, off, NULL);
+
+			if (p)
+				offs[n++] = fdt32_ld(&p->nameoff);
+		}
+		off = next;
+	} while (tag != FDT_END && off > 0);
+	qsort(offs, n, sizeof(*offs), cmp_u32);
+	for (i = 1, k = n ? 1 : 0; i < n; i++)
+		if (offs[i] != offs[k - 1])
+			offs[k++] = offs[i];
+	n = k;
+	for (i = 0; i < n; i++) {
+		uint32_t end = i + 1 < n ? offs[i + 1] : size, len, match = 0;
+		const char *const *nm, *found = NULL;
+
+		if (end <= offs[i] || offs[i] >= size)
+			continue;
+		len = end - offs[i] - 1;
+		if ((uint64_t)str + end <= have)
+			continue; /* this one survived the cut */
+		for (nm = names; *nm; nm++)
+			if (strlen(*nm) == len) {
+				found = *nm;
+				match++;
+			}
+		if (match == 1) {
+			memcpy(fdt + str + offs[i], found, len + 1);
+			rebuilt++;
+		}
+	}
+	return rebuilt;
+}
+
+const void *kt_fdt_usable(const struct kt_blob *b, void **owned, const char *const *names,
+			  unsigned int *rebuilt)
+{
+	unsigned int n;
+	size_t total;
+
+	*owned = NULL;
+	if (rebuilt)
+		*rebuilt = 0;
+	if (b->len < sizeof(struct fdt_header) || fdt_magic(b->data) != FDT_MAGIC)
+		return NULL;
+	total = fdt_totalsize(b->data);
+	if (total <= b->len)
+		return fdt_check_full(b->data, b->len) ? NULL : b->data;
+	/*
+	 * debugfs keeps the size the root FDT had when it was registered, so the live
+	 * out/fdt is cut short: that one is salvaged. Pad a copy with zeroes up to
+	 * totalsize: libfdt's reads stay bounded by it, and a zero tag simply ends the
+	 * walk at the cut. Any other truncated blob is malformed.
+	 */
+	if (total > KT_MAX_BLOB_SIZE || strcmp(b->name, "fdt"))
+		return NULL;
+	*owned = calloc(1, total);
+	if (!*owned)
+		return NULL;
+	memcpy(*owned, b->data, b->len);
+	if (fdt_check_header(*owned)) {
+		free(*owned);
+		*owned = NULL;
+		return NULL;
+	}
+	n = rebuild_names(*owned, b->len, names);
+	if (rebuilt)
+		*rebuilt = n;
+	return *owned;
+}
+
+const void *kt_fdt_open(const struct kt_blob *b, struct kt_sink *s, void **owned, const char *const *names)
+{
+	const void *fdt;
+	unsigned int rebuilt;
+	size_t total;
+	int err;
+
+	if (b->len < sizeof(struct fdt_header)) {
+		kt_note(s, KT_NOTE_ERROR, "too short for an FDT header: %zu bytes", b->len);
+		return NULL;
+	}
+	total = fdt_totalsize(b->data);
+	fdt = kt_fdt_usable(b, owned, names, &rebuilt);
+	if (fdt && total > b->len) {
+		kt_note(s, KT_NOTE_WARNING,
+			"truncated: %zu of %zu bytes readable (%zu missing); showing what is there%s", b->len,
+			total, total - b->len,
+			rebuilt ? "; property names past the cut inferred from the format" : "");
+		return fdt;
+	}
+	if (fdt)
+		return fdt;
+	if (total > b->len) {
+		kt_note(s, KT_NOTE_ERROR, "truncated: %zu of %zu bytes", b->len, total);
+		return NULL;
+	}
+	err = fdt_check_full(b->data, b->len);
+	kt_note(s, KT_NOTE_ERROR, "malformed FDT: %s", fdt_strerror(err ? err : -FDT_ERR_BADSTRUCTURE));
+	return NULL;
+}
+
+bool kt_fdt_u64(const void *fdt, int node, const char *prop, uint64_t *v)
+{
+	int len;
+	const void *p = fdt_getprop(fdt, node, prop, &len);
+
+	if (!p || len != 8)
+		return false;
+	*v = kt_le64(p);
+	return true;
+}
+
+void kt_emit_kho_vmalloc(struct kt_sink *s, const char *name, const void *p)
+{
+	struct kho_vmalloc_ser v;
+	char key[128];
+
+	memcpy(&v, p, sizeof(v));
+	snprintf(key, sizeof(key), "%s.first", name);
+	kt_field_addr(s, key, v.first);
+	snprintf(key, sizeof(key), "%s.total_pages", name);
+	kt_field_u64(s, key, v.total_pages);
+	snprintf(key, sizeof(key), "%s.flags", name);
+	kt_field_u64(s, key, v.flags);
+	snprintf(key, sizeof(key), "%s.order", name);
+	kt_field_u64(s, key, v.order);
+}
+
+static enum kt_ptype lookup(const struct kt_prop_schema *schema, const char *name)
+{
+	for (; schema && schema->name; schema++)
+		if (!strcmp(schema->name, name))
+			return schema->type;
+	return KT_P_AUTO;
+}
+
+static bool is_strlist(const char *p, int len)
+{
+	int i;
+
+	if (len < 2 || p[len - 1] || !p[0])
+		return false;
+	for (i = 0; i < len - 1; i++)
+		if (p[i] == '\0' ? p[i + 1] == '\0' : !kt_printable(p + i, 1))
+			return false;
+	return true;
+}
+
+static enum kt_ptype guess(const char *p, int len)
+{
+	if (is_strlist(p, len))
+		return KT_P_STR;
+	if (len == 4)
+		return KT_P_U32;
+	if (len == 8)
+		return KT_P_U64;
+	return KT_P_HEX;
+}
+
+static bool emit_prop(const char *name, const char *p, int len, enum kt_ptype t, struct kt_sink *s,
+		      const struct kt_dctx *c)
+{
+	struct kt_val v = { .raw = c && c->raw ? p : NULL, .raw_len = len };
+	bool ok = true;
+
+	if (t == KT_P_AUTO)
+		t = guess(p, len);
+	switch (t) {
+	case KT_P_STR:
+		if (!is_strlist(p, len)) {
+			ok = false;
+			goto bytes;
+		}
+		v.type = memchr(p, '\0', len - 1) ? KT_V_STRLIST : KT_V_STR;
+		v.s = p;
+		v.n = len - 1;
+		break;
+	case KT_P_U32:
+		if (len != 4) {
+			ok = false;
+			goto bytes;
+		}
+		v.type = KT_V_U64;
+		v.u = kt_le32(p);
+		break;
+	case KT_P_U64:
+	case KT_P_ADDR:
+	case KT_P_SIZE:
+		if (len != 8) {
+			ok = false;
+			goto bytes;
+		}
+		v.type = t == KT_P_ADDR ? KT_V_ADDR : t == KT_P_SIZE ? KT_V_SIZE : KT_V_U64;
+		v.u = kt_le64(p);
+		break;
+	case KT_P_KHO_VMALLOC:
+		if (len != sizeof(struct kho_vmalloc_ser)) {
+			ok = false;
+			goto bytes;
+		}
+		kt_emit_kho_vmalloc(s, name, p);
+		return true;
+	case KT_P_HEX:
+	case KT_P_AUTO:
+	bytes:
+		if (len == 0) {
+			v.type = KT_V_BOOL;
+			v.u = 1;
+			break;
+		}
+		v.type = KT_V_BYTES;
+		v.s = p;
+		v.n = len;
+		break;
+	}
+	kt_field(s, name, &v);
+	return ok;
+}
+
+void kt_fdt_emit_props(const void *fdt, int node, const struct kt_prop_schema *schema,
+		       struct kt_sink *s, const struct kt_dctx *c)
+{
+	const char *bad = NULL;
+	int off, badlen = 0;
+
+	fdt_for_each_property_offset(off, fdt, node) {
+		const char *name = NULL, *p;
+		char unknown[32];
+		int len;
+
+		p = fdt_getprop_by_offset(fdt, off, &name, &len);
+		if (!p)
+			continue;
+		if (!name || !name[0]) {
+			/* Name lost (truncated strings block): keep keys unique. */
+			snprintf(unknown, sizeof(unknown), "?%d", off);
+			name = unknown;
+		}
+		if (!emit_prop(name, p, len, lookup(schema, name), s, c) && !bad) {
+			bad = name;
+			badlen = len;
+		}
+	}
+	if (bad)
+		kt_note(s, KT_NOTE_ERROR, "property '%s' has an unexpected length (%d bytes)", bad, badlen);
+}
+
+void kt_fdt_emit_tree(const void *fdt, int node, const struct kt_prop_schema *schema,
+		      struct kt_sink *s, const struct kt_dctx *c, int depth)
+{
+	int child;
+
+	if (depth > MAX_FDT_DEPTH) {
+		kt_note(s, KT_NOTE_ERROR, "nodes nested deeper than %d", MAX_FDT_DEPTH);
+		return;
+	}
+	fdt_for_each_subnode(child, fdt, node) {
+		const char *name = fdt_get_name(fdt, child, NULL);
+
+		kt_node_begin(s, name && name[0] ? name : "?", NULL, NULL);
+		kt_fdt_emit_props(fdt, child, schema, s, c);
+		kt_fdt_emit_tree(fdt, child, schema, s, c, depth + 1);
+		kt_node_end(s);
+	}
+}
+
+void kt_decode_fdt_generic(const struct kt_blob *b, struct kt_sink *s, const struct kt_dctx *c)
+{
+	void *owned;
+	const void *fdt = kt_fdt_open(b, s, &owned, NULL);
+
+	if (fdt) {
+		kt_fdt_emit_props(fdt, 0, NULL, s, c);
+		kt_fdt_emit_tree(fdt, 0, NULL, s, c, 0);
+	}
+	free(owned);
+}

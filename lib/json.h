@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* One small streaming JSON writer for every tool. Keys are NULL inside arrays. */
+#ifndef KT_JSON_H
+#define KT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define KT_JSON_SCHEMA_VERSION 1
+#define KT_JSON_MAX_DEPTH 128
+
+struct kt_json {
+	FILE *f;
+	bool pretty;
+	int depth;
+	bool need_comma[KT_JSON_MAX_DEPTH];
+};
+
+void kt_json_init(struct kt_json *j, FILE *f, bool pretty);
+void kt_json_obj_begin(struct kt_json *j, const char *key);
+void kt_json_obj_end(struct kt_json *j);
+void kt_json_arr_begin(struct kt_json *j, const char *key);
+void kt_json_arr_end(struct kt_json *j);
+void kt_json_str(struct kt_json *j, const char *key, const char *s);
+void kt_json_strn(struct kt_json *j, const char *key, const char *s, size_t n);
+void kt_json_u64(struct kt_json *j, const char *key, uint64_t v);
+void kt_json_i64(struct kt_json *j, const char *key, int64_t v);
+void kt_json_bool(struct kt_json *j, const char *key, bool v);
+void kt_json_null(struct kt_json *j, const char *key);
+/* Physical addresses: "0x…" strings, never numbers. */
+void kt_json_addr(struct kt_json *j, const char *key, uint64_t v);
+void kt_json_hex(struct kt_json *j, const char *key, const void *buf, size_t n);
+/* Ends the document: newline, flush. */
+void kt_json_finish(struct kt_json *j);
+/* A whole {"schema_version":1,"error":"..."} document. */
+void kt_json_error(FILE *f, const char *msg);
+
+#endif

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The KHO root FDT (include/linux/kho/abi/kexec_handover.h).
+ * kho-v4 (7.x): "preserved-memory-map" is the radix tree root; each sub-node names
+ * a sub-blob by "preserved-data" (phys) and "blob-size".
+ * kho-v1 (6.16-6.19): sub-nodes carry "fdt" (phys of a sub-FDT).
+ */
+#include <libfdt.h>
+#include <stdlib.h>
+
+#include "abi.h"
+#include "decoders.h"
+
+static const struct kt_prop_schema v4_schema[] = {
+	{ "compatible", KT_P_STR },
+	{ KHO_PROP_MEM_MAP, KT_P_ADDR },
+	{ KHO_PROP_SUB_DATA, KT_P_ADDR },
+	{ KHO_PROP_SUB_SIZE, KT_P_SIZE },
+	{ NULL, KT_P_AUTO },
+};
+
+static const struct kt_prop_schema v1_schema[] = {
+	{ "compatible", KT_P_STR },
+	{ KHO_PROP_MEM_MAP, KT_P_ADDR },
+	{ KHO_V1_PROP_SUB_FDT, KT_P_ADDR },
+	{ NULL, KT_P_AUTO },
+};
+
+const char *const kt_kho_root_names[] = {
+	"compatible", KHO_PROP_MEM_MAP, KHO_PROP_SUB_DATA, KHO_PROP_SUB_SIZE, KHO_V1_PROP_SUB_FDT, NULL,
+};
+
+static bool need_u64(const void *fdt, int node, const char *prop, uint64_t *v, bool cut, struct kt_sink *s)
+{
+	if (kt_fdt_u64(fdt, node, prop, v))
+		return true;
+	if (cut)
+		kt_note(s, KT_NOTE_INFO, "'%s' lies past the truncation", prop);
+	else
+		kt_note(s, KT_NOTE_ERROR, "no valid '%s' property", prop);
+	return false;
+}
+
+static void check_sub(const void *fdt, int node, const char *name, bool v4, bool cut, struct kt_sink *s,
+		      const struct kt_dctx *c)
+{
+	const struct kt_blob *sub = c ? kt_snapshot_sub(c->snap, c->dirn, name) : NULL;
+	uint64_t addr, size;
+
+	if (!need_u64(fdt, node, v4 ? KHO_PROP_SUB_DATA : KHO_V1_PROP_SUB_FDT, &addr, cut, s) || !v4 ||
+	    !need_u64(fdt, node, KHO_PROP_SUB_SIZE, &size, cut, s))
+		return;
+	if (sub && sub->len != size)
+		kt_note(s, KT_NOTE_WARNING, "blob-size is %llu but sub_fdts/%s holds %zu bytes",
+			(unsigned long long)size, name, sub->len);
+}
+
+static void decode_root(const struct kt_blob *b, struct kt_sink *s, const struct kt_dctx *c, bool v4)
+{
+	const struct kt_prop_schema *schema = v4 ? v4_schema : v1_schema;
+	void *owned;
+	const void *fdt = kt_fdt_open(b, s, &owned, kt_kho_root_names);
+	uint64_t map;
+	bool cut;
+	int node;
+
+	if (!fdt)
+		return;
+	cut = fdt_totalsize(fdt) > b->len;
+	kt_fdt_emit_props(fdt, 0, schema, s, c);
+	need_u64(fdt, 0, KHO_PROP_MEM_MAP, &map, cut, s);
+	fdt_for_each_subnode(node, fdt, 0) {
+		const char *name = fdt_get_name(fdt, node, NULL);
+
+		if (!name || !name[0])
+			break;
+		kt_node_begin(s, name, NULL, NULL);
+		kt_fdt_emit_props(fdt, node, schema, s, c);
+		check_sub(fdt, node, name, v4, cut, s, c);
+		kt_fdt_emit_tree(fdt, node, schema, s, c, 1);
+		kt_node_end(s);
+	}
+	free(owned);
+}
+
+void kt_decode_kho_v4(const struct kt_blob *b, struct kt_sink *s, const struct kt_dctx *c)
+{
+	decode_root(b, s, c, true);
+}
+
+void kt_decode_kho_v1(const struct kt_blob *b, struct kt_sink *s, const struct kt_dctx *c)
+{
+	decode_root(b, s, c, false);
+}

@@ -1,0 +1,288 @@
+#!/usr/bin/env bats
+# kho-inspect against the committed real 7.3 fixtures and against bad input.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+setup() {
+	TMP=$(mktemp -d)
+}
+
+teardown() {
+	chmod -R u+rwX "$TMP" 2>/dev/null || true
+	rm -rf "$TMP"
+}
+
+# The path of a node (by names from the tree root) in show -J output.
+node() {
+	local q='.tree[]'
+	for n in "$@"; do
+		q="$q | select(.name == \"$n\")"
+		[ "$n" = "${!#}" ] || q="$q | .children[]"
+	done
+	echo "$q"
+}
+
+@test "show -J decodes every fixture stage with no decode error" {
+	for st in $(fixture_stages); do
+		run "$KI" --root "$FIX/$st" -J
+		assert_success
+		[ "$(jqo '.schema_version')" = 1 ]
+		[ "$(jqo '.errors')" = 0 ]
+	done
+}
+
+@test "boot: out present, in absent; root FDT kho-v4 reported truncated by the exact byte count" {
+	run "$KI" --root "$FIX/boot" -J
+	assert_success
+	[ "$(jqo "$(node out) | .fields.present")" = true ]
+	[ "$(jqo "$(node in) | .fields.present")" = false ]
+	have=$(stat -c %s "$FIX/boot/out/fdt")
+	total=$(od -A n --endian=big -t u4 -j 4 -N 4 "$FIX/boot/out/fdt" | tr -d ' ')
+	[ "$total" -gt "$have" ]
+	[ "$(jqo "$(node out fdt) | .format")" = kho-v4 ]
+	jqo "$(node out fdt) | .notes[] | select(.level == \"warning\") | .message" |
+		grep -F "truncated: $have of $total bytes"
+	# Property names past the cut are rebuilt, values read native-endian.
+	[ "$(jqo "$(node out fdt LUO) | .fields[\"blob-size\"]")" = "$(stat -c %s "$FIX/boot/out/sub_fdts/LUO")" ]
+}
+
+@test "memblock sub-tree holds the reserve_mem region of the VM command line (2M)" {
+	for st in $(fixture_stages); do
+		run "$KI" --root "$FIX/$st" -J --out
+		assert_success
+		[ "$(jqo "$(node out sub_fdts memblock) | .format")" = memblock-v1 ]
+		[ "$(jqo "$(node out sub_fdts memblock kt_mem) | .fields.size")" = 2097152 ]
+		[ "$(jqo "$(node out sub_fdts memblock kt_mem) | .fields.start")" != "0x0" ]
+	done
+}
+
+@test "LUO luo-v5: outgoing not serialized before the kexec, liveupdate number advances across it" {
+	run "$KI" --root "$FIX/sessions" -J
+	assert_success
+	[ "$(jqo "$(node out sub_fdts LUO) | .format")" = luo-v5 ]
+	[ "$(jqo "$(node out sub_fdts LUO) | .fields.sessions_pa")" = 0x0 ]
+	before=$(jqo "$(node out sub_fdts LUO) | .fields.liveupdate_num")
+	run "$KI" --root "$FIX/kexec" -J
+	assert_success
+	after=$(jqo "$(node out sub_fdts LUO) | .fields.liveupdate_num")
+	[ "$after" -eq $((before + 1)) ]
+	# The incoming copy validated in this capture: the number the old kernel sent.
+	[ "$(jqo "$(node in sub_fdts LUO) | .fields.liveupdate_num")" = "$before" ]
+	[ "$(jqo "$(node in sub_fdts LUO) | .fields.sessions_pa")" != 0x0 ]
+}
+
+@test "kexec-metadata after one kexec: count 1 and the previous release, as the raw bytes say" {
+	blob=$FIX/kexec/in/sub_fdts/kexec-metadata
+	[ "$(stat -c %s "$blob")" = 73 ]
+	run "$KI" --root "$FIX/kexec" -J --in
+	assert_success
+	[ "$(jqo "$(node in sub_fdts kexec-metadata) | .fields.kexec_count")" = "$(le32 "$blob" 69)" ]
+	[ "$(jqo "$(node in sub_fdts kexec-metadata) | .fields.kexec_count")" = 1 ]
+	[ "$(jqo "$(node in sub_fdts kexec-metadata) | .fields.previous_release")" = \
+		"$(dd if="$blob" bs=1 skip=4 count=65 2>/dev/null | tr -d '\0')" ]
+}
+
+@test "in/ appears only after the kexec, with a whole root FDT" {
+	for st in boot sessions; do
+		[ ! -e "$FIX/$st/in" ]
+	done
+	run "$KI" --root "$FIX/kexec" -J --in
+	assert_success
+	[ "$(jqo "$(node in fdt) | .format")" = kho-v4 ]
+	[ "$(jqo "$(node in fdt) | .notes | length")" = 0 ]
+	[ "$(jqo "$(node in fdt) | [.children[].name] | sort | join(\",\")")" = \
+		"$(ls "$FIX/kexec/in/sub_fdts" | sort | paste -sd,)" ]
+}
+
+@test "text view names each direction and marks the truncated root" {
+	run "$KI" --root "$FIX/boot"
+	assert_success
+	assert_line --regexp '^out$'
+	assert_line --regexp '^in$'
+	assert_output --partial "truncated:"
+	assert_output --partial "not serialized yet"
+}
+
+@test "status: directions, scratch areas as debugfs lists them, no finalize control on 7.3" {
+	run "$KI" --root "$FIX/kexec" status -J
+	assert_success
+	st='.tree[] | select(.name == "status")'
+	[ "$(jqo "$st | .fields.finalize_control")" = false ]
+	[ "$(jqo "$st | .children[] | select(.name == \"in\") | .fields.present")" = true ]
+	[ "$(jqo "$st | .children[] | select(.name == \"out\") | .children[] | select(.name == \"scratch\") | .fields.count")" = \
+		"$(wc -l <"$FIX/kexec/out/scratch_phys")" ]
+	first=$(head -n 1 "$FIX/kexec/out/scratch_phys")
+	[ "$(jqo "$st | .children[] | select(.name == \"out\") | .children[] | select(.name == \"scratch\") | .children[0].fields.phys")" = "$first" ]
+}
+
+@test "--raw adds the stored bytes of each FDT property" {
+	run "$KI" --root "$FIX/kexec" --in -J --raw
+	assert_success
+	raw=$(jqo "$(node in sub_fdts memblock kt_mem) | .raw.size")
+	# 2 MiB as a native (little-endian) u64
+	[ "$raw" = 0000200000000000 ]
+}
+
+@test "get: a property like fdtget, but typed native-endian" {
+	run "$KI" --root "$FIX/kexec" get in/sub_fdts/memblock/kt_mem size
+	assert_success
+	assert_output "2 MiB"
+	run "$KI" --root "$FIX/kexec" -J get in/sub_fdts/memblock/kt_mem size
+	assert_success
+	[ "$(jqo .value)" = 2097152 ]
+	run "$KI" --root "$FIX/kexec" get in/sub_fdts/LUO liveupdate_num
+	assert_success
+	assert_output 1
+	run "$KI" --root "$FIX/kexec" get in/fdt
+	assert_success
+	assert_line "memblock/"
+	assert_line "compatible = kho-v4"
+}
+
+@test "get: missing blob, node or property exits 1 with one line" {
+	run "$KI" --root "$FIX/kexec" get in/sub_fdts/nope
+	assert_failure 1
+	assert_output --partial "no such blob"
+	run "$KI" --root "$FIX/kexec" get in/sub_fdts/memblock/nope
+	assert_failure 1
+	run "$KI" --root "$FIX/kexec" get in/sub_fdts/memblock/kt_mem nope
+	assert_failure 1
+	assert_output --partial "no property 'nope'"
+}
+
+@test "save: directory and tarball round-trip with a checksummed MANIFEST" {
+	run "$KI" --root "$FIX/kexec" save -o "$TMP/snap"
+	assert_success
+	grep -q '^kho-tools-snapshot 1$' "$TMP/snap/MANIFEST"
+	cmp "$FIX/kexec/in/fdt" "$TMP/snap/in/fdt"
+	[ "$(grep -c '^file ' "$TMP/snap/MANIFEST")" = "$(find "$FIX/kexec" -type f | wc -l)" ]
+	sha=$(sha256sum "$FIX/kexec/in/fdt" | cut -d' ' -f1)
+	grep -q "^file in/fdt $(stat -c %s "$FIX/kexec/in/fdt") $sha\$" "$TMP/snap/MANIFEST"
+	run "$KI" --root "$TMP/snap" save -o "$TMP/snap.tar"
+	assert_success
+	tar -tf "$TMP/snap.tar" | grep -qx in/sub_fdts/LUO
+	run "$KI" diff "$FIX/kexec" "$TMP/snap.tar"
+	assert_success
+	assert_output "no differences"
+}
+
+@test "save refuses to overwrite and leaves no partial output" {
+	mkdir "$TMP/exists"
+	run "$KI" --root "$FIX/boot" save -o "$TMP/exists"
+	assert_failure 2
+	assert_output --partial "already exists"
+	run "$KI" --root "$FIX/boot" save -o "$TMP/nodir/x.tar"
+	assert_failure 2
+	[ -z "$(ls -A "$TMP" | grep -v exists)" ]
+}
+
+@test "a snapshot altered after save is refused, naming the file" {
+	"$KI" --root "$FIX/kexec" save -o "$TMP/snap" >/dev/null
+	printf 'x' >>"$TMP/snap/in/sub_fdts/LUO"
+	run "$KI" --root "$TMP/snap"
+	assert_failure 2
+	assert_output --partial "in/sub_fdts/LUO does not match its manifest checksum"
+}
+
+@test "diff: across the kexec reports changed blobs and the changed fields" {
+	run "$KI" diff "$FIX/sessions" "$FIX/kexec" --out
+	assert_failure 1
+	assert_line --regexp '^~ out/sub_fdts/LUO$'
+	assert_line --regexp '^- out/sub_fdts/kho_test$'
+	assert_line --regexp '^- out/fdt$'
+	assert_output --partial "liveupdate_num: 1 -> 2"
+	run "$KI" -J diff "$FIX/sessions" "$FIX/kexec"
+	assert_failure 1
+	[ "$(jqo '.blobs[] | select(.path == "in/fdt") | .change')" = added ]
+	[ "$(jqo '.differences')" -gt 3 ]
+}
+
+@test "diff --out-vs-in: what the old kernel sent is what the new one received" {
+	run "$KI" --out-vs-in -J diff "$FIX/sessions" "$FIX/kexec"
+	assert_failure 1
+	# memblock and kexec-metadata arrive unchanged; LUO was serialized at the reboot.
+	[ -z "$(jqo '.blobs[] | select(.b == "in/sub_fdts/memblock") | .path' || true)" ]
+	[ "$(jqo '.blobs[] | select(.b == "in/sub_fdts/LUO") | .fields[] | select(.field == "sessions_pa") | .a')" = 0x0 ]
+}
+
+@test "exit 2 and one line naming the path for unreadable or malformed input" {
+	run "$KI" --root "$TMP/missing"
+	assert_failure 2
+	assert_output "kho-inspect: $TMP/missing: No such file or directory"
+	mkdir "$TMP/empty"
+	run "$KI" --root "$TMP/empty"
+	assert_failure 2
+	assert_output --partial "not a KHO snapshot"
+	echo garbage >"$TMP/bad.tar"
+	run "$KI" --root "$TMP/bad.tar"
+	assert_failure 2
+	[ "${#lines[@]}" = 1 ]
+	mkdir -p "$TMP/trunc/out/sub_fdts"
+	head -c 40 "$FIX/kexec/in/sub_fdts/memblock" >"$TMP/trunc/out/sub_fdts/memblock"
+	run "$KI" --root "$TMP/trunc" -J
+	assert_failure 2
+	[ "$(jqo '.errors')" = 1 ]
+	jqo '.tree[0].children[0].children[0].notes[0].message' | grep -Fx "truncated: 40 of 210 bytes"
+}
+
+@test "JSON mode reports errors as a JSON object on stdout" {
+	run --separate-stderr "$KI" --root "$TMP/missing" -J
+	assert_failure 2
+	[ "$(jqo .schema_version)" = 1 ]
+	jqo .error | grep -F "$TMP/missing"
+}
+
+@test "live: no debugfs or no KHO says exactly that" {
+	KHO_TOOLS_DEBUGFS=$TMP/nokho run "$KI"
+	assert_failure 2
+	assert_output --partial "KHO is not enabled"
+	if [ ! -d /sys/kernel/debug/kho ]; then
+		run "$KI" status
+		assert_failure 2
+		assert_output --regexp "(debugfs is not mounted|KHO is not enabled|permission denied)"
+	fi
+}
+
+@test "live as non-root: permission denied, exit 2" {
+	[ "$(id -u)" = 0 ] || skip "needs root to drop to nobody"
+	command -v setpriv >/dev/null || skip "setpriv not installed"
+	mkdir -p "$TMP/kho/out"
+	chmod 0700 "$TMP/kho"
+	chmod 0755 "$TMP"
+	KHO_TOOLS_DEBUGFS=$TMP/kho run setpriv --reuid=65534 --regid=65534 --clear-groups "$KI"
+	assert_failure 2
+	assert_output --partial "permission denied"
+}
+
+@test "usage: unknown or ambiguous command, bad option, prefix matching" {
+	run "$KI" frobnicate
+	assert_failure 2
+	assert_output --partial "unknown or ambiguous command"
+	run "$KI" --bogus
+	assert_failure 2
+	run "$KI" --root "$FIX/boot" stat
+	assert_success
+	assert_output --partial "status"
+	run "$KI" --root "$FIX/boot" s
+	assert_failure 2
+}
+
+@test "help, man page and bash completion list the same commands and options" {
+	run "$KI" --help
+	assert_success
+	help_cmds=$(printf '%s\n' "$output" | sed -n '/^Commands:/,/^$/p' | awk 'NF && !/Commands:/ {print $1}')
+	help_opts=$(printf '%s\n' "$output" | grep -oE -- '--[a-z-]+' | sort -u)
+	[ -n "$help_cmds" ] && [ -n "$help_opts" ]
+	# The man page without roff escapes and fonts.
+	man=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$BATS_TEST_DIRNAME/../../man/kho-inspect.8")
+	comp=$BATS_TEST_DIRNAME/../../completion/kho-inspect
+	for c in $help_cmds; do
+		printf '%s\n' "$man" | grep -qE "^\.BI? $c( |\$)" || fail "man page lacks command $c"
+		grep -q "cmds=.*\b$c\b" "$comp" || fail "completion lacks command $c"
+	done
+	for o in $help_opts; do
+		printf '%s\n' "$man" | grep -qF -- "$o" || fail "man page lacks $o"
+		grep -qE -- "[\" ]$o[\" ]" "$comp" || fail "completion lacks $o"
+	done
+}

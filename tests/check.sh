@@ -1,0 +1,78 @@
+#!/bin/sh
+# Every test of kho-tools, as `make check` (and .ci/run) runs them:
+#   unit tests and shell tests against the ASan+UBSan build, a short run of every fuzz target,
+#   and the live-update cycle in the test VM (builds the test kernel on first use, then cached).
+# Each suite prints its own summary; the last line is the total: "N passed, M failed".
+# KT_SKIP_VM=1 leaves the VM suite out (counted as a skip, and said so).
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+passed=0 failed=0 skipped=0 log=build/check
+mkdir -p "$log"
+
+add() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# Count a bats TAP stream: "ok N", "ok N ... # skip", "not ok N".
+tap() {
+	name=$1 file=$2 rc=$3
+	p=$(grep -c '^ok ' "$file") s=$(grep -c '^ok .*# skip' "$file") f=$(grep -c '^not ok ' "$file")
+	p=$((p - s))
+	# A suite that died before any test ran is one failure, not zero.
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	echo "$name: $p passed, $f failed, $s skipped"
+	[ "$f" -eq 0 ] || grep -A 12 '^not ok ' "$file" | head -n 60
+	skipped=$((skipped + s))
+	add "$p" "$f"
+}
+
+# A suite that ends with "NAME: N passed, M failed".
+summary() {
+	name=$1 file=$2 rc=$3
+	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$file" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$name: did not run to the end (rc $rc)"
+		tail -n 30 "$file"
+		add 0 1
+		return
+	fi
+	echo "$line"
+	set -- $(echo "$line" | sed 's/^[^:]*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/')
+	# A non-zero exit with no failure counted is still a failure.
+	[ "$rc" -ne 0 ] && [ "$2" -eq 0 ] && set -- "$1" 1
+	[ "$2" -eq 0 ] || tail -n 40 "$file"
+	add "$1" "$2"
+}
+
+echo "== build (ASan+UBSan)"
+if ! make -s SAN=1 >"$log/build.log" 2>&1; then
+	cat "$log/build.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+echo "== unit"
+make -s SAN=1 unit-test >"$log/unit.log" 2>&1
+summary unit "$log/unit.log" $?
+
+echo "== shell"
+KT_BIN=$top/build/san bats --tap tests/bats >"$log/shell.log" 2>&1
+tap shell "$log/shell.log" $?
+
+echo "== fuzz (smoke)"
+make -s fuzz-smoke >"$log/fuzz.log" 2>&1
+summary fuzz "$log/fuzz.log" $?
+
+if [ "${KT_SKIP_VM:-0}" = 1 ]; then
+	echo "== vm: skipped (KT_SKIP_VM=1)"
+	skipped=$((skipped + 1))
+else
+	echo "== vm (test kernel under QEMU TCG)"
+	start=$(date +%s)
+	make -s vm-test >"$log/vm.log" 2>&1
+	tap vm "$log/vm.log" $?
+	echo "vm: $(($(date +%s) - start)) s including any kernel build"
+fi
+
+[ "$skipped" -eq 0 ] || echo "($skipped skipped, reasons above)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

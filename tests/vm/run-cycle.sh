@@ -1,0 +1,87 @@
+#!/bin/sh
+# Boot the test kernel under QEMU (TCG) and run one live-update cycle:
+#   run-cycle.sh [--scale] OUTDIR
+# Stages captured by the guest into OUTDIR (the 9p share), each with kho/ (a copy of
+# /sys/kernel/debug/kho), cmdline, uname, uptime, iomem, dmesg and kho-inspect.{json,err,rc}
+# when the tool is in the initramfs:
+#   boot       cold boot
+#   sessions   the agent holds its sessions (+ agent.log, agent-fds, agent-fds.ls)
+#   kexec      second kernel, before any retrieve
+#   retrieved  every memfd retrieved and verified, before FINISH (+ agent-fds)
+#   finished   after FINISH (+ agent.log with the SUMMARY line, agent.rc)
+# Also OUTDIR/console.log (serial console), OUTDIR/timing (seconds from QEMU start to its
+# exit), OUTDIR/result (guest verdict), OUTDIR/vm.info (kernel, layout, QEMU command).
+#
+# Layout (environment; see agent.c): KT_SESSIONS (4), KT_FILES (2), KT_SIZE (4M), KT_EMPTY (1:
+# the last session holds no memfd), KT_WIDE (0: session 0 holds KT_WIDE memfds), KT_BIG (0:
+# size of session 0's first memfd), KT_SKIP_TOKEN (unset: a token the agent does not retrieve, so
+# FINISH meets an unretrieved file). VM: KT_MEM (2G), KT_SMP (2), KT_TIMEOUT (300 s).
+# --scale: 1000 sessions, one of them with 256 memfds and a 1 GiB memfd, in a 4 GiB VM.
+# KT_KERNEL_DIR skips build-kernel.sh; KT_BIN (build/static) holds the static binaries.
+# Exit status: 0 the cycle passed, 1 it did not (the console tail says where), 2 setup error.
+set -eu
+. "$(dirname "$0")/common.sh"
+
+if [ "${1:-}" = --scale ]; then
+	shift
+	: "${KT_SESSIONS:=1000}" "${KT_FILES:=1}" "${KT_SIZE:=64K}" "${KT_EMPTY:=100}"
+	: "${KT_WIDE:=256}" "${KT_BIG:=1G}" "${KT_MEM:=4G}" "${KT_TIMEOUT:=1800}"
+fi
+[ $# -eq 1 ] || { echo "usage: ${0##*/} [--scale] OUTDIR" >&2; exit 2; }
+out=$1
+: "${KT_SESSIONS:=4}" "${KT_FILES:=2}" "${KT_SIZE:=4M}" "${KT_EMPTY:=1}" "${KT_WIDE:=0}"
+: "${KT_BIG:=0}" "${KT_MEM:=2G}" "${KT_SMP:=2}" "${KT_TIMEOUT:=300}"
+: "${KT_BIN:=$KT_TOP/build/static}"
+
+# OUTDIR is wiped before the run: only if it is new, empty, or one of ours.
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/.kt-vm-out" ]; then
+	die "$out is not empty and not a previous run-cycle output; refusing to wipe it"
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+find "$out" -mindepth 1 -delete
+touch "$out/.kt-vm-out"
+
+kdir=${KT_KERNEL_DIR:-$("$KT_VM_DIR/build-kernel.sh")}
+[ -f "$kdir/bzImage" ] || die "$kdir/bzImage missing"
+if [ "$KT_BIN" = "$KT_TOP/build/static" ]; then
+	make -s -C "$KT_TOP" STATIC=1 build/static/kho-agent >&2 || die "cannot build kho-agent"
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+"$KT_VM_DIR/mkinitramfs.sh" "$kdir/bzImage" "$tmp/initramfs.cpio.gz" "$KT_BIN"
+
+append="console=ttyS0 kho=on liveupdate=on panic=-1 reserve_mem=2M:4096:kt_mem"
+append="$append kt.sessions=$KT_SESSIONS kt.files=$KT_FILES kt.size=$KT_SIZE kt.empty=$KT_EMPTY"
+append="$append kt.wide=$KT_WIDE kt.big=$KT_BIG${KT_SKIP_TOKEN:+ kt.skip=$KT_SKIP_TOKEN}"
+
+# KVM is unreliable on these hosts: TCG only, always under a timeout.
+set -- qemu-system-x86_64 -accel tcg -cpu max -m "$KT_MEM" -smp "$KT_SMP" -nographic -no-reboot \
+	-kernel "$kdir/bzImage" -initrd "$tmp/initramfs.cpio.gz" -append "$append" \
+	-virtfs "local,path=$out,mount_tag=kt,security_model=none"
+
+{
+	echo "kernel_dir=$kdir"
+	echo "kernel_version=$(cat "$kdir/version" 2>/dev/null || echo unknown)"
+	echo "kernel_config_sha256=$(sha256sum "$kdir/config" | cut -d' ' -f1)"
+	echo "layout=sessions=$KT_SESSIONS files=$KT_FILES size=$KT_SIZE empty=$KT_EMPTY wide=$KT_WIDE big=$KT_BIG"
+	echo "qemu=$*"
+} >"$out/vm.info"
+
+echo "run-cycle: booting ($KT_SESSIONS sessions, $KT_FILES x $KT_SIZE files, timeout ${KT_TIMEOUT}s)" >&2
+start=$(date +%s.%N)
+rc=0
+timeout -k 10 "$KT_TIMEOUT" "$@" </dev/null >"$out/console.log" 2>&1 || rc=$?
+end=$(date +%s.%N)
+echo "$start $end" | awk '{ printf "%.1f\n", $2 - $1 }' >"$out/timing"
+
+verdict=$(tail -n 1 "$out/result" 2>/dev/null || true)
+if [ "$verdict" != PASS ]; then
+	echo "run-cycle: the VM did not complete the cycle (qemu exit $rc$([ "$rc" = 124 ] &&
+		echo ", timed out after ${KT_TIMEOUT}s"); result: ${verdict:-none})" >&2
+	echo "run-cycle: last lines of $out/console.log:" >&2
+	tail -n 40 "$out/console.log" >&2
+	exit 1
+fi
+echo "run-cycle: PASS in $(cat "$out/timing") s; output in $out" >&2

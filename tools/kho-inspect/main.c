@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* kho-inspect: decode, save and compare the Kexec HandOver state in debugfs. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kho-inspect.h"
+#include "util.h"
+#include "view.h"
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(const struct opts *o, int argc, char **argv);
+	const char *args;
+	const char *help;
+} cmds[] = {
+	{ "show", cmd_show, "", "both directions as a decoded tree (default)" },
+	{ "status", cmd_status, "", "one screen: enabled, directions, scratch, finalize control" },
+	{ "save", cmd_save, "[-o DIR|FILE.tar]", "write a snapshot with a checksummed MANIFEST" },
+	{ "diff", cmd_diff, "A B", "compare two snapshots (live, DIR or FILE.tar)" },
+	{ "get", cmd_get, "PATH [PROP]", "one node or property of a blob, like fdtget" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: kho-inspect [OPTIONS] [COMMAND] [ARGS]\n\n"
+		   "Decode Kexec HandOver (KHO) and Live Update Orchestrator (LUO) state from\n"
+		   "/sys/kernel/debug/kho, live or from a saved snapshot.\n\nCommands:\n");
+	for (i = 0; i < KT_ARRAY_SIZE(cmds); i++)
+		fprintf(f, "  %-7s %-18s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+	fprintf(f, "\nOptions:\n"
+		   "  -J, --json          JSON output (schema_version 1)\n"
+		   "  -p, --pretty        indented JSON (implies --json)\n"
+		   "  -R, --root SRC      read a saved snapshot: DIR, FILE.tar, or 'live'\n"
+		   "      --out           only the outgoing direction (kho/out)\n"
+		   "      --in            only the incoming direction (kho/in)\n"
+		   "  -r, --raw           add the stored bytes of each property\n"
+		   "  -o, --output PATH   where save writes (DIR, or FILE.tar)\n"
+		   "      --out-vs-in     diff: A's out against B's in\n"
+		   "  -v, --verbose       more detail\n"
+		   "  -h, --help          this help\n"
+		   "  -V, --version       version\n"
+		   "\nExit status: 0 ok, 1 a check failed (diff found differences),\n"
+		   "2 usage error or input that cannot be read or decoded.\n");
+}
+
+void report_error(const struct opts *o, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kt_errmsg("%s", msg);
+	if (o->json)
+		kt_json_error(stdout, msg);
+}
+
+int load_snapshot(const struct opts *o, const char *spec, struct kt_snapshot *s)
+{
+	char err[1024];
+	int ret = kt_snapshot_load(spec, s, err, sizeof(err));
+
+	if (ret) {
+		report_error(o, "%s", err);
+		kt_snapshot_free(s);
+	}
+	return ret;
+}
+
+void json_begin(struct kt_json *j, const struct opts *o, const struct kt_snapshot *s)
+{
+	static const char *const kind[] = { "live", "dir", "tar" };
+
+	kt_json_init(j, stdout, o->pretty);
+	kt_json_obj_begin(j, NULL);
+	kt_json_u64(j, "schema_version", KT_JSON_SCHEMA_VERSION);
+	kt_json_obj_begin(j, "source");
+	kt_json_str(j, "kind", kind[s->kind]);
+	kt_json_str(j, "path", s->origin);
+	kt_json_str(j, "kernel_release", s->release);
+	kt_json_str(j, "taken", s->taken);
+	kt_json_obj_end(j);
+}
+
+static const struct cmd *select_cmd(const char *name)
+{
+	const struct cmd *found = NULL;
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < KT_ARRAY_SIZE(cmds); i++) {
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+		if (!strncmp(cmds[i].name, name, n)) {
+			if (found)
+				return NULL; /* ambiguous prefix */
+			found = &cmds[i];
+		}
+	}
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_OUT = 256, OPT_IN, OPT_OUT_VS_IN };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },	  { "pretty", no_argument, NULL, 'p' },
+		{ "root", required_argument, NULL, 'R' }, { "out", no_argument, NULL, OPT_OUT },
+		{ "in", no_argument, NULL, OPT_IN },	  { "raw", no_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' }, { "out-vs-in", no_argument, NULL, OPT_OUT_VS_IN },
+		{ "verbose", no_argument, NULL, 'v' },	  { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },	  { NULL, 0, NULL, 0 },
+	};
+	struct opts o = { 0 };
+	const struct cmd *cmd;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "JpR:ro:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+			o.json = true;
+			break;
+		case 'p':
+			o.json = o.pretty = true;
+			break;
+		case 'R':
+			o.root = optarg;
+			break;
+		case OPT_OUT:
+			o.dirs |= KT_VIEW_OUT;
+			break;
+		case OPT_IN:
+			o.dirs |= KT_VIEW_IN;
+			break;
+		case 'r':
+			o.raw = true;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case OPT_OUT_VS_IN:
+			o.out_vs_in = true;
+			break;
+		case 'v':
+			o.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return KT_EXIT_OK;
+		case 'V':
+			printf("kho-inspect %s\n", KT_VERSION);
+			return KT_EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'kho-inspect --help' for more information.\n");
+			return KT_EXIT_ERROR;
+		}
+	}
+	if (!o.dirs)
+		o.dirs = KT_VIEW_OUT | KT_VIEW_IN;
+	if (optind >= argc)
+		return cmd_show(&o, 0, argv + optind);
+	cmd = select_cmd(argv[optind]);
+	if (!cmd) {
+		report_error(&o, "unknown or ambiguous command '%s' (see --help)", argv[optind]);
+		return KT_EXIT_ERROR;
+	}
+	return cmd->fn(&o, argc - optind - 1, argv + optind + 1);
+}
