@@ -28,7 +28,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DKT_VERSION='"$(VERSIO
 CPPFLAGS += -Ilib
 LDFLAGS += $(SANFLAGS)
 # bookworm's libfdt ships no pkg-config file.
-LDLIBS := -lfdt -lcrypto $(LDLIBS_EXTRA)
+LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto $(LDLIBS_EXTRA)
 
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -40,7 +40,14 @@ KI_OBJS := $(KI_SRCS:%.c=$(O)/%.o)
 TOOLS := $(O)/kho-inspect
 AGENT := $(O)/kho-agent
 
-.PHONY: all check unit-test shell-test vm-test fuzz-smoke fuzz fixtures install clean format bench
+# ---- bpf + luo-top (1/2): variables ------------------------------------------------
+# lib/trace.c needs the BPF skeleton (build/bpf) and libbpf: it is linked into
+# luo-top only, so it stays out of libkt.a, the unit tests and the fuzz targets.
+LIB_SRCS := $(filter-out lib/trace.c,$(LIB_SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+# ---- end bpf + luo-top (1/2) -------------------------------------------------------
+
+.PHONY: all check unit-test shell-test vm-test vm-scale fuzz-smoke fuzz fixtures install clean format bench
 all: $(TOOLS)
 
 $(O)/%.o: %.c
@@ -87,7 +94,7 @@ FUZZ_SECONDS ?= 10
 
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lfdt -lcrypto
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lfdt -lbpf -lelf -lz -lcrypto
 
 # make check: a short run of each; make fuzz: long runs (FUZZ_SECONDS=600).
 fuzz-smoke: $(FUZZ_BINS)
@@ -99,6 +106,12 @@ fuzz: $(FUZZ_BINS)
 
 bench: $(TOOLS)
 	bench/decode.sh $(O)/kho-inspect
+
+# The scale scenario (1000 sessions, 256 memfds in one, a 1 GiB memfd): minutes under TCG.
+vm-scale:
+	@$(MAKE) -s STATIC=1 $(addprefix build/static/,kho-inspect kho-agent)
+	@tests/vm/run-cycle.sh --scale build/vm/scale
+	@KT_VM_OUT=$(abspath build/vm/scale) $(BATS) --tap tests/vm
 
 fixtures: vm-test
 	tests/vm/update-fixtures.sh build/vm/cycle tests/fixtures/linux-7.3
@@ -118,3 +131,51 @@ format:
 
 clean:
 	rm -rf build
+
+# ---- bpf + luo-top (2/2): rules ----------------------------------------------------
+# BPF: vmlinux.h from the build host's BTF (the LUO structs are declared in
+# bpf/kho.bpf.c with CO-RE flavours, so a host kernel without KHO/LUO builds it);
+# object and skeleton in build/bpf, shared by every flavour (STATIC, SAN).
+BPFTOOL ?= /usr/sbin/bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+BPF_OUT := build/bpf
+BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_x86 -Wall -Wno-unused-parameter -Werror
+LT_CPPFLAGS := -Ibpf -I$(BPF_OUT) $(shell pkg-config --cflags ncursesw)
+ifeq ($(STATIC),1)
+LT_LIBS := $(shell pkg-config --static --libs libbpf ncursesw)
+else
+LT_LIBS := $(shell pkg-config --libs libbpf ncursesw)
+endif
+LT_SRCS := $(sort $(wildcard tools/luo-top/*.c))
+LT_OBJS := $(LT_SRCS:%.c=$(O)/%.o) $(O)/lib/trace.o
+
+build/vmlinux.h:
+	@mkdir -p $(dir $@)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp
+	@mv $@.tmp $@
+
+$(BPF_OUT)/kho.bpf.o: bpf/kho.bpf.c bpf/kho_trace.h build/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -Ibuild -Ibpf -c $< -o $(BPF_OUT)/kho.tmp.bpf.o
+	$(BPFTOOL) gen object $@ $(BPF_OUT)/kho.tmp.bpf.o
+
+$(BPF_OUT)/kho.skel.h: $(BPF_OUT)/kho.bpf.o
+	$(BPFTOOL) gen skeleton $< name kho >$@.tmp
+	@mv $@.tmp $@
+
+$(LT_OBJS): CPPFLAGS += $(LT_CPPFLAGS)
+$(LT_OBJS): $(BPF_OUT)/kho.skel.h
+
+$(O)/luo-top: $(LT_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LT_LIBS)
+
+# The VM cycle traces with the static luo-top when it is in build/static.
+.PHONY: luo-top-static
+luo-top-static:
+	@$(MAKE) -s STATIC=1 build/static/luo-top
+
+# bench/trace.sh: the in-VM helper that times PRESERVE_FD with and without tracing.
+$(O)/kt-trace-bench: bench/trace-bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+# ---- end bpf + luo-top (2/2) -------------------------------------------------------

@@ -53,7 +53,8 @@ struct kt_prop_schema {
  * FDT or NULL after an error note; *owned is freed by the caller. names: the
  * property names the format uses, to rebuild those a truncation cut off.
  */
-const void *kt_fdt_open(const struct kt_blob *b, struct kt_sink *s, void **owned, const char *const *names);
+const void *kt_fdt_open(const struct kt_blob *b, struct kt_sink *s, void **owned,
+			const struct kt_prop_schema *names);
 void kt_fdt_emit_props(const void *fdt, int node, const struct kt_prop_schema *schema,
 		       struct kt_sink *s, const struct kt_dctx *c);
 void kt_fdt_emit_tree(const void *fdt, int node, const struct kt_prop_schema *schema,
@@ -61,11 +62,11 @@ void kt_fdt_emit_tree(const void *fdt, int node, const struct kt_prop_schema *sc
 bool kt_fdt_u64(const void *fdt, int node, const char *prop, uint64_t *v);
 bool kt_fdt_is(const struct kt_blob *b);
 /* The blob itself if whole, a zero-padded copy (*owned) if truncated, NULL if unusable. */
-const void *kt_fdt_usable(const struct kt_blob *b, void **owned, const char *const *names,
+const void *kt_fdt_usable(const struct kt_blob *b, void **owned, const struct kt_prop_schema *names,
 			  unsigned int *rebuilt);
 void kt_emit_kho_vmalloc(struct kt_sink *s, const char *name, const void *p);
-/* Property names of the KHO root FDT, for rebuilding a truncated one. */
-extern const char *const kt_kho_root_names[];
+/* Property names and types of the KHO root FDT, for rebuilding a truncated one. */
+extern const struct kt_prop_schema kt_kho_root_names[];
 
 /* The decoders of the table. */
 void kt_decode_kho_v4(const struct kt_blob *b, struct kt_sink *s, const struct kt_dctx *c);

@@ -22,65 +22,147 @@ bool kt_fdt_is(const struct kt_blob *b)
 
 #define MAX_NAMES 256
 
-static int cmp_u32(const void *a, const void *b)
+/*
+ * libfdt reads cells in place: blocks must be aligned as the spec requires
+ * (reservation map 8, structure block 4), and versions before 16 (no strings
+ * block offsets of the kind libfdt's readers expect) are not walked.
+ */
+static bool aligned(const void *fdt)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return !(fdt_off_mem_rsvmap(fdt) % 8) && !(fdt_off_dt_struct(fdt) % 4) && fdt_version(fdt) >= 16 &&
+	       fdt_last_comp_version(fdt) <= 17;
+}
+
+static bool is_strlist(const char *p, int len)
+{
+	int i;
+
+	if (len < 2 || p[len - 1] || !p[0])
+		return false;
+	for (i = 0; i < len - 1; i++)
+		if (p[i] == '\0' ? p[i + 1] == '\0' : !kt_printable(p + i, 1))
+			return false;
+	return true;
+}
+
+struct name_use {
+	uint32_t off;
+	bool str_ok, u64_ok; /* every property using this name holds a string / 8 bytes */
+};
+
+static int cmp_use(const void *a, const void *b)
+{
+	uint32_t x = ((const struct name_use *)a)->off, y = ((const struct name_use *)b)->off;
 
 	return x < y ? -1 : x > y;
 }
 
+static bool type_fits(enum kt_ptype t, const struct name_use *u)
+{
+	if (t == KT_P_STR)
+		return u->str_ok;
+	if (t == KT_P_U64 || t == KT_P_ADDR || t == KT_P_SIZE)
+		return u->u64_ok;
+	return true;
+}
+
 /*
  * When the cut falls inside the strings block, property names are lost but their
- * offsets survive in the struct block. The distinct offsets, sorted, give every
- * name's length; a length that matches exactly one name the format is known to
- * use gives the name back. Returns how many names were rebuilt.
+ * offsets survive in the struct block. Sorted, the distinct offsets give each
+ * name's length (the last one only a bound); a name the format uses that has that
+ * length, fits the type of every value stored under it, and is not taken by
+ * another offset gives the name back. Returns how many names were rebuilt.
  */
-static unsigned int rebuild_names(uint8_t *fdt, size_t have, const char *const *names)
+static unsigned int rebuild_names(uint8_t *fdt, size_t have, const struct kt_prop_schema *names)
 {
-	uint32_t offs[MAX_NAMES], str = fdt_off_dt_strings(fdt), size = fdt_size_dt_strings(fdt);
+	uint32_t str = fdt_off_dt_strings(fdt), size = fdt_size_dt_strings(fdt);
+	struct name_use use[MAX_NAMES];
 	unsigned int n = 0, i, k, rebuilt = 0;
+	const char *taken[MAX_NAMES];
+	unsigned int ntaken = 0;
 	int off = 0, next, tag;
 
 	if (!names || (uint64_t)str + size <= have)
 		return 0;
 	do {
 		tag = fdt_next_tag(fdt, off, &next);
-		if (tag == FDT_PROP && n < MAX_NAMES) {
-			const struct fdt_property *p = fdt_get_property_by_offset(fdt, off, NULL);
+		if (tag == FDT_PROP) {
+			int len;
+			const struct fdt_property *p = fdt_get_property_by_offset(fdt, off, &len);
 
-			if (p)
-				offs[n++] = fdt32_ld(&p->nameoff);
+			if (p && n < MAX_NAMES)
+				use[n++] = (struct name_use){ fdt32_ld(&p->nameoff), is_strlist(p->data, len), len == 8 };
 		}
 		off = next;
 	} while (tag != FDT_END && off > 0);
-	qsort(offs, n, sizeof(*offs), cmp_u32);
-	for (i = 1, k = n ? 1 : 0; i < n; i++)
-		if (offs[i] != offs[k - 1])
-			offs[k++] = offs[i];
-	n = k;
-	for (i = 0; i < n; i++) {
-		uint32_t end = i + 1 < n ? offs[i + 1] : size, len, match = 0;
-		const char *const *nm, *found = NULL;
-
-		if (end <= offs[i] || offs[i] >= size)
+	qsort(use, n, sizeof(*use), cmp_use);
+	for (i = 1, k = n ? 1 : 0; i < n; i++) {
+		if (use[i].off != use[k - 1].off) {
+			use[k++] = use[i];
 			continue;
-		len = end - offs[i] - 1;
-		if ((uint64_t)str + end <= have)
-			continue; /* this one survived the cut */
-		for (nm = names; *nm; nm++)
-			if (strlen(*nm) == len) {
-				found = *nm;
+		}
+		use[k - 1].str_ok &= use[i].str_ok;
+		use[k - 1].u64_ok &= use[i].u64_ok;
+	}
+	n = k;
+	/* Names that survived are taken. */
+	for (i = 0; i < n; i++)
+		if ((uint64_t)str + use[i].off < have &&
+		    memchr(fdt + str + use[i].off, '\0', have - str - use[i].off))
+			taken[ntaken++] = (const char *)fdt + str + use[i].off;
+	for (i = 0; i < n; i++) {
+		uint32_t o = use[i].off, end = i + 1 < n ? use[i + 1].off : size, match = 0, pass;
+		const struct kt_prop_schema *nm, *found = NULL;
+
+		if (end <= o || o >= size ||
+		    ((uint64_t)str + o < have && memchr(fdt + str + o, '\0', have - str - o)))
+			continue; /* bogus offset, or this name survived the cut */
+		/*
+		 * Between two offsets the length is exact. The last one may run to the
+		 * end of the block (exact) or be followed by names no surviving
+		 * property uses (a bound): try exact first.
+		 */
+		for (pass = 0; pass < 2 && match != 1; pass++) {
+			match = 0;
+			for (nm = names; nm->name; nm++) {
+				size_t l = strlen(nm->name);
+				bool dup = false;
+
+				for (k = 0; k < ntaken; k++)
+					dup |= !strcmp(taken[k], nm->name);
+				if (dup || !type_fits(nm->type, &use[i]) ||
+				    (i + 1 < n || !pass ? l != end - o - 1 : l > end - o - 1))
+					continue;
+				found = nm;
 				match++;
 			}
+		}
 		if (match == 1) {
-			memcpy(fdt + str + offs[i], found, len + 1);
+			memcpy(fdt + str + o, found->name, strlen(found->name) + 1);
+			taken[ntaken++] = found->name;
 			rebuilt++;
 		}
 	}
 	return rebuilt;
 }
 
-const void *kt_fdt_usable(const struct kt_blob *b, void **owned, const char *const *names,
+/* End the structure block at the first tag that does not lie whole before the cut. */
+static void cut_struct(uint8_t *fdt, size_t have)
+{
+	uint32_t base = fdt_off_dt_struct(fdt);
+	int off = 0, next, tag;
+
+	for (;;) {
+		tag = fdt_next_tag(fdt, off, &next);
+		if (tag == FDT_END || next < 0 || (uint64_t)base + next > have)
+			break;
+		off = next;
+	}
+	if ((uint64_t)base + off + sizeof(fdt32_t) <= fdt_totalsize(fdt))
+		fdt32_st(fdt + base + off, FDT_END);
+}
+
+const void *kt_fdt_usable(const struct kt_blob *b, void **owned, const struct kt_prop_schema *names,
 			  unsigned int *rebuilt)
 {
 	unsigned int n;
@@ -89,16 +171,17 @@ const void *kt_fdt_usable(const struct kt_blob *b, void **owned, const char *con
 	*owned = NULL;
 	if (rebuilt)
 		*rebuilt = 0;
-	if (b->len < sizeof(struct fdt_header) || fdt_magic(b->data) != FDT_MAGIC)
+	if (b->len < sizeof(struct fdt_header) || fdt_magic(b->data) != FDT_MAGIC || !aligned(b->data))
 		return NULL;
 	total = fdt_totalsize(b->data);
 	if (total <= b->len)
 		return fdt_check_full(b->data, b->len) ? NULL : b->data;
 	/*
 	 * debugfs keeps the size the root FDT had when it was registered, so the live
-	 * out/fdt is cut short: that one is salvaged. Pad a copy with zeroes up to
-	 * totalsize: libfdt's reads stay bounded by it, and a zero tag simply ends the
-	 * walk at the cut. Any other truncated blob is malformed.
+	 * out/fdt is cut short: that one is salvaged. A copy padded with zeroes up to
+	 * totalsize keeps libfdt's reads in bounds; its structure block ends where the
+	 * first incomplete tag starts, so nothing of the padding is shown as data.
+	 * Any other truncated blob is malformed.
 	 */
 	if (total > KT_MAX_BLOB_SIZE || strcmp(b->name, "fdt"))
 		return NULL;
@@ -111,21 +194,29 @@ const void *kt_fdt_usable(const struct kt_blob *b, void **owned, const char *con
 		*owned = NULL;
 		return NULL;
 	}
+	cut_struct(*owned, b->len);
 	n = rebuild_names(*owned, b->len, names);
 	if (rebuilt)
 		*rebuilt = n;
 	return *owned;
 }
 
-const void *kt_fdt_open(const struct kt_blob *b, struct kt_sink *s, void **owned, const char *const *names)
+const void *kt_fdt_open(const struct kt_blob *b, struct kt_sink *s, void **owned,
+			const struct kt_prop_schema *names)
 {
 	const void *fdt;
 	unsigned int rebuilt;
 	size_t total;
 	int err;
 
+	*owned = NULL;
 	if (b->len < sizeof(struct fdt_header)) {
 		kt_note(s, KT_NOTE_ERROR, "too short for an FDT header: %zu bytes", b->len);
+		return NULL;
+	}
+	if (fdt_magic(b->data) != FDT_MAGIC || !aligned(b->data)) {
+		kt_note(s, KT_NOTE_ERROR, "malformed FDT: %s",
+			fdt_magic(b->data) != FDT_MAGIC ? "bad magic" : "unsupported version or misaligned blocks");
 		return NULL;
 	}
 	total = fdt_totalsize(b->data);
@@ -181,18 +272,6 @@ static enum kt_ptype lookup(const struct kt_prop_schema *schema, const char *nam
 		if (!strcmp(schema->name, name))
 			return schema->type;
 	return KT_P_AUTO;
-}
-
-static bool is_strlist(const char *p, int len)
-{
-	int i;
-
-	if (len < 2 || p[len - 1] || !p[0])
-		return false;
-	for (i = 0; i < len - 1; i++)
-		if (p[i] == '\0' ? p[i + 1] == '\0' : !kt_printable(p + i, 1))
-			return false;
-	return true;
 }
 
 static enum kt_ptype guess(const char *p, int len)

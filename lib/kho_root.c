@@ -26,8 +26,9 @@ static const struct kt_prop_schema v1_schema[] = {
 	{ NULL, KT_P_AUTO },
 };
 
-const char *const kt_kho_root_names[] = {
-	"compatible", KHO_PROP_MEM_MAP, KHO_PROP_SUB_DATA, KHO_PROP_SUB_SIZE, KHO_V1_PROP_SUB_FDT, NULL,
+const struct kt_prop_schema kt_kho_root_names[] = {
+	{ "compatible", KT_P_STR },	       { KHO_PROP_MEM_MAP, KT_P_ADDR }, { KHO_PROP_SUB_DATA, KT_P_ADDR },
+	{ KHO_PROP_SUB_SIZE, KT_P_SIZE }, { KHO_V1_PROP_SUB_FDT, KT_P_ADDR }, { NULL, KT_P_AUTO },
 };
 
 static bool need_u64(const void *fdt, int node, const char *prop, uint64_t *v, bool cut, struct kt_sink *s)
@@ -44,7 +45,7 @@ static bool need_u64(const void *fdt, int node, const char *prop, uint64_t *v, b
 static void check_sub(const void *fdt, int node, const char *name, bool v4, bool cut, struct kt_sink *s,
 		      const struct kt_dctx *c)
 {
-	const struct kt_blob *sub = c ? kt_snapshot_sub(c->snap, c->dirn, name) : NULL;
+	const struct kt_blob *sub = c && c->snap ? kt_snapshot_sub(c->snap, c->dirn, name) : NULL;
 	uint64_t addr, size;
 
 	if (!need_u64(fdt, node, v4 ? KHO_PROP_SUB_DATA : KHO_V1_PROP_SUB_FDT, &addr, cut, s) || !v4 ||

@@ -45,6 +45,7 @@ void kt_val_text(const struct kt_val *v, char *buf, size_t len)
 	char sz[32];
 	size_t i, o;
 
+	buf[0] = '\0';
 	switch (v->type) {
 	case KT_V_STR:
 		snprintf(buf, len, "%.*s", (int)v->n, v->s);

@@ -167,10 +167,13 @@ static int parse_manifest(struct kt_snapshot *s, char *err, size_t errlen)
 {
 	const struct kt_file *m = kt_snapshot_file(s, KT_MANIFEST);
 	char *text, *line, *save = NULL;
+	bool *listed;
 	int ret = 0, lineno = 0;
+	size_t i;
 
 	if (!m)
 		return 0;
+	listed = kt_calloc(s->nr_files, sizeof(*listed));
 	text = kt_calloc(1, m->len + 1);
 	memcpy(text, m->data, m->len);
 	for (line = strtok_r(text, "\n", &save); line && !ret; line = strtok_r(NULL, "\n", &save)) {
@@ -193,6 +196,7 @@ static int parse_manifest(struct kt_snapshot *s, char *err, size_t errlen)
 					   s->origin, val);
 				break;
 			}
+			listed[f - s->files] = true;
 			kt_sha256_hex(f->data, f->len, got);
 			if (f->len != size || strcmp(got, sha))
 				ret = fail(err, errlen, -EBADMSG,
@@ -207,6 +211,11 @@ static int parse_manifest(struct kt_snapshot *s, char *err, size_t errlen)
 		else if (!strcmp(key, "time") && !s->taken)
 			s->taken = kt_strdup(val);
 	}
+	for (i = 0; i < s->nr_files && !ret; i++)
+		if (!listed[i] && strcmp(s->files[i].path, KT_MANIFEST))
+			ret = fail(err, errlen, -EBADMSG, "%s: %s is not in the manifest (snapshot altered?)", s->origin,
+				   s->files[i].path);
+	free(listed);
 	free(text);
 	return ret;
 }
@@ -375,13 +384,42 @@ int kt_snapshot_load(const char *spec, struct kt_snapshot *s, char *err, size_t 
 	}
 	if (ret)
 		return ret;
-	qsort(s->files, s->nr_files, sizeof(*s->files), cmp_file);
+	if (s->nr_files)
+		qsort(s->files, s->nr_files, sizeof(*s->files), cmp_file);
+	for (size_t i = 1; i < s->nr_files; i++)
+		if (!strcmp(s->files[i].path, s->files[i - 1].path))
+			return fail(err, errlen, -EBADMSG, "%s: holds %s twice", s->origin, s->files[i].path);
 	ret = parse_manifest(s, err, errlen);
 	if (!ret)
 		ret = index_dirs(s, err, errlen);
 	if (!ret && !s->dir[KT_OUT].present && !s->dir[KT_IN].present)
 		ret = fail(err, errlen, -ENODATA, "%s: holds neither out/ nor in/", s->origin);
 	return ret;
+}
+
+int kt_snapshot_add_file(struct kt_snapshot *s, const char *path, uint8_t *data, size_t len)
+{
+	struct kt_file *nf;
+	size_t i = 0;
+
+	while (i < s->nr_files && strcmp(s->files[i].path, path) < 0)
+		i++;
+	if (i < s->nr_files && !strcmp(s->files[i].path, path)) {
+		free(s->files[i].data);
+		s->files[i].data = data;
+		s->files[i].len = len;
+		return 0;
+	}
+	nf = realloc(s->files, (s->nr_files + 1) * sizeof(*nf));
+	if (!nf) {
+		free(data);
+		return -ENOMEM;
+	}
+	s->files = nf;
+	memmove(&s->files[i + 1], &s->files[i], (s->nr_files - i) * sizeof(*nf));
+	s->files[i] = (struct kt_file){ kt_strdup(path), data, len };
+	s->nr_files++;
+	return 0;
 }
 
 void kt_snapshot_free(struct kt_snapshot *s)

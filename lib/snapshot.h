@@ -74,6 +74,9 @@ void kt_snapshot_free(struct kt_snapshot *s);
 const struct kt_file *kt_snapshot_file(const struct kt_snapshot *s, const char *path);
 const struct kt_blob *kt_snapshot_sub(const struct kt_snapshot *s, enum kt_dirn d, const char *name);
 
+/* Add (or replace) a file; takes ownership of data. */
+int kt_snapshot_add_file(struct kt_snapshot *s, const char *path, uint8_t *data, size_t len);
+
 /* Write s (with a MANIFEST) atomically to a directory or, for *.tar, a tarball. */
 int kt_snapshot_save(const struct kt_snapshot *s, const char *dest, char *err, size_t errlen);
 

@@ -95,7 +95,8 @@ const char *kt_fmt_size(uint64_t v, char buf[32])
 	unsigned int u = 0;
 	uint64_t scale = 1;
 
-	while (u + 1 < KT_ARRAY_SIZE(unit) && v / scale >= 1024) {
+	/* Move up a unit when the value would print as 1024.0 or more in this one. */
+	while (u + 1 < KT_ARRAY_SIZE(unit) && (double)v / (double)scale >= 1023.95) {
 		scale *= 1024;
 		u++;
 	}
@@ -117,7 +118,8 @@ int kt_parse_size(const char *s, uint64_t *out)
 	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	/* Decimal, or 0x hex; a leading zero is not octal. */
+	v = strtoull(s, &end, strncmp(s, "0x", 2) && strncmp(s, "0X", 2) ? 10 : 16);
 	if (errno)
 		return -EINVAL;
 	if (*end) {
@@ -152,12 +154,13 @@ void kt_sha256_hex(const void *data, size_t len, char out[KT_SHA256_HEX])
 bool kt_cstr(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
 	size_t n = strnlen(src, srclen);
+	bool terminated = n < srclen;
 
 	if (n >= dstlen)
 		n = dstlen - 1;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
-	return n < srclen;
+	return terminated;
 }
 
 bool kt_printable(const void *buf, size_t len)

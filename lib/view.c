@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "view.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "decoders.h"
+#include "util.h"
 
 static const char *const src_kind[] = { "live", "dir", "tar" };
 
@@ -29,8 +32,102 @@ static void scratch_node(const struct kt_kho_dir *d, struct kt_sink *sink)
 	kt_node_end(sink);
 }
 
-void kt_view_tree(const struct kt_snapshot *s, unsigned int mask, bool raw, struct kt_sink *sink)
+struct kt_physmem *kt_view_physmem(struct kt_view_ctx *c)
 {
+	char err[512];
+
+	if (!c->pm_tried) {
+		c->pm_tried = true;
+		if (kt_physmem_open_for(c->snap, &c->pm, err, sizeof(err)))
+			c->pm_note = kt_strdup(err);
+	}
+	return c->pm;
+}
+
+const struct kt_luo_state *kt_view_luo(struct kt_view_ctx *c)
+{
+	if (!c->luo_loaded) {
+		c->luo_loaded = true;
+		kt_luo_gather(c->snap, kt_view_physmem(c), &c->luo);
+		if (!c->pm && c->pm_note && !c->luo.kernel_note && c->snap->kind == KT_SRC_LIVE)
+			c->luo.kernel_note = kt_strdup(c->pm_note);
+	}
+	return &c->luo;
+}
+
+void kt_view_ctx_free(struct kt_view_ctx *c)
+{
+	if (c->pm)
+		kt_physmem_close(c->pm);
+	free(c->pm_note);
+	kt_luo_state_free(&c->luo);
+}
+
+static void null_begin(void *ctx, const char *name, const char *format, const uint64_t *size)
+{
+	(void)ctx, (void)name, (void)format, (void)size;
+}
+
+static void null_field(void *ctx, const char *key, const struct kt_val *v)
+{
+	(void)ctx, (void)key, (void)v;
+}
+
+static void null_note(void *ctx, enum kt_note kind, const char *msg)
+{
+	(void)ctx, (void)kind, (void)msg;
+}
+
+static void null_end(void *ctx)
+{
+	(void)ctx;
+}
+
+static const struct kt_sink_ops null_ops = { null_begin, null_field, null_note, null_end };
+
+static int no_folio(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index)
+{
+	(void)ctx, (void)pfn, (void)flags, (void)index;
+	return 0;
+}
+
+int kt_view_capture(struct kt_view_ctx *c, struct kt_snapshot *s)
+{
+	struct kt_physmem *pm = kt_view_physmem(c);
+	struct kt_sink null = { .ops = &null_ops };
+	const struct kt_luo_state *st;
+	uint8_t *buf;
+	size_t len, i, k;
+	int ret;
+
+	if (pm)
+		kt_physmem_record(pm, true);
+	st = kt_view_luo(c);
+	for (i = 0; pm && i < st->nr_sessions; i++)
+		for (k = 0; k < st->sessions[i].nr_files; k++) {
+			char err[256];
+
+			if (st->sessions[i].files[k].has_memfd)
+				kt_memfd_folios(pm, &st->sessions[i].files[k].memfd, no_folio, NULL, err, sizeof(err));
+		}
+	kt_node_begin(&null, "", NULL, NULL);
+	kt_view_mem_totals(c, &null);
+	kt_node_end(&null);
+	ret = kt_luo_state_export(st, &buf, &len);
+	if (!ret)
+		ret = kt_snapshot_add_file(s, KT_LUO_STATE_FILE, buf, len);
+	if (ret || !pm)
+		return ret ? ret : -ENODATA;
+	kt_physmem_record(pm, false);
+	ret = kt_physmem_export(pm, &buf, &len);
+	return ret ? ret : kt_snapshot_add_file(s, KT_PHYSMEM_FILE, buf, len);
+}
+
+void kt_view_tree(struct kt_view_ctx *vc, struct kt_sink *sink)
+{
+	const struct kt_snapshot *s = vc->snap;
+	unsigned int mask = vc->mask;
+	bool raw = vc->raw;
 	int i;
 
 	for (i = 0; i < KT_NR_DIRS; i++) {
@@ -64,8 +161,9 @@ void kt_view_tree(const struct kt_snapshot *s, unsigned int mask, bool raw, stru
 	}
 }
 
-void kt_view_status(const struct kt_snapshot *s, struct kt_sink *sink)
+void kt_view_status(struct kt_view_ctx *c, struct kt_sink *sink)
 {
+	const struct kt_snapshot *s = c->snap;
 	int i;
 
 	kt_node_begin(sink, "status", NULL, NULL);

@@ -278,11 +278,21 @@ node() {
 	man=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$BATS_TEST_DIRNAME/../../man/kho-inspect.8")
 	comp=$BATS_TEST_DIRNAME/../../completion/kho-inspect
 	for c in $help_cmds; do
-		printf '%s\n' "$man" | grep -qE "^\.BI? $c( |\$)" || fail "man page lacks command $c"
+		printf '%s\n' "$man" | grep -qE "^\.B[IR]? $c( |\$)" || fail "man page lacks command $c"
 		grep -q "cmds=.*\b$c\b" "$comp" || fail "completion lacks command $c"
 	done
 	for o in $help_opts; do
 		printf '%s\n' "$man" | grep -qF -- "$o" || fail "man page lacks $o"
 		grep -qE -- "[\" ]$o[\" ]" "$comp" || fail "completion lacks $o"
 	done
+}
+
+@test "a stale in/sub_fdts/LUO (freed by LUO after boot) is reported stale, never decoded" {
+	blob=$FIX/kexec-stale-luo/in/sub_fdts/LUO
+	[ "$(head -c 6 "$blob")" != luo-v5 ]
+	run "$KI" --root "$FIX/kexec-stale-luo" -J --in
+	assert_success
+	[ "$(jqo "$(node in sub_fdts LUO) | .fields.stale")" = true ]
+	[ "$(jqo "$(node in sub_fdts LUO) | .fields | keys | join(\",\")")" = stale ]
+	jqo "$(node in sub_fdts LUO) | .notes[] | select(.level == \"warning\") | .message" | grep -q '^stale: '
 }

@@ -362,6 +362,28 @@ static uint64_t total_files(const struct layout *l)
 	return n;
 }
 
+/*
+ * Room for every session and memfd fd at once, then the device. Returns its fd, or a
+ * negative errno after saying what failed.
+ */
+static int open_luo(const struct layout *l)
+{
+	uint64_t need = 64 + l->sessions + total_files(l);
+	int fd, err;
+
+	err = raise_nofile(need);
+	if (err) {
+		fprintf(stderr, PROG ": RLIMIT_NOFILE %" PRIu64 ": %s\n", need, strerror(-err));
+		return err;
+	}
+	fd = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, PROG ": " LIVEUPDATE_DEV ": %s\n", strerror(-err));
+	}
+	return fd < 0 ? err : fd;
+}
+
 static int cmd_create(const struct opts *o)
 {
 	const struct layout *l = &o->l;
@@ -370,21 +392,12 @@ static int cmd_create(const struct opts *o)
 	unsigned char *buf;
 	int luo, sfd, mfd, err;
 
-	err = raise_nofile(64 + l->sessions + nfiles);
-	if (err) {
-		fprintf(stderr, PROG ": RLIMIT_NOFILE %" PRIu64 ": %s\n", 64 + l->sessions + nfiles,
-			strerror(-err));
+	luo = open_luo(l);
+	if (luo < 0)
 		return EXIT_CHECK;
-	}
 	buf = malloc(FILL_CHUNK);
 	if (!buf) {
 		fprintf(stderr, PROG ": %s\n", strerror(ENOMEM));
-		return EXIT_CHECK;
-	}
-	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
-	if (luo < 0) {
-		fprintf(stderr, PROG ": " LIVEUPDATE_DEV ": %s\n", strerror(errno));
-		free(buf);
 		return EXIT_CHECK;
 	}
 
@@ -518,21 +531,12 @@ static int cmd_retrieve(const struct opts *o)
 	int luo, err, *sfds;
 	bool pass;
 
-	err = raise_nofile(64 + l->sessions + nfiles);
-	if (err) {
-		fprintf(stderr, PROG ": RLIMIT_NOFILE %" PRIu64 ": %s\n", 64 + l->sessions + nfiles,
-			strerror(-err));
+	luo = open_luo(l);
+	if (luo < 0)
 		return EXIT_CHECK;
-	}
 	sfds = calloc(l->sessions, sizeof(*sfds));
 	if (!sfds) {
 		fprintf(stderr, PROG ": %s\n", strerror(ENOMEM));
-		return EXIT_CHECK;
-	}
-	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
-	if (luo < 0) {
-		fprintf(stderr, PROG ": " LIVEUPDATE_DEV ": %s\n", strerror(errno));
-		free(sfds);
 		return EXIT_CHECK;
 	}
 

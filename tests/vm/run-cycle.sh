@@ -2,7 +2,7 @@
 # Boot the test kernel under QEMU (TCG) and run one live-update cycle:
 #   run-cycle.sh [--scale] OUTDIR
 # Stages captured by the guest into OUTDIR (the 9p share), each with kho/ (a copy of
-# /sys/kernel/debug/kho), cmdline, uname, uptime, iomem, dmesg and kho-inspect.{json,err,rc}
+# /sys/kernel/debug/kho), cmdline, uname, uptime, iomem, dmesg and kho-inspect.{json,err,rc,seconds}
 # when the tool is in the initramfs:
 #   boot       cold boot
 #   sessions   the agent holds its sessions (+ agent.log, agent-fds, agent-fds.ls)
@@ -16,7 +16,8 @@
 # the last session holds no memfd), KT_WIDE (0: session 0 holds KT_WIDE memfds), KT_BIG (0:
 # size of session 0's first memfd), KT_SKIP_TOKEN (unset: a token the agent does not retrieve, so
 # FINISH meets an unretrieved file). VM: KT_MEM (2G), KT_SMP (2), KT_TIMEOUT (300 s).
-# --scale: 1000 sessions, one of them with 256 memfds and a 1 GiB memfd, in a 4 GiB VM.
+# --scale: 1000 sessions in a 4 GiB VM: session 0 holds 256 memfds, the first of 1 GiB; the
+# last 100 hold none; every other one holds one of 64 KiB (about 30 s on an idle 2-core host).
 # KT_KERNEL_DIR skips build-kernel.sh; KT_BIN (build/static) holds the static binaries.
 # Exit status: 0 the cycle passed, 1 it did not (the console tail says where), 2 setup error.
 set -eu

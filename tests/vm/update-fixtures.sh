@@ -54,7 +54,7 @@ Facts of this capture:
 - \`kexec/in/fdt\`: $(wc -c <"$dest/kexec/in/fdt") bytes, header totalsize $(be32 "$dest/kexec/in/fdt" 4).
 - \`kexec/in/sub_fdts/LUO\`: $luo_state.
 
-Refresh (needs the test kernel, QEMU and busybox-static; about a minute):
+Refresh (needs the test kernel, QEMU and busybox-static; about 10 s under TCG once the kernel is built):
 
     make fixtures
     # or: tests/vm/run-cycle.sh build/vm/cycle && tests/vm/update-fixtures.sh build/vm/cycle $dest

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "kho-inspect.h"
@@ -19,6 +20,15 @@ int cmd_save(const struct opts *o, int argc, char **argv)
 	}
 	if (load_snapshot(o, o->root, &s))
 		return KT_EXIT_ERROR;
+	if (s.kind == KT_SRC_LIVE) {
+		/* Carry what sessions, handlers, global and mem read beyond debugfs. */
+		struct kt_view_ctx c = { .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+
+		ret = kt_view_capture(&c, &s);
+		if (ret && o->verbose)
+			kt_errmsg("no physical memory saved: %s", c.pm_note ? c.pm_note : strerror(-ret));
+		kt_view_ctx_free(&c);
+	}
 	if (!dest) {
 		time_t t = time(NULL);
 

@@ -6,6 +6,7 @@
 
 #include "json.h"
 #include "snapshot.h"
+#include "view.h"
 
 /* Exit codes of every kho-tools command. */
 enum { KT_EXIT_OK = 0, KT_EXIT_CHECK = 1, KT_EXIT_ERROR = 2 };
@@ -17,6 +18,9 @@ struct opts {
 	bool verbose;
 	unsigned int dirs; /* KT_VIEW_OUT | KT_VIEW_IN */
 	bool out_vs_in;
+	bool folios; /* sessions --folios */
+	bool ranges; /* mem --ranges */
+	kt_view_fn view; /* the selected view command's view */
 	const char *root;   /* --root: NULL = live */
 	const char *output; /* save -o */
 };
@@ -28,8 +32,12 @@ void report_error(const struct opts *o, const char *fmt, ...) __attribute__((for
 /* Start a JSON document with schema_version and the snapshot's source. */
 void json_begin(struct kt_json *j, const struct opts *o, const struct kt_snapshot *s);
 
-int cmd_show(const struct opts *o, int argc, char **argv);
-int cmd_status(const struct opts *o, int argc, char **argv);
+/* show, status, sessions, handlers, global, mem: o->view rendered. */
+int cmd_view(const struct opts *o, int argc, char **argv);
+/* cmd_view with a step before any output; prepare reports its own error and fails with non-zero. */
+int run_view(const struct opts *o, int argc, char **argv, int (*prepare)(const struct opts *o, struct kt_view_ctx *c));
+/* mem: o->view, but one line and exit 2 when physical memory cannot be read. */
+int cmd_mem(const struct opts *o, int argc, char **argv);
 int cmd_save(const struct opts *o, int argc, char **argv);
 int cmd_diff(const struct opts *o, int argc, char **argv);
 int cmd_get(const struct opts *o, int argc, char **argv);

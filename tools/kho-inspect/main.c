@@ -13,14 +13,19 @@
 static const struct cmd {
 	const char *name;
 	int (*fn)(const struct opts *o, int argc, char **argv);
+	kt_view_fn view;
 	const char *args;
 	const char *help;
 } cmds[] = {
-	{ "show", cmd_show, "", "both directions as a decoded tree (default)" },
-	{ "status", cmd_status, "", "one screen: enabled, directions, scratch, finalize control" },
-	{ "save", cmd_save, "[-o DIR|FILE.tar]", "write a snapshot with a checksummed MANIFEST" },
-	{ "diff", cmd_diff, "A B", "compare two snapshots (live, DIR or FILE.tar)" },
-	{ "get", cmd_get, "PATH [PROP]", "one node or property of a blob, like fdtget" },
+	{ "show", cmd_view, kt_view_tree, "", "both directions as a decoded tree (default)" },
+	{ "status", cmd_view, kt_view_status, "", "one screen: enabled, directions, scratch, finalize control" },
+	{ "sessions", cmd_view, kt_view_sessions, "[--folios]", "LUO sessions, owners and files (outgoing, incoming)" },
+	{ "handlers", cmd_view, kt_view_handlers, "", "per file handler: sessions, files, bytes; FLBs" },
+	{ "global", cmd_view, kt_view_global, "", "KHO and LUO totals: scratch, preserved memory, kexec, LUO" },
+	{ "mem", cmd_mem, kt_view_mem, "[--ranges]", "preserved memory: blocks by order, ranges, scratch/RAM checks" },
+	{ "save", cmd_save, NULL, "[-o DIR|FILE.tar]", "write a snapshot with a checksummed MANIFEST" },
+	{ "diff", cmd_diff, NULL, "A B", "compare two snapshots (live, DIR or FILE.tar)" },
+	{ "get", cmd_get, NULL, "PATH [PROP]", "one node or property of a blob, like fdtget" },
 };
 
 static void usage(FILE *f)
@@ -31,7 +36,7 @@ static void usage(FILE *f)
 		   "Decode Kexec HandOver (KHO) and Live Update Orchestrator (LUO) state from\n"
 		   "/sys/kernel/debug/kho, live or from a saved snapshot.\n\nCommands:\n");
 	for (i = 0; i < KT_ARRAY_SIZE(cmds); i++)
-		fprintf(f, "  %-7s %-18s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+		fprintf(f, "  %-9s %-18s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
 	fprintf(f, "\nOptions:\n"
 		   "  -J, --json          JSON output (schema_version 1)\n"
 		   "  -p, --pretty        indented JSON (implies --json)\n"
@@ -41,6 +46,8 @@ static void usage(FILE *f)
 		   "  -r, --raw           add the stored bytes of each property\n"
 		   "  -o, --output PATH   where save writes (DIR, or FILE.tar)\n"
 		   "      --out-vs-in     diff: A's out against B's in\n"
+		   "      --folios        sessions: every preserved memfd folio\n"
+		   "      --ranges        mem: every coalesced preserved range\n"
 		   "  -v, --verbose       more detail\n"
 		   "  -h, --help          this help\n"
 		   "  -V, --version       version\n"
@@ -107,14 +114,15 @@ static const struct cmd *select_cmd(const char *name)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_OUT = 256, OPT_IN, OPT_OUT_VS_IN };
+	enum { OPT_OUT = 256, OPT_IN, OPT_OUT_VS_IN, OPT_FOLIOS, OPT_RANGES };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },	  { "pretty", no_argument, NULL, 'p' },
 		{ "root", required_argument, NULL, 'R' }, { "out", no_argument, NULL, OPT_OUT },
 		{ "in", no_argument, NULL, OPT_IN },	  { "raw", no_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' }, { "out-vs-in", no_argument, NULL, OPT_OUT_VS_IN },
 		{ "verbose", no_argument, NULL, 'v' },	  { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },	  { NULL, 0, NULL, 0 },
+		{ "version", no_argument, NULL, 'V' },	  { "folios", no_argument, NULL, OPT_FOLIOS },
+		{ "ranges", no_argument, NULL, OPT_RANGES }, { NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
 	const struct cmd *cmd;
@@ -146,6 +154,12 @@ int main(int argc, char **argv)
 		case OPT_OUT_VS_IN:
 			o.out_vs_in = true;
 			break;
+		case OPT_FOLIOS:
+			o.folios = true;
+			break;
+		case OPT_RANGES:
+			o.ranges = true;
+			break;
 		case 'v':
 			o.verbose = true;
 			break;
@@ -162,12 +176,15 @@ int main(int argc, char **argv)
 	}
 	if (!o.dirs)
 		o.dirs = KT_VIEW_OUT | KT_VIEW_IN;
-	if (optind >= argc)
-		return cmd_show(&o, 0, argv + optind);
+	if (optind >= argc) {
+		o.view = kt_view_tree;
+		return cmd_view(&o, 0, argv + optind);
+	}
 	cmd = select_cmd(argv[optind]);
 	if (!cmd) {
 		report_error(&o, "unknown or ambiguous command '%s' (see --help)", argv[optind]);
 		return KT_EXIT_ERROR;
 	}
+	o.view = cmd->view;
 	return cmd->fn(&o, argc - optind - 1, argv + optind + 1);
 }

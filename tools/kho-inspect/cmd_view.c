@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* Every read-only view command: load the snapshot, run the view, render it. */
 #include <stdio.h>
 
 #include "kho-inspect.h"
 #include "render.h"
-#include "view.h"
 
 static void text_header(const struct kt_snapshot *s)
 {
@@ -17,21 +17,29 @@ static void text_header(const struct kt_snapshot *s)
 	printf("\n");
 }
 
-/* show and status share everything but the view. */
-static int run_view(const struct opts *o, int argc, bool status)
+int run_view(const struct opts *o, int argc, char **argv, int (*prepare)(const struct opts *o, struct kt_view_ctx *c))
 {
 	struct kt_snapshot s;
 	struct kt_sink *sink;
 	struct kt_text_sink t;
 	struct kt_json_sink js;
 	struct kt_json j;
+	struct kt_view_ctx c;
+	int ret;
 
 	if (argc) {
-		report_error(o, "%s takes no arguments", status ? "status" : "show");
+		report_error(o, "unexpected argument '%s'", argv[0]);
 		return KT_EXIT_ERROR;
 	}
 	if (load_snapshot(o, o->root, &s))
 		return KT_EXIT_ERROR;
+	c = (struct kt_view_ctx){ .snap = &s, .mask = o->dirs, .raw = o->raw, .folios = o->folios,
+				  .ranges = o->ranges };
+	if (prepare && prepare(o, &c)) {
+		kt_view_ctx_free(&c);
+		kt_snapshot_free(&s);
+		return KT_EXIT_ERROR;
+	}
 	if (o->json) {
 		json_begin(&j, o, &s);
 		kt_json_arr_begin(&j, "tree");
@@ -42,28 +50,20 @@ static int run_view(const struct opts *o, int argc, bool status)
 		kt_text_sink_init(&t, stdout, o->raw);
 		sink = &t.sink;
 	}
-	if (status)
-		kt_view_status(&s, sink);
-	else
-		kt_view_tree(&s, o->dirs, o->raw, sink);
+	o->view(&c, sink);
 	if (o->json) {
 		kt_json_arr_end(&j);
 		kt_json_u64(&j, "errors", sink->errors);
 		kt_json_obj_end(&j);
 		kt_json_finish(&j);
 	}
+	ret = sink->errors ? KT_EXIT_ERROR : KT_EXIT_OK;
+	kt_view_ctx_free(&c);
 	kt_snapshot_free(&s);
-	return sink->errors ? KT_EXIT_ERROR : KT_EXIT_OK;
+	return ret;
 }
 
-int cmd_show(const struct opts *o, int argc, char **argv)
+int cmd_view(const struct opts *o, int argc, char **argv)
 {
-	(void)argv;
-	return run_view(o, argc, false);
-}
-
-int cmd_status(const struct opts *o, int argc, char **argv)
-{
-	(void)argv;
-	return run_view(o, argc, true);
+	return run_view(o, argc, argv, NULL);
 }

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memfd-v2 handler state (include/linux/kho/abi/memfd.h, mm/memfd_luo.c): a
+ * memfd_luo_ser {pos, size, seals, flags, nr_folios, folios} where folios is a
+ * preserved vmalloc area (kho_vmalloc: a chain of one-page chunks {next,
+ * phys[511], 0-terminated}, each phys a page of order `order`) holding
+ * nr_folios packed memfd_luo_folio_ser {pfn:52 flags:12, index}.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "luo_state.h"
+#include "util.h"
+
+#define MEMFD_ALL_SEALS 0x3fu /* SEAL, SHRINK, GROW, WRITE, FUTURE_WRITE, EXEC */
+#define MAX_VMALLOC_ORDER 10
+
+int kt_memfd_read(struct kt_physmem *pm, uint64_t pa, struct kt_memfd *m, char *err, size_t errlen)
+{
+	struct memfd_luo_ser ser;
+	uint64_t max_folios;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	if (!pa) {
+		snprintf(err, errlen, "no memfd state (data is 0)");
+		return -ENODATA;
+	}
+	ret = kt_physmem_read(pm, pa, &ser, sizeof(ser));
+	if (ret) {
+		snprintf(err, errlen, "memfd state at 0x%llx: %s", (unsigned long long)pa,
+			 ret == -EFAULT ? "not in readable memory" : strerror(-ret));
+		return ret;
+	}
+	max_folios = (ser.size + KT_PAGE_SIZE - 1) / KT_PAGE_SIZE;
+	if (ser.seals & ~MEMFD_ALL_SEALS || ser.nr_folios > max_folios ||
+	    (ser.nr_folios && (!ser.folios.first || ser.folios.first & (KT_PAGE_SIZE - 1))) ||
+	    ser.folios.order > MAX_VMALLOC_ORDER ||
+	    (uint64_t)ser.folios.total_pages * KT_PAGE_SIZE < ser.nr_folios * sizeof(struct memfd_luo_folio_ser)) {
+		snprintf(err, errlen,
+			 "memfd state at 0x%llx is inconsistent (size %llu, %llu folios, seals 0x%x, %u array pages)",
+			 (unsigned long long)pa, (unsigned long long)ser.size, (unsigned long long)ser.nr_folios,
+			 ser.seals, ser.folios.total_pages);
+		return -EBADMSG;
+	}
+	m->pos = ser.pos;
+	m->size = ser.size;
+	m->seals = ser.seals;
+	m->flags = ser.flags;
+	m->nr_folios = ser.nr_folios;
+	m->folios_first = ser.folios.first;
+	m->folios_total_pages = ser.folios.total_pages;
+	m->folios_order = ser.folios.order;
+	return 0;
+}
+
+int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
+		    int (*fn)(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index), void *ctx, char *err,
+		    size_t errlen)
+{
+	struct kho_vmalloc_chunk_ser *chunk = kt_calloc(1, sizeof(*chunk));
+	size_t area_pages = 1u << m->folios_order, per_area = area_pages * KT_PAGE_SIZE;
+	uint8_t *area = kt_calloc(1, per_area);
+	uint64_t done = 0, chunks = 0, max_chunks, pa = m->folios_first;
+	int ret = 0;
+
+	max_chunks = m->folios_total_pages / KHO_VMALLOC_CHUNK_ENTRIES + 1;
+	while (pa && done < m->nr_folios && !ret) {
+		size_t i;
+
+		if (++chunks > max_chunks) {
+			snprintf(err, errlen, "folio array chunks loop or exceed %u pages", m->folios_total_pages);
+			ret = -ELOOP;
+			break;
+		}
+		ret = kt_physmem_read(pm, pa, chunk, sizeof(*chunk));
+		if (ret) {
+			snprintf(err, errlen, "folio array chunk 0x%llx: not readable", (unsigned long long)pa);
+			break;
+		}
+		for (i = 0; i < KHO_VMALLOC_CHUNK_ENTRIES && chunk->phys[i] && done < m->nr_folios && !ret; i++) {
+			size_t off;
+
+			ret = kt_physmem_read(pm, chunk->phys[i], area, per_area);
+			if (ret) {
+				snprintf(err, errlen, "folio array page 0x%llx: not readable",
+					 (unsigned long long)chunk->phys[i]);
+				break;
+			}
+			for (off = 0; off + sizeof(struct memfd_luo_folio_ser) <= per_area && done < m->nr_folios;
+			     off += sizeof(struct memfd_luo_folio_ser), done++) {
+				struct memfd_luo_folio_ser f;
+
+				memcpy(&f, area + off, sizeof(f));
+				ret = fn(ctx, MEMFD_FOLIO_PFN(f.pfn_flags), MEMFD_FOLIO_FLAGS(f.pfn_flags), f.index);
+				if (ret)
+					break;
+			}
+		}
+		pa = chunk->next;
+	}
+	if (!ret && done < m->nr_folios) {
+		snprintf(err, errlen, "folio array ends after %llu of %llu folios", (unsigned long long)done,
+			 (unsigned long long)m->nr_folios);
+		ret = -EBADMSG;
+	}
+	free(chunk);
+	free(area);
+	return ret;
+}

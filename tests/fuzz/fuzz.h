@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared by the libFuzzer targets. Every decode runs into three sinks:
+ *  - a checking sink that enforces the sink contract (sink.h): nodes balance,
+ *    nesting stays within what the JSON renderer can hold, no field after a
+ *    child (the JSON renderer would drop it), STRLIST values NUL-terminated;
+ *  - the text renderer, with --raw, into /dev/null;
+ *  - the JSON renderer, with --raw, into memory, and the result must parse.
+ * A broken invariant aborts, so libFuzzer keeps the input as a crash.
+ */
+#ifndef KT_FUZZ_H
+#define KT_FUZZ_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "decoders.h"
+#include "render.h"
+
+#define FUZZ_CHECK(cond)                                                                         \
+	do {                                                                                     \
+		if (!(cond)) {                                                                   \
+			fprintf(stderr, "fuzz: check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+			abort();                                                                 \
+		}                                                                                \
+	} while (0)
+
+/*
+ * A decoder's own nesting must leave room for what the view puts above a blob
+ * ("out", "sub_fdts") and for the JSON renderer's node for a late note.
+ */
+#define FUZZ_MAX_DEPTH (KT_RENDER_MAX_DEPTH - 3)
+
+/* ---- the checking sink ----------------------------------------------------- */
+
+struct fuzz_check_sink {
+	struct kt_sink sink;
+	int depth;
+	int max_depth;
+	bool had_child[KT_RENDER_MAX_DEPTH + 1];
+};
+
+static inline void fcs_begin(void *ctx, const char *name, const char *format, const uint64_t *size)
+{
+	struct fuzz_check_sink *c = ctx;
+
+	(void)format;
+	(void)size;
+	FUZZ_CHECK(name);
+	FUZZ_CHECK(c->depth < c->max_depth);
+	c->had_child[c->depth] = true;
+	c->had_child[++c->depth] = false;
+}
+
+static inline void fcs_field(void *ctx, const char *key, const struct kt_val *v)
+{
+	struct fuzz_check_sink *c = ctx;
+
+	FUZZ_CHECK(key);
+	FUZZ_CHECK(c->depth > 0);
+	/* Fields go before children: the JSON renderer drops a late one. */
+	FUZZ_CHECK(!c->had_child[c->depth]);
+	if (v->type == KT_V_STR || v->type == KT_V_BYTES)
+		FUZZ_CHECK(v->s || !v->n);
+	/* Renderers walk a STRLIST with strlen: the last string must end at s[n]. */
+	if (v->type == KT_V_STRLIST)
+		FUZZ_CHECK(v->s && v->s[v->n] == '\0');
+}
+
+static inline void fcs_note(void *ctx, enum kt_note kind, const char *msg)
+{
+	struct fuzz_check_sink *c = ctx;
+
+	FUZZ_CHECK(msg);
+	FUZZ_CHECK(kind <= KT_NOTE_INFO);
+	FUZZ_CHECK(c->depth > 0);
+}
+
+static inline void fcs_end(void *ctx)
+{
+	struct fuzz_check_sink *c = ctx;
+
+	FUZZ_CHECK(c->depth > 0);
+	c->depth--;
+}
+
+static const struct kt_sink_ops fuzz_check_ops = { fcs_begin, fcs_field, fcs_note, fcs_end };
+
+static inline void fuzz_check_sink_init(struct fuzz_check_sink *c, int max_depth)
+{
+	memset(c, 0, sizeof(*c));
+	c->sink = (struct kt_sink){ .ops = &fuzz_check_ops, .ctx = c };
+	c->max_depth = max_depth;
+}
+
+/* ---- a JSON syntax check for what the renderer wrote ----------------------- */
+
+struct fuzz_json {
+	const char *p, *end;
+	int depth;
+};
+
+static inline void fj_ws(struct fuzz_json *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r'))
+		j->p++;
+}
+
+static inline bool fj_lit(struct fuzz_json *j, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n))
+		return false;
+	j->p += n;
+	return true;
+}
+
+static inline bool fj_string(struct fuzz_json *j)
+{
+	if (j->p >= j->end || *j->p++ != '"')
+		return false;
+	while (j->p < j->end) {
+		unsigned char c = *j->p++;
+		int i;
+
+		if (c == '"')
+			return true;
+		if (c < 0x20)
+			return false;
+		if (c != '\\')
+			continue;
+		if (j->p >= j->end)
+			return false;
+		c = *j->p++;
+		if (strchr("\"\\/bfnrt", c))
+			continue;
+		if (c != 'u' || j->end - j->p < 4)
+			return false;
+		for (i = 0; i < 4; i++, j->p++)
+			if (!strchr("0123456789abcdefABCDEF", *j->p))
+				return false;
+	}
+	return false;
+}
+
+static inline bool fj_number(struct fuzz_json *j)
+{
+	const char *s = j->p;
+
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return j->p > s && j->p[-1] != '-';
+}
+
+static inline bool fj_value(struct fuzz_json *j);
+
+/* Members of an object or elements of an array, after the opening bracket. */
+static inline bool fj_members(struct fuzz_json *j, bool object)
+{
+	char close = object ? '}' : ']';
+
+	if (++j->depth > 512)
+		return false;
+	fj_ws(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		j->depth--;
+		return true;
+	}
+	for (;;) {
+		if (object) {
+			fj_ws(j);
+			if (!fj_string(j))
+				return false;
+			fj_ws(j);
+			if (j->p >= j->end || *j->p++ != ':')
+				return false;
+		}
+		if (!fj_value(j))
+			return false;
+		fj_ws(j);
+		if (j->p >= j->end)
+			return false;
+		if (*j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (*j->p++ != close)
+			return false;
+		j->depth--;
+		return true;
+	}
+}
+
+static inline bool fj_value(struct fuzz_json *j)
+{
+	fj_ws(j);
+	if (j->p >= j->end)
+		return false;
+	switch (*j->p) {
+	case '{':
+		j->p++;
+		return fj_members(j, true);
+	case '[':
+		j->p++;
+		return fj_members(j, false);
+	case '"':
+		return fj_string(j);
+	case 't':
+		return fj_lit(j, "true");
+	case 'f':
+		return fj_lit(j, "false");
+	case 'n':
+		return fj_lit(j, "null");
+	default:
+		return fj_number(j);
+	}
+}
+
+/* One document: a value, then only whitespace. */
+static inline bool fuzz_json_valid(const char *buf, size_t len)
+{
+	struct fuzz_json j = { buf, buf + len, 0 };
+
+	if (!fj_value(&j))
+		return false;
+	fj_ws(&j);
+	return j.p == j.end;
+}
+
+/* ---- running a decode into every sink -------------------------------------- */
+
+/* Something that writes to a sink: one decode, a view of a snapshot, ... */
+typedef void (*fuzz_emit_fn)(struct kt_sink *s, const void *arg);
+
+static inline FILE *fuzz_devnull(void)
+{
+	static FILE *f;
+
+	if (!f)
+		f = fopen("/dev/null", "w");
+	FUZZ_CHECK(f);
+	return f;
+}
+
+/* emit into the checking sink (nesting limited to max_depth), text and JSON. */
+static inline void fuzz_all_sinks(fuzz_emit_fn emit, const void *arg, int max_depth, bool pretty)
+{
+	struct fuzz_check_sink cs;
+	struct kt_text_sink ts;
+	struct kt_json_sink js;
+	struct kt_json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	fuzz_check_sink_init(&cs, max_depth);
+	emit(&cs.sink, arg);
+	FUZZ_CHECK(cs.depth == 0);
+
+	kt_text_sink_init(&ts, fuzz_devnull(), true);
+	emit(&ts.sink, arg);
+	FUZZ_CHECK(ts.depth == 0);
+	/* The text and JSON renderers count the same errors as the checking sink. */
+	FUZZ_CHECK(ts.sink.errors == cs.sink.errors);
+
+	f = open_memstream(&buf, &len);
+	FUZZ_CHECK(f);
+	kt_json_init(&j, f, pretty);
+	kt_json_arr_begin(&j, NULL);
+	kt_json_sink_init(&js, &j, true);
+	emit(&js.sink, arg);
+	FUZZ_CHECK(js.depth == 0);
+	FUZZ_CHECK(js.sink.errors == cs.sink.errors);
+	kt_json_arr_end(&j);
+	kt_json_finish(&j);
+	FUZZ_CHECK(!fclose(f));
+	if (!fuzz_json_valid(buf, len)) {
+		fprintf(stderr, "fuzz: invalid JSON from the renderer:\n%.*s\n", (int)(len < 4096 ? len : 4096), buf);
+		abort();
+	}
+	free(buf);
+}
+
+/* One blob for one decoder (NULL: the table's choice, as kho-inspect does). */
+struct fuzz_decode_arg {
+	kt_decode_fn fn;
+	struct kt_blob blob;
+	const struct kt_dctx *ctx;
+};
+
+static inline void fuzz_emit_decode(struct kt_sink *s, const void *arg)
+{
+	const struct fuzz_decode_arg *a = arg;
+	uint64_t size = a->blob.len;
+
+	if (!a->fn) {
+		kt_decode_blob(&a->blob, s, a->ctx);
+		return;
+	}
+	/* What kt_decode_blob does, with the decoder forced. */
+	kt_node_begin(s, a->blob.name, "fuzz", &size);
+	a->fn(&a->blob, s, a->ctx);
+	kt_node_end(s);
+}
+
+/*
+ * A snapshot for the decoder context: every well-known sub-blob name in both
+ * directions, each holding the input itself (so the root's blob-size check
+ * sometimes matches).
+ */
+static inline const struct kt_snapshot *fuzz_snapshot_of(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = { "LUO", "kexec-metadata", "kho_test", "memblock" };
+	static struct kt_blob subs[KT_NR_DIRS][4];
+	static struct kt_snapshot snap;
+	size_t d, i;
+
+	for (d = 0; d < KT_NR_DIRS; d++) {
+		for (i = 0; i < 4; i++)
+			subs[d][i] = (struct kt_blob){ names[i], names[i], data, size };
+		snap.dir[d].present = true;
+		snap.dir[d].subs = subs[d];
+		snap.dir[d].nr_subs = 4;
+	}
+	return &snap;
+}
+
+/*
+ * Decode data as blob name with fn into every sink: once without a context
+ * (decoders accept NULL), once with a snapshot context in direction dirn.
+ */
+static inline void fuzz_decode(kt_decode_fn fn, const char *name, const uint8_t *data, size_t size,
+			       enum kt_dirn dirn)
+{
+	/* A malloc'd copy of exactly size bytes, aligned as the snapshot loaders' buffers are. */
+	uint8_t *blob = malloc(size ? size : 1);
+	struct kt_dctx c = { .snap = fuzz_snapshot_of(blob, size), .dirn = dirn, .raw = true };
+	struct fuzz_decode_arg a = { fn, { name, name, blob, size }, NULL };
+	struct fuzz_check_sink cs;
+
+	FUZZ_CHECK(blob);
+	memcpy(blob, data, size);
+	fuzz_check_sink_init(&cs, FUZZ_MAX_DEPTH);
+	fuzz_emit_decode(&cs.sink, &a);
+	FUZZ_CHECK(cs.depth == 0);
+	a.ctx = &c;
+	fuzz_all_sinks(fuzz_emit_decode, &a, FUZZ_MAX_DEPTH, size & 1);
+	free(blob);
+}
+
+/* ---- inputs as files --------------------------------------------------------- */
+
+/* Parsers that take a path read the input from an in-memory file: "/proc/self/fd/N". */
+static inline const char *fuzz_as_file(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	static int fd = -1;
+
+	if (fd < 0) {
+		fd = memfd_create("fuzz-input", 0);
+		FUZZ_CHECK(fd >= 0);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	FUZZ_CHECK(!ftruncate(fd, 0));
+	FUZZ_CHECK(pwrite(fd, data, size, 0) == (ssize_t)size);
+	return path;
+}
+
+#endif

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The physical-memory parsers and the radix-tree walker over fuzzed memory. Each
+ * input is used three ways:
+ *  - as the pages of RAM at LOW in a well-formed kcore-like image (root at LOW):
+ *    the walker meets loops, shared nodes, wild pointers and absurd bitmaps;
+ *  - as a kcore file itself (the ELF header and program header parser);
+ *  - as a saved snapshot's physmem image (its validation), then walked.
+ * Whatever the walk meets, its result must hold together: ranges sorted,
+ * disjoint and not adjacent, totals matching the per-order counts, no more pages
+ * than RAM.
+ */
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "kho_radix.h"
+#include "physmem.h"
+#include "util.h"
+
+#define LOW 0x100000ULL
+#define MAX_PAGES 32
+#define PAGE KT_PAGE_SIZE
+#define IOMEM "00001000-0009fbff : System RAM\n00100000-7ffdffff : System RAM\n"
+
+static void on_error(void *ctx, unsigned int level, uint64_t node, const char *msg)
+{
+	(void)ctx;
+	(void)node;
+	FUZZ_CHECK(level <= KT_RADIX_ROOT_LEVEL);
+	FUZZ_CHECK(msg && msg[0]);
+}
+
+static void check_result(struct kt_physmem *pm, const struct kt_radix_result *r)
+{
+	const struct kt_range *ram;
+	size_t nram = kt_physmem_ram(pm, &ram), i;
+	uint64_t bytes = 0, blocks = 0, max_pages = 0;
+	const struct kt_scratch sc[] = { { LOW + PAGE, 16 * PAGE }, { 0x40000000, 0x1000000 } };
+
+	for (i = 0; i < nram; i++)
+		max_pages += (ram[i].end - ram[i].start) / PAGE;
+	for (i = 0; i < KT_RADIX_NR_ORDERS; i++) {
+		bytes += r->order[i].bytes;
+		blocks += r->order[i].count;
+	}
+	FUZZ_CHECK(bytes == r->bytes);
+	FUZZ_CHECK(blocks == r->blocks);
+	FUZZ_CHECK(r->pages == r->bytes / PAGE);
+	FUZZ_CHECK(r->pages <= max_pages);
+	/* Every node is a distinct page of RAM, read once. */
+	FUZZ_CHECK(r->tables + r->leaves <= max_pages);
+	for (i = 0; i < r->nr_ranges; i++) {
+		FUZZ_CHECK(r->ranges[i].start < r->ranges[i].end);
+		if (i)
+			FUZZ_CHECK(r->ranges[i - 1].end < r->ranges[i].start);
+	}
+	kt_radix_check_ram(r->ranges, r->nr_ranges, ram, nram, NULL, NULL);
+	kt_radix_check_scratch(r->ranges, r->nr_ranges, sc, 2, NULL, NULL);
+}
+
+static void walk(struct kt_physmem *pm, uint64_t root)
+{
+	static const struct kt_radix_ops ops = { .error = on_error };
+	struct kt_radix_result r;
+
+	FUZZ_CHECK(kt_radix_walk(pm, root, &ops, NULL, &r) == 0);
+	check_result(pm, &r);
+	kt_radix_result_free(&r);
+}
+
+static int memfd(const char *name, const void *p, size_t len, char path[64])
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	FUZZ_CHECK(fd >= 0);
+	if (len)
+		FUZZ_CHECK(write(fd, p, len) == (ssize_t)len);
+	snprintf(path, 64, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+/* An ELF core like kcore: one PT_LOAD for the pages at LOW, one vmalloc-like without p_paddr. */
+static void as_ram(const uint8_t *data, size_t size, const char *iomem)
+{
+	size_t pages = (size + PAGE - 1) / PAGE, len;
+	uint8_t *img;
+	Elf64_Ehdr *eh;
+	Elf64_Phdr *ph;
+	struct kt_physmem *pm;
+	char path[64], err[256];
+	int fd;
+
+	if (pages > MAX_PAGES)
+		pages = MAX_PAGES;
+	if (!pages)
+		pages = 1;
+	len = PAGE + pages * PAGE;
+	img = calloc(1, len);
+	eh = (Elf64_Ehdr *)img;
+	ph = (Elf64_Phdr *)(img + sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_type = ET_CORE;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 2;
+	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = PAGE, .p_vaddr = 0xffffc90000000000ULL,
+			      .p_paddr = (uint64_t)-1, .p_filesz = pages * PAGE };
+	ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = PAGE, .p_vaddr = 0xffff888000000000ULL + LOW,
+			      .p_paddr = LOW, .p_filesz = pages * PAGE };
+	memcpy(img + PAGE, data, size < pages * PAGE ? size : pages * PAGE);
+	fd = memfd("kcore", img, len, path);
+	free(img);
+	{
+		char ipath[64];
+		int ifd = memfd("iomem", iomem, strlen(iomem), ipath);
+
+		if (!kt_physmem_open_kcore(path, ipath, &pm, err, sizeof(err))) {
+			walk(pm, LOW);
+			/* A root the input names: anywhere, aligned or not. */
+			if (size >= 8)
+				walk(pm, kt_le64(data + size - 8));
+			kt_physmem_close(pm);
+		}
+		close(ifd);
+	}
+	close(fd);
+}
+
+static void as_kcore(const uint8_t *data, size_t size)
+{
+	struct kt_physmem *pm;
+	char path[64], ipath[64], err[256];
+	int fd = memfd("kcore", data, size, path), ifd = memfd("iomem", IOMEM, strlen(IOMEM), ipath);
+	uint8_t buf[64];
+
+	if (!kt_physmem_open_kcore(path, ipath, &pm, err, sizeof(err))) {
+		kt_physmem_read(pm, LOW, buf, sizeof(buf));
+		kt_physmem_read(pm, 0x9f000, buf, sizeof(buf));
+		kt_physmem_read_virt(pm, 0xffff888000100000ULL, buf, sizeof(buf));
+		walk(pm, LOW);
+		kt_physmem_close(pm);
+	} else {
+		FUZZ_CHECK(err[0]);
+	}
+	close(fd);
+	close(ifd);
+}
+
+static void as_snapshot(const uint8_t *data, size_t size)
+{
+	uint8_t *copy = malloc(size ? size : 1);
+	struct kt_file f = { .path = (char *)KT_PHYSMEM_FILE, .data = copy, .len = size };
+	struct kt_snapshot s = { .kind = KT_SRC_DIR, .origin = (char *)"fuzz", .files = &f, .nr_files = 1 };
+	struct kt_physmem *pm;
+	char err[256];
+
+	memcpy(copy, data, size);
+	if (!kt_physmem_open_snapshot(&s, &pm, err, sizeof(err))) {
+		uint8_t *img;
+		size_t len;
+
+		walk(pm, size >= 24 ? kt_le64(data + 16) : 0);
+		/* What the walk read exports again, and the export opens. */
+		kt_physmem_record(pm, true);
+		walk(pm, size >= 24 ? kt_le64(data + 16) : 0);
+		if (!kt_physmem_export(pm, &img, &len)) {
+			struct kt_file g = { .path = (char *)KT_PHYSMEM_FILE, .data = img, .len = len };
+			struct kt_snapshot t = { .kind = KT_SRC_DIR, .origin = (char *)"fuzz", .files = &g,
+						 .nr_files = 1 };
+			struct kt_physmem *back;
+
+			FUZZ_CHECK(!kt_physmem_open_snapshot(&t, &back, err, sizeof(err)));
+			kt_physmem_close(back);
+			free(img);
+		}
+		kt_physmem_close(pm);
+	}
+	free(copy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	as_ram(data, size, IOMEM);
+	/* A machine of a few pages: the page bound bites. */
+	as_ram(data, size, "00100000-0011ffff : System RAM\n");
+	as_kcore(data, size);
+	as_snapshot(data, size);
+	return 0;
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* assert EXPR...: predicates over one snapshot, for upgrade scripts (grammar in check.c and the man page). */
+#include <stdio.h>
+
+#include "check.h"
+#include "kho-inspect.h"
+
+int cmd_assert(const struct opts *o, int argc, char **argv)
+{
+	struct kt_assert_result *res = NULL;
+	struct kt_snapshot s;
+	struct kt_view_ctx c;
+	struct kt_assert a;
+	struct kt_json j;
+	char err[1024];
+	size_t i, failed = 0;
+	int ret;
+
+	if (kt_assert_parse(argc, argv, &a, err, sizeof(err))) {
+		report_error(o, "assert: %s", err);
+		return KT_EXIT_ERROR;
+	}
+	if (load_snapshot(o, o->root, &s)) {
+		kt_assert_free(&a);
+		return KT_EXIT_ERROR;
+	}
+	c = (struct kt_view_ctx){ .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+	ret = kt_assert_eval(&a, &c, &res, err, sizeof(err));
+	if (ret) {
+		report_error(o, "assert: %s", err);
+		goto out;
+	}
+	for (i = 0; i < a.n; i++)
+		failed += !res[i].ok;
+	if (o->json) {
+		json_begin(&j, o, &s);
+		kt_json_arr_begin(&j, "results");
+		for (i = 0; i < a.n; i++) {
+			kt_json_obj_begin(&j, NULL);
+			kt_json_str(&j, "expr", res[i].expr);
+			kt_json_bool(&j, "ok", res[i].ok);
+			kt_json_str(&j, "seen", res[i].seen);
+			kt_json_obj_end(&j);
+		}
+		kt_json_arr_end(&j);
+		kt_json_u64(&j, "failed", failed);
+		kt_json_obj_end(&j);
+		kt_json_finish(&j);
+	} else {
+		for (i = 0; i < a.n; i++)
+			if (!res[i].ok || o->verbose)
+				printf("%-4s %s (seen: %s)\n", res[i].ok ? "ok" : "FAIL", res[i].expr, res[i].seen);
+	}
+out:
+	kt_assert_results_free(res, a.n);
+	kt_assert_free(&a);
+	kt_view_ctx_free(&c);
+	kt_snapshot_free(&s);
+	return ret ? KT_EXIT_ERROR : failed ? KT_EXIT_CHECK : KT_EXIT_OK;
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* save --manifest FILE before the reboot, verify FILE after it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "kho-inspect.h"
+#include "util.h"
+
+int save_manifest(const struct opts *o, const struct kt_snapshot *s)
+{
+	struct kt_view_ctx c = { .snap = s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+	struct kt_manifest m;
+	char err[1024];
+	size_t i, files = 0;
+	int ret;
+
+	ret = kt_manifest_build(&c, &m, err, sizeof(err));
+	if (!ret)
+		ret = kt_manifest_save(&m, o->manifest, err, sizeof(err));
+	kt_view_ctx_free(&c);
+	if (ret) {
+		report_error(o, "manifest: %s", err);
+		if (ret != -EEXIST)
+			kt_manifest_free(&m);
+		return KT_EXIT_ERROR;
+	}
+	for (i = 0; i < m.nr_sessions; i++)
+		files += m.sessions[i].nr_files;
+	if (o->json && !o->output) {
+		struct kt_json j;
+
+		json_begin(&j, o, s);
+		kt_json_str(&j, "manifest", o->manifest);
+		kt_json_u64(&j, "sessions", m.nr_sessions);
+		kt_json_u64(&j, "files", files);
+		kt_json_u64(&j, "reserve_mem", m.nr_regions);
+		kt_json_u64(&j, "subtrees", m.nr_blobs);
+		kt_json_obj_end(&j);
+		kt_json_finish(&j);
+	} else if (!o->json) {
+		printf("manifest %s: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s)\n",
+		       o->manifest, m.nr_sessions, files, m.nr_regions, m.nr_blobs);
+	}
+	kt_manifest_free(&m);
+	return KT_EXIT_OK;
+}
+
+struct report {
+	struct kt_json *j;
+};
+
+static void on_problem(void *ctx, enum kt_mf_kind kind, const char *name, const char *change, const char *msg)
+{
+	struct report *r = ctx;
+
+	if (!r->j) {
+		printf("%s\n", msg);
+		return;
+	}
+	kt_json_obj_begin(r->j, NULL);
+	kt_json_str(r->j, "kind", kt_mf_kind_name[kind]);
+	kt_json_str(r->j, "name", name);
+	kt_json_str(r->j, "change", change);
+	kt_json_str(r->j, "message", msg);
+	kt_json_obj_end(r->j);
+}
+
+int cmd_verify(const struct opts *o, int argc, char **argv)
+{
+	static const struct kt_verify_ops ops = { on_problem };
+	struct kt_verify_counts n;
+	struct report r = { NULL };
+	struct kt_manifest m;
+	struct kt_snapshot s;
+	struct kt_view_ctx c;
+	struct kt_json j;
+	char err[1024];
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	if (argc != 1) {
+		report_error(o, "verify needs one manifest FILE (written by save --manifest)");
+		return KT_EXIT_ERROR;
+	}
+	ret = kt_read_file(argv[0], KT_MANIFEST_MAX, &buf, &len);
+	if (ret) {
+		report_error(o, "%s: %s", argv[0], ret == -EFBIG ? "larger than a manifest can be" : strerror(-ret));
+		return KT_EXIT_ERROR;
+	}
+	ret = kt_manifest_parse(buf, len, &m, err, sizeof(err));
+	free(buf);
+	if (ret) {
+		report_error(o, "%s: %s", argv[0], err);
+		return KT_EXIT_ERROR;
+	}
+	if (load_snapshot(o, o->root, &s)) {
+		kt_manifest_free(&m);
+		return KT_EXIT_ERROR;
+	}
+	c = (struct kt_view_ctx){ .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+	/* Problems stream out as found; a "cannot tell" comes before any of them is printed. */
+	if (o->json) {
+		char *doc = NULL;
+		size_t dlen = 0;
+		FILE *f = open_memstream(&doc, &dlen);
+
+		if (!f) {
+			ret = -ENOMEM;
+			strcpy(err, strerror(ENOMEM));
+		} else {
+			kt_json_init(&j, f, o->pretty);
+			kt_json_arr_begin(&j, NULL);
+			r.j = &j;
+			ret = kt_manifest_verify(&m, &c, &ops, &r, &n, err, sizeof(err));
+			kt_json_arr_end(&j);
+			fclose(f);
+		}
+		if (!ret) {
+			json_begin(&j, o, &s);
+			kt_json_str(&j, "manifest", argv[0]);
+			kt_json_obj_begin(&j, "checked");
+			kt_json_u64(&j, "sessions", n.sessions);
+			kt_json_u64(&j, "files", n.files);
+			kt_json_u64(&j, "reserve_mem", n.regions);
+			kt_json_u64(&j, "subtrees", n.blobs);
+			kt_json_u64(&j, "sizes_unknown", n.sizes_unknown);
+			kt_json_obj_end(&j);
+			/* The problems array, as written above, spliced in as one member. */
+			kt_json_u64(&j, "failed", n.problems);
+			fprintf(stdout, ",\"problems\":%s", doc);
+			kt_json_obj_end(&j);
+			kt_json_finish(&j);
+		}
+		free(doc);
+	} else {
+		ret = kt_manifest_verify(&m, &c, &ops, &r, &n, err, sizeof(err));
+		if (!ret && !n.problems)
+			printf("verified: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s)%s\n",
+			       n.sessions, n.files, n.regions, n.blobs,
+			       n.sizes_unknown ? " (some file sizes unknown here: compared by token)" : "");
+		else if (!ret)
+			printf("verify: %zu problem(s)\n", n.problems);
+	}
+	if (ret)
+		report_error(o, "verify: %s", err);
+	kt_view_ctx_free(&c);
+	kt_snapshot_free(&s);
+	kt_manifest_free(&m);
+	return ret ? KT_EXIT_ERROR : n.problems ? KT_EXIT_CHECK : KT_EXIT_OK;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * luo-top: live view of LUO sessions, file handlers, KHO state and KHO/LUO calls.
+ *
+ * Data flows one way: sources (src_kho.c: debugfs or a saved snapshot; src_proc.c:
+ * session fds in /proc; src_bpf.c: lib/trace.h) fill one frame (struct lt_frame);
+ * table.c turns a frame into the rows of a view; the renderers (out_text.c batch and
+ * trace lines, out_json.c, tui.c) print rows or frames. No renderer reads a source.
+ */
+#ifndef LUO_TOP_H
+#define LUO_TOP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "snapshot.h"
+#include "trace.h"
+
+#define LT_PROG "luo-top"
+enum { LT_EXIT_OK = 0, LT_EXIT_CHECK = 1, LT_EXIT_ERROR = 2 };
+
+enum lt_view { LT_V_SESSIONS, LT_V_HANDLERS, LT_V_GLOBAL, LT_V_EVENTS, LT_NR_VIEWS };
+extern const char *const lt_view_name[LT_NR_VIEWS];
+
+struct lt_opts {
+	bool batch, json, trace, probes, leftovers;
+	bool no_color, no_bpf, force_kprobe, verbose;
+	double delay;	   /* seconds between frames */
+	long frames;	   /* -n: frames to show, 0 = until q/SIGINT/SIGTERM */
+	uint32_t pid;	   /* -p: only this process's calls */
+	const char *root;  /* --root: a saved snapshot instead of live debugfs */
+	enum lt_view view; /* first view of the TUI */
+};
+
+/*
+ * The Sessions view's interface: one row per LUO session. Filled from /proc (session
+ * fds, owner) and, when tracing, from the BPF session totals; other sources (kernel
+ * structures through kcore) can fill the same rows. Unknown numbers are -1.
+ */
+struct lt_session {
+	char name[KT_NAME_LEN];
+	int pid; /* holder of the session fd, or last caller from tracing */
+	char comm[KT_COMM_LEN + 1];
+	int fd;
+	int64_t files;
+	int64_t bytes;
+	char state[16]; /* "open" (fd held), or the last lifecycle step traced */
+	uint64_t calls, errors; /* traced LUO calls about this session */
+	unsigned int src;	/* LT_SRC_* */
+};
+#define LT_SRC_PROC 0x1
+#define LT_SRC_BPF 0x2
+
+struct lt_sessions {
+	struct lt_session *v;
+	size_t n, cap;
+};
+
+/* Add every session fd found under procdir ("/proc"). Returns 0 or -errno. */
+int lt_sessions_from_proc(const char *procdir, struct lt_sessions *s);
+/* Merge the traced per-session totals (by name); sessions only traced get a row too. */
+void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n);
+struct lt_session *lt_sessions_add(struct lt_sessions *s);
+void lt_sessions_free(struct lt_sessions *s);
+
+/* One sub-blob of the KHO state, for the Global view. */
+struct lt_blob {
+	const char *dir; /* "out" / "in" */
+	const char *name;
+	const char *format;
+	uint64_t size;
+};
+
+/* Everything one frame shows. */
+struct lt_frame {
+	uint64_t seq;
+	double uptime;	      /* seconds since luo-top started */
+	struct kt_snapshot *snap; /* NULL when the KHO state could not be read */
+	char kho_error[512];	  /* why snap is NULL */
+	char *status_text;	  /* kt_view_status rendered as text lines */
+	struct lt_blob *blobs;
+	size_t nr_blobs;
+	struct lt_sessions sessions;
+	struct kt_trace_handler *handlers;
+	size_t nr_handlers;
+	struct kt_fn_stat fn[KT_FN_MAX];
+	bool tracing;
+	const char *trace_status;
+	const struct kt_probe *probes; /* KT_FN_MAX entries, NULL when tracing was not tried */
+	uint64_t dropped;
+	/* Events: the newest ones kept in memory, and those that arrived since the last frame. */
+	const struct kt_event *events; /* oldest first */
+	size_t nr_events;
+	size_t new_events;
+	uint64_t total_events;
+};
+
+/* ---- sources --------------------------------------------------------------------------- */
+
+struct lt_src;
+/* Open the sources; returns LT_EXIT_* (2 with a message when there is no KHO at all). */
+int lt_src_open(const struct lt_opts *o, struct lt_src **src);
+void lt_src_close(struct lt_src *src, int *links_detached);
+struct kt_trace *lt_src_trace(struct lt_src *src);
+/* Collect one frame (the previous one's memory is reused). */
+int lt_src_collect(struct lt_src *src, struct lt_frame *f);
+void lt_frame_free(struct lt_frame *f);
+/* Wait up to ms for events, taking them into the in-memory ring; false on EINTR. */
+void lt_src_wait(struct lt_src *src, int ms);
+/* Events go here as they arrive, too (trace mode). */
+void lt_src_on_event(struct lt_src *src, void (*fn)(void *, const struct kt_event *), void *ctx);
+int lt_src_event_fd(struct lt_src *src);
+void lt_src_consume(struct lt_src *src);
+double lt_now(void);
+extern uint64_t lt_t0_ns; /* CLOCK_MONOTONIC at start, for event times */
+
+/* src_kho.c */
+int lt_kho_load(const char *root, struct lt_frame *f);
+void lt_kho_free(struct lt_frame *f);
+
+/* ---- views as tables -------------------------------------------------------------------- */
+
+#define LT_MAX_COLS 12
+#define LT_CELL 72
+
+struct lt_col {
+	const char *title;
+	int width; /* minimum */
+	bool left; /* left-aligned text, else right-aligned number */
+	bool numeric;
+};
+
+struct lt_row {
+	char cell[LT_MAX_COLS][LT_CELL];
+	double key[LT_MAX_COLS];
+};
+
+struct lt_table {
+	enum lt_view view;
+	const struct lt_col *cols;
+	int ncols;
+	struct lt_row *rows;
+	size_t nrows, cap;
+};
+
+/* Build the rows of a view, filtered (substring of the first column) and sorted. */
+int lt_table_build(const struct lt_frame *f, enum lt_view v, const char *filter, int sort_col, bool sort_desc,
+		   struct lt_table *t);
+void lt_table_free(struct lt_table *t);
+int lt_view_default_sort(enum lt_view v, bool *desc);
+/* One event as a row of the Events view; exact: plain numbers (bytes, latency in us). */
+void lt_event_row(const struct kt_event *e, bool exact, struct lt_row *r);
+const struct lt_col *lt_event_cols(int *n);
+/* Column widths fitted to the rows (at least the titles). */
+void lt_table_widths(const struct lt_table *t, int *w);
+
+/* ---- renderers ----------------------------------------------------------------------- */
+
+void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o);
+void lt_text_trace_header(FILE *out);
+void lt_text_event(FILE *out, const struct kt_event *e);
+int lt_text_probes(FILE *out, struct kt_trace *t);
+void lt_fmt_event_time(char *buf, size_t len, const struct kt_event *e);
+
+void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o);
+void lt_json_event(FILE *out, const struct kt_event *e);
+void lt_json_trace_summary(FILE *out, struct kt_trace *t, uint64_t events);
+int lt_json_probes(FILE *out, struct kt_trace *t);
+
+int lt_tui_run(struct lt_src *src, const struct lt_opts *o);
+
+/* Formatting helpers shared by renderers. */
+const char *lt_fmt_bytes(int64_t v, char buf[32]);
+const char *lt_fmt_ns(uint64_t ns, char buf[32]);
+const char *lt_event_name_key(const struct kt_event *e); /* "session", "subtree", "flb" */
+
+/* Set by SIGINT/SIGTERM (and SIGWINCH for the TUI). */
+extern volatile sig_atomic_t lt_exiting;
+extern volatile sig_atomic_t lt_resized;
+
+#endif

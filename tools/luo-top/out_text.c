@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Plain text: batch frames (like top -b), one line per traced call, the probe list. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "luo-top.h"
+#include "util.h"
+
+#define BATCH_EVENTS 100 /* newest events printed per batch frame */
+
+static void print_row(FILE *out, const struct lt_col *cols, int ncols, const int *w, const char *const *cells)
+{
+	int c;
+
+	for (c = 0; c < ncols; c++) {
+		const char *sep = c + 1 < ncols ? " " : "";
+
+		if (cols[c].left && c + 1 == ncols)
+			fprintf(out, "%s", cells[c]);
+		else if (cols[c].left)
+			fprintf(out, "%-*s%s", w[c], cells[c], sep);
+		else
+			fprintf(out, "%*s%s", w[c], cells[c], sep);
+	}
+	fputc('\n', out);
+}
+
+static void print_table(FILE *out, const struct lt_table *t, size_t first)
+{
+	const char *cells[LT_MAX_COLS];
+	int w[LT_MAX_COLS], c;
+	size_t i;
+
+	lt_table_widths(t, w);
+	for (c = 0; c < t->ncols; c++)
+		cells[c] = t->cols[c].title;
+	print_row(out, t->cols, t->ncols, w, cells);
+	for (i = first; i < t->nrows; i++) {
+		for (c = 0; c < t->ncols; c++)
+			cells[c] = t->rows[i].cell[c];
+		print_row(out, t->cols, t->ncols, w, cells);
+	}
+}
+
+static void header(FILE *out, const struct lt_frame *f)
+{
+	fprintf(out, "luo-top - %.3fs  frame %" PRIu64 "  sessions %zu  tracing %s", f->uptime, f->seq,
+		f->sessions.n, f->trace_status ? f->trace_status : "off");
+	if (f->tracing)
+		fprintf(out, "  events %" PRIu64 "  dropped %" PRIu64, f->total_events, f->dropped);
+	fputc('\n', out);
+	if (!f->snap)
+		fprintf(out, "KHO: %s\n", f->kho_error);
+}
+
+void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
+{
+	struct lt_table t = { 0 };
+	size_t i;
+	bool desc;
+	int sort;
+
+	(void)o;
+	header(out, f);
+
+	fprintf(out, "\n[sessions]\n");
+	sort = lt_view_default_sort(LT_V_SESSIONS, &desc);
+	lt_table_build(f, LT_V_SESSIONS, NULL, sort, desc, &t);
+	print_table(out, &t, 0);
+
+	fprintf(out, "\n[handlers]\n");
+	if (!f->tracing)
+		fprintf(out, "(tracing %s)\n", f->trace_status ? f->trace_status : "off");
+	sort = lt_view_default_sort(LT_V_HANDLERS, &desc);
+	lt_table_build(f, LT_V_HANDLERS, NULL, sort, desc, &t);
+	print_table(out, &t, 0);
+
+	fprintf(out, "\n[global]\n");
+	if (f->status_text)
+		fputs(f->status_text, out);
+	fprintf(out, "%-4s %-20s %-16s %s\n", "DIR", "BLOB", "FORMAT", "SIZE");
+	for (i = 0; i < f->nr_blobs; i++)
+		fprintf(out, "%-4s %-20s %-16s %" PRIu64 "\n", f->blobs[i].dir, f->blobs[i].name, f->blobs[i].format,
+			f->blobs[i].size);
+	if (f->tracing) {
+		sort = lt_view_default_sort(LT_V_GLOBAL, &desc);
+		lt_table_build(f, LT_V_GLOBAL, NULL, sort, desc, &t);
+		print_table(out, &t, 0);
+	}
+
+	fprintf(out, "\n[events] %zu new\n", f->new_events);
+	if (f->tracing) {
+		size_t show = f->new_events < BATCH_EVENTS ? f->new_events : BATCH_EVENTS;
+
+		lt_table_build(f, LT_V_EVENTS, NULL, -1, false, &t);
+		if (f->new_events > show)
+			fprintf(out, "(%zu earlier events of this interval not shown)\n", f->new_events - show);
+		print_table(out, &t, t.nrows - show);
+	}
+	fputc('\n', out);
+	lt_table_free(&t);
+	fflush(out);
+}
+
+static int trace_w[LT_MAX_COLS];
+
+void lt_text_trace_header(FILE *out)
+{
+	const char *cells[LT_MAX_COLS];
+	const struct lt_col *cols;
+	int n, c;
+
+	cols = lt_event_cols(&n);
+	for (c = 0; c < n; c++) {
+		trace_w[c] = cols[c].width > (int)strlen(cols[c].title) ? cols[c].width : (int)strlen(cols[c].title);
+		cells[c] = cols[c].title;
+	}
+	/* The trace prints exact numbers: make room for them. */
+	trace_w[7] = trace_w[8] = 10;
+	trace_w[10] = 10;
+	cells[10] = "LAT(us)";
+	print_row(out, cols, n, trace_w, cells);
+	fflush(out);
+}
+
+void lt_text_event(FILE *out, const struct kt_event *e)
+{
+	const char *cells[LT_MAX_COLS];
+	const struct lt_col *cols;
+	struct lt_row r;
+	int n, c;
+
+	cols = lt_event_cols(&n);
+	lt_event_row(e, true, &r);
+	for (c = 0; c < n; c++)
+		cells[c] = r.cell[c];
+	print_row(out, cols, n, trace_w, cells);
+}
+
+int lt_text_probes(FILE *out, struct kt_trace *t)
+{
+	const struct kt_probe *p;
+	size_t i, n = kt_trace_probes(t, &p);
+
+	fprintf(out, "fentry: %s\nkprobe: %s\ntracing %s\n", kt_trace_fentry_state(t), kt_trace_kprobe_state(t),
+		kt_trace_status(t));
+	fprintf(out, "%-28s %-6s %-5s %s\n", "FUNCTION", "PROBE", "STATE", "REASON");
+	for (i = 0; i < n; i++)
+		fprintf(out, "%-28s %-6s %-5s %s\n", p[i].func, p[i].kind == KT_PROBE_OFF ? "-" : kt_probe_kind_name(p[i].kind),
+			p[i].attached ? "on" : "off", p[i].reason);
+	fflush(out);
+	return kt_trace_active(t) ? LT_EXIT_OK : LT_EXIT_CHECK;
+}

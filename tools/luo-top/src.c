@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The sources of a frame, opened once and read once per refresh. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+#include "luo-top.h"
+#include "src.h"
+#include "util.h"
+
+uint64_t lt_t0_ns;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+double lt_now(void)
+{
+	return (double)(mono_ns() - lt_t0_ns) / 1e9;
+}
+
+int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
+{
+	struct lt_src *s = calloc(1, sizeof(*s));
+	const char *proc = getenv("KHO_TOOLS_PROC");
+
+	*srcp = NULL;
+	if (!s) {
+		kt_errmsg("out of memory");
+		return LT_EXIT_ERROR;
+	}
+	lt_t0_ns = mono_ns();
+	s->o = o;
+	s->procdir = proc && *proc ? proc : "/proc";
+	/* Frames need KHO; the tracing modes work on whatever functions exist. */
+	if (!o->trace && !o->probes) {
+		struct lt_frame f = { 0 };
+
+		if (lt_kho_load(o->root, &f)) {
+			kt_errmsg("%s", f.kho_error);
+			if (o->json)
+				kt_json_error(stdout, f.kho_error);
+			lt_kho_free(&f);
+			free(s);
+			return LT_EXIT_ERROR;
+		}
+		lt_kho_free(&f);
+	}
+	if (o->no_bpf) {
+		s->trace_off = "off: disabled (--no-bpf)";
+	} else if (lt_bpf_open(s)) {
+		kt_errmsg("out of memory");
+		free(s);
+		return LT_EXIT_ERROR;
+	}
+	*srcp = s;
+	return LT_EXIT_OK;
+}
+
+void lt_src_close(struct lt_src *s, int *links)
+{
+	if (links)
+		*links = 0;
+	if (!s)
+		return;
+	if (s->trace)
+		lt_bpf_close(s, links);
+	free(s);
+}
+
+struct kt_trace *lt_src_trace(struct lt_src *s)
+{
+	return s->trace;
+}
+
+void lt_src_on_event(struct lt_src *s, void (*fn)(void *, const struct kt_event *), void *ctx)
+{
+	s->user_fn = fn;
+	s->user_ctx = ctx;
+}
+
+int lt_src_event_fd(struct lt_src *s)
+{
+	return kt_trace_fd(s->trace);
+}
+
+void lt_src_consume(struct lt_src *s)
+{
+	if (s->trace)
+		kt_trace_consume(s->trace);
+}
+
+void lt_src_wait(struct lt_src *s, int ms)
+{
+	if (ms < 0)
+		ms = 0;
+	if (kt_trace_active(s->trace))
+		kt_trace_poll(s->trace, ms);
+	else
+		poll(NULL, 0, ms); /* a signal ends it early */
+}
+
+int lt_src_collect(struct lt_src *s, struct lt_frame *f)
+{
+	f->seq++;
+	f->uptime = lt_now();
+	/* A saved snapshot does not change: read it once. */
+	if (!s->o->root || !f->snap)
+		lt_kho_load(s->o->root, f);
+	f->sessions.n = 0;
+	lt_sessions_from_proc(s->procdir, &f->sessions);
+	if (s->trace)
+		lt_bpf_collect(s, f);
+	else
+		f->trace_status = s->trace_off;
+	return 0;
+}
+
+void lt_frame_free(struct lt_frame *f)
+{
+	lt_kho_free(f);
+	lt_sessions_free(&f->sessions);
+	free(f->handlers);
+	memset(f, 0, sizeof(*f));
+}

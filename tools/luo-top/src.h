@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The sources' shared state (src*.c only; renderers see struct lt_frame). */
+#ifndef LUO_TOP_SRC_H
+#define LUO_TOP_SRC_H
+
+#include "luo-top.h"
+
+struct lt_src {
+	const struct lt_opts *o;
+	const char *procdir;
+	struct kt_trace *trace;
+	const char *trace_off; /* status when tracing was not even tried */
+	/* the newest events, a ring */
+	struct kt_event *ev, *ev_linear;
+	size_t ev_head, ev_count;
+	uint64_t ev_total, ev_seen;
+	void (*user_fn)(void *, const struct kt_event *);
+	void *user_ctx;
+};
+
+int lt_bpf_open(struct lt_src *s);
+void lt_bpf_close(struct lt_src *s, int *links);
+void lt_bpf_collect(struct lt_src *s, struct lt_frame *f);
+
+#endif

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The traced data of a frame (lib/trace.h): exact totals per function, handler and
+ * session, and the newest events kept in memory for the Events view.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "luo-top.h"
+#include "src.h"
+
+#define EVENTS_KEPT 2048
+
+static void keep_event(void *ctx, const struct kt_event *e)
+{
+	struct lt_src *s = ctx;
+
+	if (!s->ev) {
+		s->ev = calloc(EVENTS_KEPT, sizeof(*s->ev));
+		if (!s->ev)
+			return;
+	}
+	s->ev[s->ev_head] = *e;
+	s->ev_head = (s->ev_head + 1) % EVENTS_KEPT;
+	if (s->ev_count < EVENTS_KEPT)
+		s->ev_count++;
+	s->ev_total++;
+	if (s->user_fn)
+		s->user_fn(s->user_ctx, e);
+}
+
+int lt_bpf_open(struct lt_src *s)
+{
+	struct kt_trace_opts to = {
+		.pid = s->o->pid,
+		.force_kprobe = s->o->force_kprobe,
+		.verbose = s->o->verbose,
+		.on_event = keep_event,
+		.ctx = s,
+	};
+
+	return kt_trace_open(&to, &s->trace);
+}
+
+void lt_bpf_close(struct lt_src *s, int *links)
+{
+	int n = kt_trace_close(s->trace);
+
+	s->trace = NULL;
+	if (links)
+		*links = n;
+	free(s->ev);
+	s->ev = NULL;
+	free(s->ev_linear);
+	s->ev_linear = NULL;
+}
+
+/* The kept events, oldest first, and how many arrived since the last frame. */
+static void events_into(struct lt_src *s, struct lt_frame *f)
+{
+	size_t i, start;
+
+	f->events = NULL;
+	f->nr_events = 0;
+	f->total_events = s->ev_total;
+	f->new_events = s->ev_total - s->ev_seen;
+	s->ev_seen = s->ev_total;
+	if (!s->ev_count)
+		return;
+	if (!s->ev_linear) {
+		s->ev_linear = calloc(EVENTS_KEPT, sizeof(*s->ev_linear));
+		if (!s->ev_linear)
+			return;
+	}
+	start = (s->ev_head + EVENTS_KEPT - s->ev_count) % EVENTS_KEPT;
+	for (i = 0; i < s->ev_count; i++)
+		s->ev_linear[i] = s->ev[(start + i) % EVENTS_KEPT];
+	f->events = s->ev_linear;
+	f->nr_events = s->ev_count;
+	if (f->new_events > f->nr_events)
+		f->new_events = f->nr_events;
+}
+
+void lt_bpf_collect(struct lt_src *s, struct lt_frame *f)
+{
+	struct kt_trace_session *sv = NULL;
+	size_t ns = 0;
+
+	free(f->handlers);
+	f->handlers = NULL;
+	f->nr_handlers = 0;
+	memset(f->fn, 0, sizeof(f->fn));
+	f->tracing = kt_trace_active(s->trace);
+	f->trace_status = s->trace ? kt_trace_status(s->trace) : s->trace_off;
+	f->dropped = 0;
+	f->probes = NULL;
+	if (s->trace)
+		kt_trace_probes(s->trace, &f->probes);
+	if (!f->tracing) {
+		events_into(s, f);
+		return;
+	}
+	kt_trace_consume(s->trace);
+	kt_trace_fn_totals(s->trace, f->fn);
+	kt_trace_handlers(s->trace, &f->handlers, &f->nr_handlers);
+	if (!kt_trace_sessions(s->trace, &sv, &ns))
+		lt_sessions_merge_bpf(&f->sessions, sv, ns);
+	free(sv);
+	f->dropped = kt_trace_dropped(s->trace);
+	events_into(s, f);
+}
