@@ -45,6 +45,7 @@ AGENT := $(O)/kho-agent
 # luo-top only, so it stays out of libkt.a, the unit tests and the fuzz targets.
 LIB_SRCS := $(filter-out lib/trace.c,$(LIB_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+TOOLS += $(O)/luo-top
 # ---- end bpf + luo-top (1/2) -------------------------------------------------------
 
 .PHONY: all check unit-test shell-test vm-test vm-scale fuzz-smoke fuzz fixtures install clean format bench
@@ -171,11 +172,11 @@ $(O)/luo-top: $(LT_OBJS) $(LIB)
 
 # The VM cycle traces with the static luo-top when it is in build/static.
 .PHONY: luo-top-static
+vm-test: luo-top-static
 luo-top-static:
 	@$(MAKE) -s STATIC=1 build/static/luo-top
 
 # bench/trace.sh: the in-VM helper that times PRESERVE_FD with and without tracing.
-$(O)/kt-trace-bench: bench/trace-bench.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+$(O)/kt-trace-bench: $(O)/bench/trace-bench.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 # ---- end bpf + luo-top (2/2) -------------------------------------------------------

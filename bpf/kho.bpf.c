@@ -424,7 +424,7 @@ static __always_inline void identify(int fn, struct kt_stack *st, struct kt_fram
 
 		read_compat(f->handler, (__u64)BPF_CORE_READ(args, handler));
 		own_handler(f, d);
-		if (fn != KT_FN_MEMFD_LUO_RETRIEVE && fn != KT_FN_MEMFD_LUO_FINISH)
+		if (fn != KT_FN_MEMFD_LUO_RETRIEVE) /* its file exists only at the exit */
 			f->bytes = file_size((__u64)BPF_CORE_READ(args, file));
 		if (!parent)
 			break;

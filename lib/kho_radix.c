@@ -116,7 +116,7 @@ static int rl_push(struct rlist *l, uint64_t start, uint64_t end)
 		l->r = nr;
 		l->cap = cap;
 	}
-	l->r[l->n++] = (struct kt_range){ start, end };
+	l->r[l->n++] = (struct kt_range){start, end};
 	return 0;
 }
 
@@ -126,7 +126,7 @@ static int rl_push(struct rlist *l, uint64_t start, uint64_t end)
  */
 static int merge_order(struct kt_radix_result *r, struct rlist *cur)
 {
-	struct rlist out = { 0 };
+	struct rlist out = {0};
 	size_t i = 0, k = 0;
 	int ret = 0;
 
@@ -165,6 +165,7 @@ struct walk {
 	void *ctx;
 	struct kt_radix_result *r;
 	uint64_t max_pages;
+	uint64_t max_nodes;
 	struct pageset seen;
 	uint8_t *buf[KHO_RADIX_MAX_DEPTH]; /* one page per level: a table stays while its children are read */
 	struct rlist cur;		   /* the current order's ranges */
@@ -172,7 +173,7 @@ struct walk {
 };
 
 static void werr(struct walk *w, unsigned int level, uint64_t node, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void werr(struct walk *w, unsigned int level, uint64_t node, const char *fmt, ...)
 {
@@ -258,7 +259,8 @@ static int leaf(struct walk *w, uint64_t pa, uint64_t prefix)
 }
 
 /* Is the pointer to a level-`level` node usable? Reads the node into buf[level]. */
-static bool follow(struct walk *w, unsigned int level, uint64_t pa, uint64_t parent, unsigned int idx, int *fatal)
+static bool follow(struct walk *w, unsigned int level, uint64_t pa, uint64_t parent, unsigned int idx,
+		   int *fatal)
 {
 	char from[96] = "";
 	int ret;
@@ -267,11 +269,19 @@ static bool follow(struct walk *w, unsigned int level, uint64_t pa, uint64_t par
 		snprintf(from, sizeof(from), " (entry %u of level-%u node 0x%llx)", idx, level + 1,
 			 (unsigned long long)parent);
 	if (pa & (KT_PAGE_SIZE - 1)) {
-		werr(w, level, pa, "level-%u node 0x%llx%s: not page aligned", level, (unsigned long long)pa, from);
+		werr(w, level, pa, "level-%u node 0x%llx%s: not page aligned", level, (unsigned long long)pa,
+		     from);
 		return false;
 	}
 	if (!kt_physmem_is_ram(w->pm, pa, KT_PAGE_SIZE)) {
-		werr(w, level, pa, "level-%u node 0x%llx%s: outside RAM", level, (unsigned long long)pa, from);
+		werr(w, level, pa, "level-%u node 0x%llx%s: outside RAM", level, (unsigned long long)pa,
+		     from);
+		return false;
+	}
+	if (w->seen.n >= w->max_nodes) {
+		werr(w, level, pa, "level-%u node 0x%llx%s: more than %llu tree pages: walk stopped", level,
+		     (unsigned long long)pa, from, (unsigned long long)w->max_nodes);
+		*fatal = STOP;
 		return false;
 	}
 	ret = ps_add(&w->seen, pa);
@@ -286,7 +296,8 @@ static bool follow(struct walk *w, unsigned int level, uint64_t pa, uint64_t par
 	}
 	ret = kt_physmem_read(w->pm, pa, w->buf[level], KT_PAGE_SIZE);
 	if (ret) {
-		werr(w, level, pa, "level-%u node 0x%llx%s: %s", level, (unsigned long long)pa, from, read_error(ret));
+		werr(w, level, pa, "level-%u node 0x%llx%s: %s", level, (unsigned long long)pa, from,
+		     read_error(ret));
 		return false;
 	}
 	return true;
@@ -305,8 +316,8 @@ static int table(struct walk *w, unsigned int level, uint64_t pa, uint64_t prefi
 			continue;
 		/* Only the root can hold one: its index covers key bits 59:51 of 52:0. */
 		if (i && shift + 32 - __builtin_clz(i) > KHO_RADIX_KEY_WIDTH) {
-			werr(w, level, pa, "level-%u node 0x%llx: entry %u lies beyond the %u-bit key space", level,
-			     (unsigned long long)pa, i, KHO_RADIX_KEY_WIDTH);
+			werr(w, level, pa, "level-%u node 0x%llx: entry %u lies beyond the %u-bit key space",
+			     level, (unsigned long long)pa, i, KHO_RADIX_KEY_WIDTH);
 			continue;
 		}
 		if (!follow(w, level - 1, child, pa, i, &ret))
@@ -319,7 +330,7 @@ static int table(struct walk *w, unsigned int level, uint64_t pa, uint64_t prefi
 int kt_radix_walk(struct kt_physmem *pm, uint64_t root, const struct kt_radix_ops *ops, void *ctx,
 		  struct kt_radix_result *r)
 {
-	struct walk w = { .pm = pm, .ops = ops, .ctx = ctx, .r = r, .cur_order = -1 };
+	struct walk w = {.pm = pm, .ops = ops, .ctx = ctx, .r = r, .cur_order = -1};
 	const struct kt_range *ram;
 	size_t nram, i;
 	int ret = 0;
@@ -330,6 +341,8 @@ int kt_radix_walk(struct kt_physmem *pm, uint64_t root, const struct kt_radix_op
 	/* KHO's own scale: at most every page of RAM is preserved. */
 	for (i = 0; i < nram; i++)
 		w.max_pages += (ram[i].end - ram[i].start) >> KT_PAGE_SHIFT;
+	/* Every node is a page of RAM; past KT_RADIX_MAX_NODES a walk of garbage would crawl. */
+	w.max_nodes = w.max_pages < KT_RADIX_MAX_NODES ? w.max_pages : KT_RADIX_MAX_NODES;
 	for (i = 0; i < KHO_RADIX_MAX_DEPTH; i++)
 		w.buf[i] = kt_calloc(1, KT_PAGE_SIZE);
 	if (follow(&w, KT_RADIX_ROOT_LEVEL, root, 0, 0, &ret))
@@ -378,7 +391,7 @@ int kt_radix_root(const struct kt_snapshot *s, enum kt_dirn d, uint64_t *root, c
 
 	if (!dir->present)
 		return why(whybuf, whylen, -ENOENT, "no %s/%s", kt_dirn_name[d],
-			    d == KT_IN ? ": this kernel was not started by a KHO kexec" : "");
+			   d == KT_IN ? ": this kernel was not started by a KHO kexec" : "");
 	if (!dir->has_fdt)
 		return why(whybuf, whylen, -ENOENT, "no %s/fdt%s", kt_dirn_name[d],
 			   d == KT_OUT ? " (7.3 removes out/fdt after a KHO kexec)" : "");
@@ -389,10 +402,11 @@ int kt_radix_root(const struct kt_snapshot *s, enum kt_dirn d, uint64_t *root, c
 	if (!compat || len < 1 || compat[len - 1]) {
 		ret = why(whybuf, whylen, -EINVAL, "%s: no compatible string", dir->fdt.path);
 	} else if (strcmp(compat, KHO_V4_COMPATIBLE)) {
-		ret = why(whybuf, whylen, -EOPNOTSUPP, "%s: %s has no radix-tree memory map that this tool knows",
-			  dir->fdt.path, compat);
+		ret = why(whybuf, whylen, -EOPNOTSUPP,
+			  "%s: %s has no radix-tree memory map that this tool knows", dir->fdt.path, compat);
 	} else if (!kt_fdt_u64(fdt, 0, KHO_PROP_MEM_MAP, root)) {
-		ret = why(whybuf, whylen, -EINVAL, "%s: no valid %s property", dir->fdt.path, KHO_PROP_MEM_MAP);
+		ret =
+		    why(whybuf, whylen, -EINVAL, "%s: no valid %s property", dir->fdt.path, KHO_PROP_MEM_MAP);
 	}
 	free(owned);
 	return ret;
@@ -428,7 +442,8 @@ uint64_t kt_radix_check_scratch(const struct kt_range *r, size_t n, const struct
 		if (end < start)
 			end = UINT64_MAX;
 		for (k = first_after(r, n, start); k < n && r[k].start < end; k++) {
-			uint64_t a = r[k].start > start ? r[k].start : start, b = r[k].end < end ? r[k].end : end;
+			uint64_t a = r[k].start > start ? r[k].start : start,
+				 b = r[k].end < end ? r[k].end : end;
 
 			total += b - a;
 			if (bad)

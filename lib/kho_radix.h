@@ -22,8 +22,10 @@
 #include "physmem.h"
 #include "snapshot.h"
 
-#define KT_RADIX_ROOT_LEVEL (KHO_RADIX_MAX_DEPTH - 1) /* 5 */
+#define KT_RADIX_ROOT_LEVEL    (KHO_RADIX_MAX_DEPTH - 1) /* 5 */
 #define KT_RADIX_TABLE_ENTRIES (1u << KHO_RADIX_TABLE_LOG2)
+/* Tree pages read at most: 16 GiB of tree, far beyond any real one. */
+#define KT_RADIX_MAX_NODES (1ULL << 22)
 /* Orders whose blocks have a 64-bit address and size: 12 + order < 64. */
 #define KT_RADIX_NR_ORDERS (64 - KT_PAGE_SHIFT)
 
@@ -34,8 +36,8 @@ struct kt_radix_order {
 
 struct kt_radix_result {
 	uint64_t root;
-	uint64_t blocks;	/* preserved blocks (keys), any order */
-	uint64_t pages;		/* in 4 KiB pages */
+	uint64_t blocks; /* preserved blocks (keys), any order */
+	uint64_t pages;	 /* in 4 KiB pages */
 	uint64_t bytes;
 	uint64_t tables;	/* table pages read (levels 5..1) */
 	uint64_t leaves;	/* bitmap pages read */
@@ -43,8 +45,8 @@ struct kt_radix_result {
 	struct kt_radix_order order[KT_RADIX_NR_ORDERS];
 	struct kt_range *ranges; /* every block, coalesced: sorted, disjoint, not adjacent */
 	size_t nr_ranges;
-	unsigned int errors;	/* malformed nodes and entries met */
-	bool stopped;		/* a bound ended the walk early (see errors) */
+	unsigned int errors; /* malformed nodes and entries met */
+	bool stopped;	     /* a bound ended the walk early (see errors) */
 };
 
 struct kt_radix_ops {
@@ -61,9 +63,10 @@ struct kt_radix_ops {
 /*
  * Walk the tree at root. Bounds: the tree's depth, each node page visited once
  * (a loop or a shared node is an error on that node, never a hang), child
- * pointers page aligned and in RAM, and no more preserved pages than RAM holds
- * (KHO's own scale). Returns 0 (malformed parts counted in r->errors), -ENOMEM,
- * or what ops->block returned; free r with kt_radix_result_free.
+ * pointers page aligned and in RAM, no more preserved pages than RAM holds
+ * (KHO's own scale), no more tree pages than RAM or KT_RADIX_MAX_NODES.
+ * Returns 0 (malformed parts counted in r->errors), -ENOMEM, or what
+ * ops->block returned; free r with kt_radix_result_free.
  */
 int kt_radix_walk(struct kt_physmem *pm, uint64_t root, const struct kt_radix_ops *ops, void *ctx,
 		  struct kt_radix_result *r);

@@ -17,7 +17,8 @@
 #define MAX_LIST 1000000 /* sessions or files in one list: far beyond real hosts */
 
 struct layout {
-	uint32_t hdr_in, hdr_out, hdr_count, hdr_list;	 /* luo_session_global / luo_session_header */
+	uint32_t hdr_in, hdr_out, hdr_count, hdr_list; /* luo_session_global / luo_session_header */
+	uint32_t hdr_active, hdr_head_pa;
 	uint32_t s_name, s_list, s_retrieved, s_files, s_count, s_size;
 	uint32_t f_fh, f_file, f_data, f_rstatus, f_list, f_token, f_size;
 	uint32_t fh_compat, file_inode, inode_size;
@@ -73,6 +74,8 @@ static int load_layout(const struct btf *btf, struct layout *l, char *err, size_
 		{ "luo_session_global", "outgoing", offsetof(struct layout, hdr_out) },
 		{ "luo_session_header", "count", offsetof(struct layout, hdr_count) },
 		{ "luo_session_header", "list", offsetof(struct layout, hdr_list) },
+		{ "luo_session_header", "active", offsetof(struct layout, hdr_active) },
+		{ "luo_session_header", "block_set.head_pa", offsetof(struct layout, hdr_head_pa) },
 		{ "luo_session", "name", offsetof(struct layout, s_name) },
 		{ "luo_session", "list", offsetof(struct layout, s_list) },
 		{ "luo_session", "retrieved", offsetof(struct layout, s_retrieved) },
@@ -210,7 +213,9 @@ int kt_luo_from_kernel(struct kt_physmem *pm, struct kt_luo_state *st)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	struct layout l;
-	uint64_t global = 0;
+	uint64_t global = 0, head = 0;
+	uint8_t active = 0;
+	size_t before;
 	char err[256];
 	int ret;
 
@@ -231,9 +236,19 @@ int kt_luo_from_kernel(struct kt_physmem *pm, struct kt_luo_state *st)
 		return ret;
 	}
 	ret = read_list(pm, &l, global + l.hdr_out, false, st, err, sizeof(err));
+	before = st->nr_sessions;
 	if (!ret)
 		ret = read_list(pm, &l, global + l.hdr_in, true, st, err, sizeof(err));
-	if (ret)
+	if (ret) {
 		st->kernel_note = kt_strdup(err);
-	return ret;
+		return ret;
+	}
+	/*
+	 * Incoming sessions are deserialized on the first open of /dev/liveupdate;
+	 * until then the kernel keeps only the head of the previous kernel's chain.
+	 */
+	if (st->nr_sessions == before && !kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_active, &active, 1) &&
+	    active && !kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_head_pa, &head, sizeof(head)) && head)
+		kt_luo_from_serialized(pm, head, 0, st);
+	return 0;
 }

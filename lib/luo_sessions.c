@@ -55,7 +55,8 @@ void kt_luo_file_detail(struct kt_physmem *pm, struct kt_luo_file *f)
 {
 	char err[256];
 
-	if (strcmp(f->handler, MEMFD_V2_COMPATIBLE) || !f->data || !pm)
+	/* A retrieve consumes the handler's serialized state: only the live file is left. */
+	if (strcmp(f->handler, MEMFD_V2_COMPATIBLE) || !f->data || !pm || f->retrieve_status)
 		return;
 	if (kt_memfd_read(pm, f->data, &f->memfd, err, sizeof(err))) {
 		f->error = kt_strdup(err);
@@ -135,18 +136,18 @@ static void read_flbs(struct kt_physmem *pm, uint64_t pa, struct kt_luo_state *s
 	}
 }
 
-int kt_luo_from_serialized(struct kt_physmem *pm, const struct luo_ser *ser, struct kt_luo_state *st)
+int kt_luo_from_serialized(struct kt_physmem *pm, uint64_t sessions_pa, uint64_t flbs_pa, struct kt_luo_state *st)
 {
 	struct walk w = { .pm = pm, .st = st };
 	size_t before = st->nr_sessions;
 	char err[256];
 	int ret;
 
-	if (!ser->sessions_pa) {
+	if (!sessions_pa) {
 		st->serialized_note = kt_strdup("no serialized sessions (sessions_pa is 0)");
 		return -ENODATA;
 	}
-	ret = kt_block_walk(pm, ser->sessions_pa, sizeof(struct luo_session_ser), session_entry, &w, err,
+	ret = kt_block_walk(pm, sessions_pa, sizeof(struct luo_session_ser), session_entry, &w, err,
 			    sizeof(err));
 	if (ret) {
 		/* Deserialization frees the chain: what is there now is not sessions. */
@@ -155,7 +156,7 @@ int kt_luo_from_serialized(struct kt_physmem *pm, const struct luo_ser *ser, str
 		st->serialized_note = kt_asprintf("serialized sessions unreadable (freed once deserialized?): %s", err);
 		return ret;
 	}
-	read_flbs(pm, ser->flbs_pa, st);
+	read_flbs(pm, flbs_pa, st);
 	st->serialized_ok = true;
 	return 0;
 }

@@ -140,20 +140,16 @@ int kt_luo_gather(const struct kt_snapshot *s, struct kt_physmem *pm, struct kt_
 	else if (!pm && !st->kernel_note)
 		st->kernel_note = kt_strdup("no physical memory access");
 	/*
-	 * The previous kernel's chains are only intact until the first open of
-	 * /dev/liveupdate deserializes (and frees) them; the kernel's incoming list
-	 * is authoritative once it exists.
+	 * Without the kernel's own view, fall back to the debugfs copy of luo_ser,
+	 * only when it validates: LUO frees it early in boot, and its chains are
+	 * freed in turn when the first open of /dev/liveupdate deserializes them.
 	 */
-	if (pm && in && in->len >= sizeof(struct luo_ser)) {
+	if (pm && !st->kernel_ok && in && in->len >= sizeof(struct luo_ser)) {
 		struct luo_ser ser;
-		bool have_incoming = false;
-		size_t i;
 
-		for (i = 0; i < st->nr_sessions; i++)
-			have_incoming |= st->sessions[i].state != KT_SESS_OUTGOING;
 		memcpy(&ser, in->data, sizeof(ser));
-		if (!have_incoming && !strncmp(ser.compatible, LUO_V5_COMPATIBLE, sizeof(ser.compatible)))
-			kt_luo_from_serialized(pm, &ser, st);
+		if (!strncmp(ser.compatible, LUO_V5_COMPATIBLE, sizeof(ser.compatible)))
+			kt_luo_from_serialized(pm, ser.sessions_pa, ser.flbs_pa, st);
 	}
 	kt_luo_from_procfs("/proc", st);
 	return 0;

@@ -86,7 +86,8 @@ void kt_luo_state_free(struct kt_luo_state *st);
 /* Pieces of kt_luo_gather, one source each. */
 int kt_luo_from_procfs(const char *proc, struct kt_luo_state *st);
 int kt_luo_from_kernel(struct kt_physmem *pm, struct kt_luo_state *st);
-int kt_luo_from_serialized(struct kt_physmem *pm, const struct luo_ser *ser, struct kt_luo_state *st);
+/* The previous kernel's session chain at sessions_pa (and FLBs at flbs_pa, 0 if unknown). */
+int kt_luo_from_serialized(struct kt_physmem *pm, uint64_t sessions_pa, uint64_t flbs_pa, struct kt_luo_state *st);
 
 /* memfd-v2 handler state (memfd.c) behind a luo_file_ser.data. */
 int kt_memfd_read(struct kt_physmem *pm, uint64_t pa, struct kt_memfd *m, char *err, size_t errlen);

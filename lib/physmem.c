@@ -23,9 +23,9 @@
 #include "util.h"
 
 #define LOCKDOWN_FILE "/sys/kernel/security/lockdown"
-#define MAX_PHNUM (1u << 20)
-#define MAX_IOMEM (16UL << 20)
-#define HDR_LEN 16 /* magic + count */
+#define MAX_PHNUM     (1u << 20)
+#define MAX_IOMEM     (16UL << 20)
+#define HDR_LEN	      16 /* magic + count */
 
 struct seg {
 	uint64_t vaddr, paddr, off, size;
@@ -167,24 +167,28 @@ static int parse_iomem(struct kt_physmem *pm, const char *path, char *err, size_
 			continue;
 		if (end < start || pm->nr_ram >= KT_PHYSMEM_MAX_RAM) {
 			free(text);
-			return fail(err, errlen, -EINVAL, "%s: malformed or too many System RAM ranges", path);
+			return fail(err, errlen, -EINVAL, "%s: malformed or too many System RAM ranges",
+				    path);
 		}
 		if (pm->nr_ram == cap) {
-			cap = cap ? 2 * cap : 16;
-			pm->ram = realloc(pm->ram, cap * sizeof(*pm->ram));
-			if (!pm->ram) {
+			struct kt_range *nr = realloc(pm->ram, 2 * (cap + 8) * sizeof(*nr));
+
+			if (!nr) {
 				free(text);
 				return -ENOMEM;
 			}
+			pm->ram = nr;
+			cap = 2 * (cap + 8);
 		}
 		/* Inclusive end; the very last byte of the address space is given up. */
-		pm->ram[pm->nr_ram++] = (struct kt_range){ start, end == UINT64_MAX ? end : end + 1 };
+		pm->ram[pm->nr_ram++] = (struct kt_range){start, end == UINT64_MAX ? end : end + 1};
 	}
 	free(text);
 	if (seen && !pm->nr_ram)
-		return fail(err, errlen, -EACCES,
-			    "%s: every address reads as zero (the kernel hides them from non-root): run as root",
-			    path);
+		return fail(
+		    err, errlen, -EACCES,
+		    "%s: every address reads as zero (the kernel hides them from non-root): run as root",
+		    path);
 	if (!pm->nr_ram)
 		return fail(err, errlen, -ENODATA, "%s: no System RAM listed", path);
 	pm->nr_ram = coalesce(pm->ram, pm->nr_ram);
@@ -224,9 +228,11 @@ static int kcore_open_error(const char *path, int e, char *err, size_t errlen)
 	bool locked = false, known = false;
 
 	if (e == ENOENT && !strcmp(path, KT_KCORE))
-		return fail(err, errlen, -ENOENT, "%s: not found (kernel built without CONFIG_PROC_KCORE)", path);
+		return fail(err, errlen, -ENOENT, "%s: not found (kernel built without CONFIG_PROC_KCORE)",
+			    path);
 	if (e == EACCES || (e == EPERM && geteuid()))
-		return fail(err, errlen, -EACCES, "%s: permission denied (reading physical memory needs root)", path);
+		return fail(err, errlen, -EACCES,
+			    "%s: permission denied (reading physical memory needs root)", path);
 	if (e != EPERM)
 		return fail(err, errlen, -e, "%s: %s", path, strerror(e));
 	if (!kt_read_file(LOCKDOWN_FILE, 4096, &buf, &len)) {
@@ -235,7 +241,8 @@ static int kcore_open_error(const char *path, int e, char *err, size_t errlen)
 		free(buf);
 	}
 	if (locked)
-		return fail(err, errlen, -EPERM, "%s: forbidden by kernel lockdown (confidentiality mode, %s)", path,
+		return fail(err, errlen, -EPERM,
+			    "%s: forbidden by kernel lockdown (confidentiality mode, %s)", path,
 			    LOCKDOWN_FILE);
 	return fail(err, errlen, -EPERM, "%s: operation not permitted (needs CAP_SYS_RAWIO%s)", path,
 		    known ? "" : "; kernel lockdown may forbid it too: see " LOCKDOWN_FILE);
@@ -245,6 +252,7 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr *ph;
+	struct stat st;
 	uint64_t phnum;
 	size_t i;
 	int ret;
@@ -257,20 +265,27 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_CORE)
 		return fail(err, errlen, -EINVAL, "%s: not a little-endian ELF64 core file", path);
 	if (eh.e_phentsize != sizeof(Elf64_Phdr))
-		return fail(err, errlen, -EINVAL, "%s: program header size %u, expected %zu", path, eh.e_phentsize,
-			    sizeof(Elf64_Phdr));
+		return fail(err, errlen, -EINVAL, "%s: program header size %u, expected %zu", path,
+			    eh.e_phentsize, sizeof(Elf64_Phdr));
 	phnum = eh.e_phnum;
 	if (phnum == PN_XNUM) {
 		/* Extended numbering: the real count is in section header 0's sh_info. */
 		Elf64_Shdr sh;
 
 		if (!eh.e_shoff || pread_full(pm->fd, &sh, sizeof(sh), eh.e_shoff))
-			return fail(err, errlen, -EINVAL, "%s: extended program header count unreadable", path);
+			return fail(err, errlen, -EINVAL, "%s: extended program header count unreadable",
+				    path);
 		phnum = sh.sh_info;
 	}
 	if (!phnum || phnum > MAX_PHNUM)
 		return fail(err, errlen, -EINVAL, "%s: %llu program headers (expected 1 to %u)", path,
 			    (unsigned long long)phnum, MAX_PHNUM);
+	/* A regular file (an image) must hold the table; /proc/kcore reports its full size too. */
+	if (!fstat(pm->fd, &st) && S_ISREG(st.st_mode) &&
+	    (eh.e_phoff > (uint64_t)st.st_size || phnum * sizeof(*ph) > (uint64_t)st.st_size - eh.e_phoff))
+		return fail(err, errlen, -EIO,
+			    "%s: cannot read %llu program headers at offset %llu: file too short", path,
+			    (unsigned long long)phnum, (unsigned long long)eh.e_phoff);
 	ph = kt_calloc(phnum, sizeof(*ph));
 	ret = pread_full(pm->fd, ph, phnum * sizeof(*ph), eh.e_phoff);
 	if (ret) {
@@ -285,18 +300,20 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 
 		if (p->p_type != PT_LOAD || !p->p_filesz)
 			continue;
-		if (p->p_offset + p->p_filesz < p->p_offset || p->p_offset + p->p_filesz > (uint64_t)INT64_MAX ||
-		    p->p_vaddr + p->p_filesz < p->p_vaddr) {
+		/* Lookups are overflow-safe (addr - base < size); only the file range must hold. */
+		if (p->p_offset + p->p_filesz < p->p_offset ||
+		    p->p_offset + p->p_filesz > (uint64_t)INT64_MAX) {
 			free(ph);
-			return fail(err, errlen, -EINVAL, "%s: program header %zu: segment wraps around", path, i);
+			return fail(err, errlen, -EINVAL, "%s: program header %zu: segment wraps around",
+				    path, i);
 		}
 		pm->segs[pm->nr_segs++] = (struct seg){
-			.vaddr = p->p_vaddr,
-			.paddr = p->p_paddr,
-			.off = p->p_offset,
-			.size = p->p_filesz,
-			/* A physical range that would wrap is as good as none. */
-			.has_paddr = p->p_paddr != (uint64_t)-1 && p->p_paddr + p->p_filesz > p->p_paddr,
+		    .vaddr = p->p_vaddr,
+		    .paddr = p->p_paddr,
+		    .off = p->p_offset,
+		    .size = p->p_filesz,
+		    /* A physical range that would wrap is as good as none. */
+		    .has_paddr = p->p_paddr != (uint64_t)-1 && p->p_paddr + p->p_filesz > p->p_paddr,
 		};
 	}
 	free(ph);
@@ -418,8 +435,9 @@ int kt_physmem_open_snapshot(const struct kt_snapshot *s, struct kt_physmem **ou
 	*out = NULL;
 	if (!f)
 		return fail(err, errlen, -ENOENT,
-			    "%s: no physical memory in this snapshot (kho-inspect save adds it only when it can read %s)", s->origin,
-			    KT_KCORE);
+			    "%s: no physical memory in this snapshot (kho-inspect save adds it only when it "
+			    "can read %s)",
+			    s->origin, KT_KCORE);
 	if (f->len < HDR_LEN || memcmp(f->data, KT_PHYSMEM_MAGIC, sizeof(KT_PHYSMEM_MAGIC)))
 		return fail(err, errlen, -EINVAL, "%s/%s: not a physical memory image (bad magic)", s->origin,
 			    KT_PHYSMEM_FILE);
@@ -429,20 +447,21 @@ int kt_physmem_open_snapshot(const struct kt_snapshot *s, struct kt_physmem **ou
 			    KT_PHYSMEM_FILE, (unsigned long long)count, (unsigned long)KT_PHYSMEM_MAX_PAGES);
 	want = HDR_LEN + count * (8 + KT_PAGE_SIZE);
 	if (f->len < want + 8)
-		return fail(err, errlen, -EINVAL, "%s/%s: truncated: %zu bytes, %llu pages need %zu", s->origin,
-			    KT_PHYSMEM_FILE, f->len, (unsigned long long)count, want + 8);
+		return fail(err, errlen, -EINVAL, "%s/%s: truncated: %zu bytes, %llu pages need %zu",
+			    s->origin, KT_PHYSMEM_FILE, f->len, (unsigned long long)count, want + 8);
 	nr_ram = kt_le64(f->data + want);
 	if (nr_ram > KT_PHYSMEM_MAX_RAM || f->len != want + 8 + nr_ram * 16)
-		return fail(err, errlen, -EINVAL, "%s/%s: size %zu does not match %llu pages and %llu RAM ranges",
-			    s->origin, KT_PHYSMEM_FILE, f->len, (unsigned long long)count,
-			    (unsigned long long)nr_ram);
+		return fail(err, errlen, -EINVAL,
+			    "%s/%s: size %zu does not match %llu pages and %llu RAM ranges", s->origin,
+			    KT_PHYSMEM_FILE, f->len, (unsigned long long)count, (unsigned long long)nr_ram);
 	for (i = 0, p = f->data + HDR_LEN; i < count; i++, p += 8) {
 		uint64_t a = kt_le64(p);
 
 		if ((a & (KT_PAGE_SIZE - 1)) || (i && a <= prev))
-			return fail(err, errlen, -EINVAL,
-				    "%s/%s: page address %zu (0x%llx) not page aligned or not in ascending order",
-				    s->origin, KT_PHYSMEM_FILE, i, (unsigned long long)a);
+			return fail(
+			    err, errlen, -EINVAL,
+			    "%s/%s: page address %zu (0x%llx) not page aligned or not in ascending order",
+			    s->origin, KT_PHYSMEM_FILE, i, (unsigned long long)a);
 		prev = a;
 	}
 	pm = pm_new();
@@ -452,12 +471,13 @@ int kt_physmem_open_snapshot(const struct kt_snapshot *s, struct kt_physmem **ou
 	pm->nr_pages = count;
 	pm->ram = kt_calloc(nr_ram ? nr_ram : 1, sizeof(*pm->ram));
 	for (i = 0, p = f->data + want + 8; i < nr_ram; i++, p += 16) {
-		struct kt_range r = { kt_le64(p), kt_le64(p + 8) };
+		struct kt_range r = {kt_le64(p), kt_le64(p + 8)};
 
 		if (r.end <= r.start || (i && r.start < pm->ram[i - 1].end)) {
 			kt_physmem_close(pm);
-			return fail(err, errlen, -EINVAL, "%s/%s: RAM range %zu (0x%llx-0x%llx) empty or out of order",
-				    s->origin, KT_PHYSMEM_FILE, i, (unsigned long long)r.start,
+			return fail(err, errlen, -EINVAL,
+				    "%s/%s: RAM range %zu (0x%llx-0x%llx) empty or out of order", s->origin,
+				    KT_PHYSMEM_FILE, i, (unsigned long long)r.start,
 				    (unsigned long long)r.end);
 		}
 		pm->ram[pm->nr_ram++] = r;
@@ -587,9 +607,9 @@ int kt_physmem_export(struct kt_physmem *pm, uint8_t **buf, size_t *len)
 	if (k < n)
 		memmove(b + HDR_LEN + k * 8, b + HDR_LEN + n * 8, k * KT_PAGE_SIZE);
 	memcpy(b, KT_PHYSMEM_MAGIC, sizeof(KT_PHYSMEM_MAGIC));
-	memcpy(b + 8, &(uint64_t){ k }, 8);
+	memcpy(b + 8, &(uint64_t){k}, 8);
 	p = b + HDR_LEN + k * (8 + KT_PAGE_SIZE);
-	memcpy(p, &(uint64_t){ pm->nr_ram }, 8);
+	memcpy(p, &(uint64_t){pm->nr_ram}, 8);
 	p += 8;
 	for (i = 0; i < pm->nr_ram; i++, p += 16) {
 		memcpy(p, &pm->ram[i].start, 8);

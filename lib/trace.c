@@ -52,6 +52,7 @@ struct kt_trace {
 	char status[512];
 	char fentry[96];
 	char kprobe[96];
+	bool kprobe_ok;
 };
 
 const char *kt_probe_kind_name(enum kt_probe_kind k)
@@ -333,11 +334,11 @@ static void make_status(struct kt_trace *t)
 		return;
 	if (missing == KT_FN_MAX)
 		snprintf(t->status, sizeof(t->status),
-			 "off: no KHO/LUO function in this kernel (%zu of %d missing); fentry %s; kprobes %s", missing,
-			 KT_FN_MAX, t->fentry, t->kprobe);
+			 "off: %zu of %d KHO/LUO functions missing in this kernel; fentry %s; kprobes %s", missing,
+			 KT_FN_MAX, t->fentry, t->kprobe_ok ? "available" : "unavailable");
 	else
 		snprintf(t->status, sizeof(t->status), "off: no probe attached (fentry %s; kprobes %s)", t->fentry,
-			 t->kprobe);
+			 t->kprobe_ok ? "available" : "unavailable");
 }
 
 static int on_sample(void *ctx, void *data, size_t len)
@@ -385,6 +386,7 @@ static void decide(struct kt_trace *t)
 	btf__free(btf);
 
 	kprobe_ok = access(KPROBE_PMU, F_OK) == 0;
+	t->kprobe_ok = kprobe_ok;
 	snprintf(t->kprobe, sizeof(t->kprobe), "%s", kprobe_ok ? "available" : "unavailable (no kprobe PMU)");
 	if (trial_id < 0) {
 		snprintf(t->fentry, sizeof(t->fentry), "not tried (no target function)");

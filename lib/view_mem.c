@@ -45,7 +45,8 @@ static void notes_add(struct notes *n, const char *fmt, ...)
 }
 
 /* The first `show` notes one by one, a count of the rest. */
-static void notes_emit(struct notes *n, enum kt_note kind, size_t show, const char *what, struct kt_sink *sink)
+static void notes_emit(struct notes *n, enum kt_note kind, size_t show, const char *what,
+		       struct kt_sink *sink)
 {
 	uint64_t more = n->more;
 	size_t i;
@@ -63,7 +64,7 @@ static void notes_emit(struct notes *n, enum kt_note kind, size_t show, const ch
 }
 
 struct dir_mem {
-	int ret;	/* of finding the root: 0, -ENOENT (nothing to walk), other: an error */
+	int ret; /* of finding the root: 0, -ENOENT (nothing to walk), other: an error */
 	char why[256];
 	struct kt_radix_result r;
 	const struct kt_scratch *scratch;
@@ -109,16 +110,18 @@ static void check_blobs(const struct kt_snapshot *s, enum kt_dirn d, struct dir_
 
 	if (!fdt)
 		return;
-	fdt_for_each_subnode(node, fdt, 0) {
+	fdt_for_each_subnode (node, fdt, 0) {
 		const char *name = fdt_get_name(fdt, node, NULL);
 		uint64_t pa, size;
 
 		if (!name || !name[0])
 			break;
-		if (!kt_fdt_u64(fdt, node, KHO_PROP_SUB_DATA, &pa) || !kt_fdt_u64(fdt, node, KHO_PROP_SUB_SIZE, &size))
+		if (!kt_fdt_u64(fdt, node, KHO_PROP_SUB_DATA, &pa) ||
+		    !kt_fdt_u64(fdt, node, KHO_PROP_SUB_SIZE, &size))
 			continue;
 		if (!kt_radix_covers(m->r.ranges, m->r.nr_ranges, pa, pa + (size ? size : 1)))
-			notes_add(&m->blob_notes, "sub-blob %s (0x%llx, %llu bytes) is not in preserved memory", name,
+			notes_add(&m->blob_notes,
+				  "sub-blob %s (0x%llx, %llu bytes) is not in preserved memory", name,
 				  (unsigned long long)pa, (unsigned long long)size);
 	}
 	free(owned);
@@ -127,7 +130,7 @@ static void check_blobs(const struct kt_snapshot *s, enum kt_dirn d, struct dir_
 /* Walk one direction's tree and run the checks. Returns m->ret. */
 static int walk_dir(const struct kt_snapshot *s, enum kt_dirn d, struct kt_physmem *pm, struct dir_mem *m)
 {
-	static const struct kt_radix_ops ops = { .error = on_walk_error };
+	static const struct kt_radix_ops ops = {.error = on_walk_error};
 	const struct kt_range *ram;
 	size_t nram;
 	uint64_t root;
@@ -155,7 +158,8 @@ static int walk_dir(const struct kt_snapshot *s, enum kt_dirn d, struct kt_physm
 		m->nr_scratch = s->dir[KT_OUT].nr_scratch;
 		m->scratch_from = "out/scratch_phys";
 	}
-	m->scratch_bytes = kt_radix_check_scratch(m->r.ranges, m->r.nr_ranges, m->scratch, m->nr_scratch, on_scratch, m);
+	m->scratch_bytes =
+	    kt_radix_check_scratch(m->r.ranges, m->r.nr_ranges, m->scratch, m->nr_scratch, on_scratch, m);
 	nram = kt_physmem_ram(pm, &ram);
 	m->outside_bytes = kt_radix_check_ram(m->r.ranges, m->r.nr_ranges, ram, nram, on_ram, m);
 	check_blobs(s, d, m);
@@ -164,7 +168,7 @@ static int walk_dir(const struct kt_snapshot *s, enum kt_dirn d, struct kt_physm
 
 static void dir_mem_free(struct dir_mem *m)
 {
-	struct notes *all[] = { &m->walk, &m->scratch_notes, &m->ram_notes, &m->blob_notes };
+	struct notes *all[] = {&m->walk, &m->scratch_notes, &m->ram_notes, &m->blob_notes};
 	size_t i, k;
 
 	for (i = 0; i < KT_ARRAY_SIZE(all); i++)
@@ -216,12 +220,13 @@ static void range_nodes(const struct kt_radix_result *r, struct kt_sink *sink)
 /*
  * in/ exists only when the kernel walked the incoming tree at boot without a
  * fault (kho_mem_retrieve() else clears the handover), but it does not keep the
- * tree's own pages: anything wrong with the tree now means they were reused.
+ * tree's own pages: a tree that no longer walks, or no longer holds the sub-blobs
+ * in/fdt names, has been reused since. (Scratch and RAM checks stay checks: the
+ * boot-time walk does not make them.)
  */
 static bool stale(enum kt_dirn d, const struct dir_mem *m)
 {
-	return d == KT_IN && (m->r.errors || m->r.stopped || m->scratch_bytes || m->outside_bytes ||
-			      m->blob_notes.n || m->blob_notes.more);
+	return d == KT_IN && (m->r.errors || m->r.stopped || m->blob_notes.n || m->blob_notes.more);
 }
 
 static void mem_dir(struct kt_view_ctx *c, struct kt_physmem *pm, enum kt_dirn d, struct kt_sink *sink)
@@ -257,14 +262,16 @@ static void mem_dir(struct kt_view_ctx *c, struct kt_physmem *pm, enum kt_dirn d
 	kt_field_size(sink, "outside_ram", m.outside_bytes);
 	kt_field_size(sink, "multi_order_overlap", r->overlap_bytes);
 	if (is_stale)
-		kt_note(sink, KT_NOTE_WARNING,
-			"stale: the kernel walked this tree at boot but does not keep its pages, and has reused "
-			"them since (%u malformed nodes or entries%s); the numbers above are not the handover's",
-			r->errors, m.blob_notes.n ? ", sub-blobs outside it" : "");
+		kt_note(
+		    sink, KT_NOTE_WARNING,
+		    "stale: the kernel walked this tree at boot but does not keep its pages, and has reused "
+		    "them since (%u malformed nodes or entries%s); the numbers above are not the handover's",
+		    r->errors, m.blob_notes.n ? ", sub-blobs outside it" : "");
 	else if (d == KT_IN)
-		kt_note(sink, KT_NOTE_INFO,
-			"read after boot: the kernel does not keep the incoming tree's pages and may reuse them "
-			"at any time");
+		kt_note(
+		    sink, KT_NOTE_INFO,
+		    "read after boot: the kernel does not keep the incoming tree's pages and may reuse them "
+		    "at any time");
 	/* A reused page is all garbage: a few examples say enough. */
 	show = is_stale ? 3 : MAX_NOTES;
 	notes_emit(&m.walk, bad, show, "malformed nodes or entries", sink);

@@ -5,7 +5,9 @@
  *  - as the pages of RAM at LOW in a well-formed kcore-like image (root at LOW):
  *    the walker meets loops, shared nodes, wild pointers and absurd bitmaps;
  *  - as a kcore file itself (the ELF header and program header parser);
- *  - as a saved snapshot's physmem image (its validation), then walked.
+ *  - as a saved snapshot's physmem image (its validation), then walked;
+ *  - as operations that build a valid tree the kernel's way and then damage it
+ *    (an entry rewritten, leaf bits flipped), so the walk gets deep.
  * Whatever the walk meets, its result must hold together: ranges sorted,
  * disjoint and not adjacent, totals matching the per-order counts, no more pages
  * than RAM.
@@ -22,10 +24,10 @@
 #include "physmem.h"
 #include "util.h"
 
-#define LOW 0x100000ULL
+#define LOW	  0x100000ULL
 #define MAX_PAGES 32
-#define PAGE KT_PAGE_SIZE
-#define IOMEM "00001000-0009fbff : System RAM\n00100000-7ffdffff : System RAM\n"
+#define PAGE	  KT_PAGE_SIZE
+#define IOMEM	  "00001000-0009fbff : System RAM\n00100000-7ffdffff : System RAM\n"
 
 static void on_error(void *ctx, unsigned int level, uint64_t node, const char *msg)
 {
@@ -40,7 +42,7 @@ static void check_result(struct kt_physmem *pm, const struct kt_radix_result *r)
 	const struct kt_range *ram;
 	size_t nram = kt_physmem_ram(pm, &ram), i;
 	uint64_t bytes = 0, blocks = 0, max_pages = 0;
-	const struct kt_scratch sc[] = { { LOW + PAGE, 16 * PAGE }, { 0x40000000, 0x1000000 } };
+	const struct kt_scratch sc[] = {{LOW + PAGE, 16 * PAGE}, {0x40000000, 0x1000000}};
 
 	for (i = 0; i < nram; i++)
 		max_pages += (ram[i].end - ram[i].start) / PAGE;
@@ -65,7 +67,7 @@ static void check_result(struct kt_physmem *pm, const struct kt_radix_result *r)
 
 static void walk(struct kt_physmem *pm, uint64_t root)
 {
-	static const struct kt_radix_ops ops = { .error = on_error };
+	static const struct kt_radix_ops ops = {.error = on_error};
 	struct kt_radix_result r;
 
 	FUZZ_CHECK(kt_radix_walk(pm, root, &ops, NULL, &r) == 0);
@@ -110,10 +112,16 @@ static void as_ram(const uint8_t *data, size_t size, const char *iomem)
 	eh->e_phoff = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
 	eh->e_phnum = 2;
-	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = PAGE, .p_vaddr = 0xffffc90000000000ULL,
-			      .p_paddr = (uint64_t)-1, .p_filesz = pages * PAGE };
-	ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = PAGE, .p_vaddr = 0xffff888000000000ULL + LOW,
-			      .p_paddr = LOW, .p_filesz = pages * PAGE };
+	ph[0] = (Elf64_Phdr){.p_type = PT_LOAD,
+			     .p_offset = PAGE,
+			     .p_vaddr = 0xffffc90000000000ULL,
+			     .p_paddr = (uint64_t)-1,
+			     .p_filesz = pages * PAGE};
+	ph[1] = (Elf64_Phdr){.p_type = PT_LOAD,
+			     .p_offset = PAGE,
+			     .p_vaddr = 0xffff888000000000ULL + LOW,
+			     .p_paddr = LOW,
+			     .p_filesz = pages * PAGE};
 	memcpy(img + PAGE, data, size < pages * PAGE ? size : pages * PAGE);
 	fd = memfd("kcore", img, len, path);
 	free(img);
@@ -156,8 +164,8 @@ static void as_kcore(const uint8_t *data, size_t size)
 static void as_snapshot(const uint8_t *data, size_t size)
 {
 	uint8_t *copy = malloc(size ? size : 1);
-	struct kt_file f = { .path = (char *)KT_PHYSMEM_FILE, .data = copy, .len = size };
-	struct kt_snapshot s = { .kind = KT_SRC_DIR, .origin = (char *)"fuzz", .files = &f, .nr_files = 1 };
+	struct kt_file f = {.path = (char *)KT_PHYSMEM_FILE, .data = copy, .len = size};
+	struct kt_snapshot s = {.kind = KT_SRC_DIR, .origin = (char *)"fuzz", .files = &f, .nr_files = 1};
 	struct kt_physmem *pm;
 	char err[256];
 
@@ -171,9 +179,9 @@ static void as_snapshot(const uint8_t *data, size_t size)
 		kt_physmem_record(pm, true);
 		walk(pm, size >= 24 ? kt_le64(data + 16) : 0);
 		if (!kt_physmem_export(pm, &img, &len)) {
-			struct kt_file g = { .path = (char *)KT_PHYSMEM_FILE, .data = img, .len = len };
-			struct kt_snapshot t = { .kind = KT_SRC_DIR, .origin = (char *)"fuzz", .files = &g,
-						 .nr_files = 1 };
+			struct kt_file g = {.path = (char *)KT_PHYSMEM_FILE, .data = img, .len = len};
+			struct kt_snapshot t = {
+			    .kind = KT_SRC_DIR, .origin = (char *)"fuzz", .files = &g, .nr_files = 1};
 			struct kt_physmem *back;
 
 			FUZZ_CHECK(!kt_physmem_open_snapshot(&t, &back, err, sizeof(err)));
@@ -185,8 +193,83 @@ static void as_snapshot(const uint8_t *data, size_t size)
 	free(copy);
 }
 
+/* ---- structure-aware: build, then damage --------------------------------- */
+
+struct pool {
+	uint8_t page[MAX_PAGES][PAGE];
+	size_t n;
+};
+
+static uint64_t pool_alloc(struct pool *p)
+{
+	return p->n < MAX_PAGES ? LOW + p->n++ * PAGE : 0;
+}
+
+static uint8_t *pool_page(struct pool *p, uint64_t pa)
+{
+	return p->page[(pa - LOW) / PAGE];
+}
+
+/* kho_radix_add_key(); false when the pool is spent. */
+static bool tree_add(struct pool *p, uint64_t root, uint64_t pa, unsigned int order)
+{
+	uint64_t key = kt_radix_key(pa, order), node = root;
+	unsigned int level, bit = key % 32768;
+
+	for (level = KT_RADIX_ROOT_LEVEL; level >= 1; level--) {
+		uint8_t *slot = pool_page(p, node) + 8 * ((key >> (15 + 9 * (level - 1))) % 512);
+		uint64_t child = kt_le64(slot);
+
+		if (!child) {
+			child = pool_alloc(p);
+			if (!child)
+				return false;
+			memcpy(slot, &child, 8);
+		}
+		/* Damage done earlier may lead out of the pool: stop building there. */
+		if (child < LOW || child >= LOW + p->n * PAGE || child % PAGE)
+			return false;
+		node = child;
+	}
+	pool_page(p, node)[bit / 8] |= 1u << (bit % 8);
+	return true;
+}
+
+static void as_ops(const uint8_t *data, size_t size)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+	uint64_t root = pool_alloc(p);
+	size_t i;
+
+	for (i = 0; i + 8 <= size; i += 8) {
+		unsigned int type = data[i] % 3, a = data[i + 1];
+		uint16_t b;
+		uint32_t c;
+
+		memcpy(&b, data + i + 2, 2);
+		memcpy(&c, data + i + 4, 4);
+		if (type == 0) {
+			unsigned int order = a % 20;
+			uint64_t pa =
+			    (((uint64_t)c << 12) % 0x7f000000 + 0x100000) & ~((1ULL << (12 + order)) - 1);
+
+			if (!tree_add(p, root, pa, order))
+				break;
+		} else if (type == 1) {
+			uint64_t v = (c & 1) ? LOW + ((c >> 1) % MAX_PAGES) * PAGE : c;
+
+			memcpy(p->page[a % p->n] + 8 * (b % 512), &v, 8);
+		} else {
+			p->page[a % p->n][b % PAGE] ^= (uint8_t)c;
+		}
+	}
+	as_ram(p->page[0], p->n * PAGE, IOMEM);
+	free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	as_ops(data, size);
 	as_ram(data, size, IOMEM);
 	/* A machine of a few pages: the page bound bites. */
 	as_ram(data, size, "00100000-0011ffff : System RAM\n");

@@ -1,21 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A whole snapshot from a tarball, as `kho-inspect --root FILE.tar` loads it:
- * MANIFEST, the out/ and in/ index, scratch_phys/scratch_len, then the tree and
- * status views into every sink and a diff of out against in.
+ * MANIFEST, the out/ and in/ index, scratch_phys/scratch_len, the saved LUO
+ * state and physical pages, then every view into every sink and a diff of out
+ * against in.
  */
 #include "diff.h"
 #include "fuzz.h"
+#include "util.h"
 #include "view.h"
 
-static void emit_tree(struct kt_sink *s, const void *snap)
-{
-	kt_view_tree(snap, KT_VIEW_OUT | KT_VIEW_IN, true, s);
-}
+static const kt_view_fn views[] = {
+	kt_view_tree, kt_view_status, kt_view_sessions, kt_view_handlers, kt_view_global, kt_view_mem,
+};
 
-static void emit_status(struct kt_sink *s, const void *snap)
+struct run {
+	const struct kt_snapshot *snap;
+	kt_view_fn view;
+};
+
+/* A fresh context for every sink, so each renders the same from scratch. */
+static void emit_view(struct kt_sink *s, const void *arg)
 {
-	kt_view_status(snap, s);
+	const struct run *r = arg;
+	struct kt_view_ctx c = {
+		.snap = r->snap, .mask = KT_VIEW_OUT | KT_VIEW_IN, .raw = true, .folios = true, .ranges = true,
+	};
+
+	r->view(&c, s);
+	kt_view_ctx_free(&c);
 }
 
 static void diff_blob(void *ctx, const char *a, const char *b, enum kt_change ch)
@@ -31,15 +44,31 @@ static void diff_field(void *ctx, const char *field, const char *a, const char *
 	FUZZ_CHECK(field && (a || b));
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	/* Only the input: never the machine's own kcore or debugfs. */
+	unsetenv("KHO_TOOLS_KCORE");
+	unsetenv("KHO_TOOLS_IOMEM");
+	unsetenv("KHO_TOOLS_DEBUGFS");
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct kt_diff_ops ops = { diff_blob, diff_field };
 	struct kt_snapshot s;
 	char err[1024];
+	size_t i;
 
 	if (kt_snapshot_load(fuzz_as_file(data, size), &s, err, sizeof(err)) == 0) {
-		fuzz_all_sinks(emit_tree, &s, KT_RENDER_MAX_DEPTH - 1, size & 1);
-		fuzz_all_sinks(emit_status, &s, KT_RENDER_MAX_DEPTH - 1, false);
+		FUZZ_CHECK(s.kind == KT_SRC_TAR);
+		for (i = 0; i < KT_ARRAY_SIZE(views); i++) {
+			struct run r = { &s, views[i] };
+
+			fuzz_all_sinks(emit_view, &r, KT_RENDER_MAX_DEPTH - 1, size & 1);
+		}
 		kt_diff_dir(&s, KT_OUT, &s, KT_IN, &ops, NULL);
 	}
 	kt_snapshot_free(&s);

@@ -21,22 +21,22 @@
 #include "physmem.h"
 #include "util.h"
 
-#define PAGE KT_PAGE_SIZE
-#define LOW 0x100000ULL
+#define PAGE	    KT_PAGE_SIZE
+#define LOW	    0x100000ULL
 #define PAGE_OFFSET 0xffff888000000000ULL
-#define VMALLOC 0xffffc90000000000ULL
-#define TEXT_VA 0xffffffff81000000ULL
-#define TEXT_PA 0x1000000ULL
+#define VMALLOC	    0xffffc90000000000ULL
+#define TEXT_VA	    0xffffffff81000000ULL
+#define TEXT_PA	    0x1000000ULL
 
-#define IOMEM                                        \
-	"00000000-00000fff : Reserved\n"             \
-	"00001000-0009fbff : System RAM\n"           \
-	"000a0000-000bffff : PCI Bus 0000:00\n"      \
-	"00100000-00ffffff : System RAM\n"           \
-	"01000000-7ffdffff : System RAM\n"           \
-	"  01000000-01ffffff : Kernel code\n"        \
-	"  02000000-020fffff : System RAM\n"         \
-	"fee00000-fee00fff : Local APIC\n"           \
+#define IOMEM                                                                                                \
+	"00000000-00000fff : Reserved\n"                                                                     \
+	"00001000-0009fbff : System RAM\n"                                                                   \
+	"000a0000-000bffff : PCI Bus 0000:00\n"                                                              \
+	"00100000-00ffffff : System RAM\n"                                                                   \
+	"01000000-7ffdffff : System RAM\n"                                                                   \
+	"  01000000-01ffffff : Kernel code\n"                                                                \
+	"  02000000-020fffff : System RAM\n"                                                                 \
+	"fee00000-fee00fff : Local APIC\n"                                                                   \
 	"100000000-17fffffff : System RAM\n"
 
 struct wseg {
@@ -83,10 +83,14 @@ static void core_init(struct core *c, const struct wseg *segs, size_t n)
 	eh(c)->e_phnum = n + 1;
 	ph(c, 0)->p_type = PT_NOTE;
 	for (i = 0; i < n; i++) {
-		*ph(c, i + 1) = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X, .p_offset = off,
-					      .p_vaddr = segs[i].vaddr, .p_paddr = segs[i].paddr,
-					      .p_filesz = segs[i].size, .p_memsz = segs[i].size,
-					      .p_align = PAGE };
+		*ph(c, i + 1) = (Elf64_Phdr){.p_type = PT_LOAD,
+					     .p_flags = PF_R | PF_W | PF_X,
+					     .p_offset = off,
+					     .p_vaddr = segs[i].vaddr,
+					     .p_paddr = segs[i].paddr,
+					     .p_filesz = segs[i].size,
+					     .p_memsz = segs[i].size,
+					     .p_align = PAGE};
 		off += segs[i].size;
 	}
 }
@@ -103,7 +107,8 @@ static char *core_write(struct core *c, const char *dir, const char *name, off_t
 	assert_int_equal(pwrite(fd, c->hdr, PAGE, 0), PAGE);
 	for (i = 0; i < c->n; i++) {
 		if (c->segs[i].data)
-			assert_int_equal(pwrite(fd, c->segs[i].data, c->segs[i].size, off), (ssize_t)c->segs[i].size);
+			assert_int_equal(pwrite(fd, c->segs[i].data, c->segs[i].size, off),
+					 (ssize_t)c->segs[i].size);
 		off += c->segs[i].size;
 	}
 	assert_int_equal(ftruncate(fd, len ? len : (off_t)off), 0);
@@ -135,11 +140,11 @@ static int setup(void **state)
 		memset(f->low[i], 0x40 + (int)i, PAGE);
 	memset(f->text, 0xee, sizeof(f->text));
 	/* vmalloc first, as kcore lists it; low RAM split in two adjacent segments. */
-	f->segs[0] = (struct wseg){ (uint64_t)-1, VMALLOC, 2 * PAGE, NULL };
-	f->segs[1] = (struct wseg){ LOW, PAGE_OFFSET + LOW, 8 * PAGE, f->low[0] };
-	f->segs[2] = (struct wseg){ LOW + 8 * PAGE, PAGE_OFFSET + LOW + 8 * PAGE, 8 * PAGE, f->low[8] };
-	f->segs[3] = (struct wseg){ TEXT_PA, TEXT_VA, sizeof(f->text), f->text };
-	f->segs[4] = (struct wseg){ 0x100000000ULL, PAGE_OFFSET + 0x100000000ULL, 4 * PAGE, NULL };
+	f->segs[0] = (struct wseg){(uint64_t)-1, VMALLOC, 2 * PAGE, NULL};
+	f->segs[1] = (struct wseg){LOW, PAGE_OFFSET + LOW, 8 * PAGE, f->low[0]};
+	f->segs[2] = (struct wseg){LOW + 8 * PAGE, PAGE_OFFSET + LOW + 8 * PAGE, 8 * PAGE, f->low[8]};
+	f->segs[3] = (struct wseg){TEXT_PA, TEXT_VA, sizeof(f->text), f->text};
+	f->segs[4] = (struct wseg){0x100000000ULL, PAGE_OFFSET + 0x100000000ULL, 4 * PAGE, NULL};
 	core_init(&f->c, f->segs, 5);
 	td_write_str(f->dir, "iomem", IOMEM);
 	*state = f;
@@ -219,7 +224,8 @@ static void test_read_refused(void **state)
 	/* More than 64 MiB at once. */
 	big = malloc(KT_PHYSMEM_MAX_READ + 1);
 	assert_int_equal(kt_physmem_read(f->pm, LOW, big, KT_PHYSMEM_MAX_READ + 1), -E2BIG);
-	assert_int_equal(kt_physmem_read_virt(f->pm, PAGE_OFFSET + LOW, big, KT_PHYSMEM_MAX_READ + 1), -E2BIG);
+	assert_int_equal(kt_physmem_read_virt(f->pm, PAGE_OFFSET + LOW, big, KT_PHYSMEM_MAX_READ + 1),
+			 -E2BIG);
 	free(big);
 	/* The end of the low segment: half in, half out. */
 	assert_int_equal(kt_physmem_read(f->pm, LOW + LOW_PAGES * PAGE - 8, buf, 16), -EFAULT);
@@ -256,7 +262,7 @@ static void test_truncated_image(void **state)
 static void test_extended_phnum(void **state)
 {
 	struct fixture *f = *state;
-	Elf64_Shdr sh = { .sh_info = f->c.n + 1 };
+	Elf64_Shdr sh = {.sh_info = f->c.n + 1};
 	size_t off = sizeof(Elf64_Ehdr) + (f->c.n + 1) * sizeof(Elf64_Phdr);
 	uint8_t buf[8];
 
@@ -403,8 +409,9 @@ static void test_iomem_hidden(void **state)
 	struct fixture *f = *state;
 
 	/* What a reader without CAP_SYS_ADMIN sees. */
-	td_write_str(f->dir, "iomem", "00000000-00000000 : Reserved\n00000000-00000000 : System RAM\n"
-				      "  00000000-00000000 : Kernel code\n00000000-00000000 : System RAM\n");
+	td_write_str(f->dir, "iomem",
+		     "00000000-00000000 : Reserved\n00000000-00000000 : System RAM\n"
+		     "  00000000-00000000 : Kernel code\n00000000-00000000 : System RAM\n");
 	assert_int_equal(open_core(f, 0), -EACCES);
 	assert_err_has(f, "run as root");
 }
@@ -418,7 +425,8 @@ static void test_iomem_malformed(void **state)
 	assert_err_has(f, "no System RAM");
 	td_write_str(f->dir, "iomem", "00002000-00001000 : System RAM\n");
 	assert_int_equal(open_core(f, 0), -EINVAL);
-	td_write_str(f->dir, "iomem", "garbage\n\n: System RAM\nxyz-1 : System RAM\n00001000-00001fff : System RAMS\n");
+	td_write_str(f->dir, "iomem",
+		     "garbage\n\n: System RAM\nxyz-1 : System RAM\n00001000-00001fff : System RAMS\n");
 	assert_int_equal(open_core(f, 0), -ENODATA);
 	/* The top of the address space: the inclusive end cannot be made exclusive. */
 	td_write_str(f->dir, "iomem", "fffffffffffff000-ffffffffffffffff : System RAM\n");
@@ -429,8 +437,9 @@ static void test_iomem_malformed(void **state)
 
 static struct kt_snapshot snap_with(struct kt_file *file, uint8_t *data, size_t len)
 {
-	*file = (struct kt_file){ .path = (char *)KT_PHYSMEM_FILE, .data = data, .len = len };
-	return (struct kt_snapshot){ .kind = KT_SRC_DIR, .origin = (char *)"snap", .files = file, .nr_files = 1 };
+	*file = (struct kt_file){.path = (char *)KT_PHYSMEM_FILE, .data = data, .len = len};
+	return (struct kt_snapshot){
+	    .kind = KT_SRC_DIR, .origin = (char *)"snap", .files = file, .nr_files = 1};
 }
 
 static int open_image(struct fixture *f, uint8_t *data, size_t len, struct kt_physmem **pm)
@@ -455,7 +464,7 @@ static void test_record_export(void **state)
 	kt_physmem_record(f->pm, true);
 	assert_int_equal(kt_physmem_read(f->pm, LOW + 9 * PAGE + 100, buf, 8), 0);
 	assert_int_equal(kt_physmem_read(f->pm, LOW + 3 * PAGE + PAGE - 4, buf, 8), 0); /* pages 3 and 4 */
-	assert_int_equal(kt_physmem_read(f->pm, LOW + 9 * PAGE, buf, PAGE), 0);	/* again */
+	assert_int_equal(kt_physmem_read(f->pm, LOW + 9 * PAGE, buf, PAGE), 0);		/* again */
 	assert_int_equal(kt_physmem_read(f->pm, TEXT_PA, buf, 8), 0);
 	assert_int_equal(kt_physmem_read(f->pm, 0xfee00000, buf, 8), -EFAULT); /* failed: not recorded */
 	kt_physmem_record(f->pm, false);
@@ -525,12 +534,13 @@ static void test_record_bound(void **state)
 	size_t len;
 
 	/* One sparse segment holding more pages than an image may carry. */
-	f->segs[1] = (struct wseg){ 0x10000000, PAGE_OFFSET + 0x10000000, pages * PAGE, NULL };
+	f->segs[1] = (struct wseg){0x10000000, PAGE_OFFSET + 0x10000000, pages * PAGE, NULL};
 	core_init(&f->c, f->segs, 2);
 	assert_int_equal(open_core(f, 0), 0);
 	kt_physmem_record(f->pm, true);
 	for (done = 0; done < pages; done += KT_PHYSMEM_MAX_READ / PAGE) {
-		uint64_t n = pages - done < KT_PHYSMEM_MAX_READ / PAGE ? pages - done : KT_PHYSMEM_MAX_READ / PAGE;
+		uint64_t n =
+		    pages - done < KT_PHYSMEM_MAX_READ / PAGE ? pages - done : KT_PHYSMEM_MAX_READ / PAGE;
 
 		assert_int_equal(kt_physmem_read(f->pm, 0x10000000 + done * PAGE, buf, n * PAGE), 0);
 	}
@@ -573,7 +583,7 @@ static void test_snapshot_validation(void **state)
 	size_t size = 56 + 2 * PAGE + 64, len;
 	uint8_t *b = calloc(1, size), buf[8];
 	struct kt_physmem *pm = NULL;
-	struct kt_snapshot empty = { .kind = KT_SRC_DIR, .origin = (char *)"snap" };
+	struct kt_snapshot empty = {.kind = KT_SRC_DIR, .origin = (char *)"snap"};
 
 	len = good_image(b);
 	assert_int_equal(open_image(f, b, len, &pm), 0);
@@ -627,8 +637,8 @@ static void test_open_for(void **state)
 {
 	struct fixture *f = *state;
 	char *core = core_write(&f->c, f->dir, "kcore", 0), *iomem = td_path(f->dir, "iomem");
-	struct kt_snapshot live = { .kind = KT_SRC_LIVE, .origin = (char *)"live" };
-	struct kt_snapshot dir = { .kind = KT_SRC_DIR, .origin = (char *)"dir" };
+	struct kt_snapshot live = {.kind = KT_SRC_LIVE, .origin = (char *)"live"};
+	struct kt_snapshot dir = {.kind = KT_SRC_DIR, .origin = (char *)"dir"};
 	uint8_t buf[8];
 
 	setenv("KHO_TOOLS_KCORE", core, 1);
@@ -647,23 +657,23 @@ static void test_open_for(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_read_phys, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_virt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncated_image, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_extended_phnum, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_elf, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_segment_paddr_wraps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_iomem_ranges, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_iomem_hidden, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_iomem_malformed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_record_export, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_partial_page, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_record_bound, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot_validation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_for, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_phys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_virt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_truncated_image, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_extended_phnum, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_malformed_elf, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_segment_paddr_wraps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_files, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_root, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_iomem_ranges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_iomem_hidden, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_iomem_malformed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_export, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_export_partial_page, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_bound, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snapshot_validation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_for, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,11 @@
  *                      [--kexec KERNEL INITRD CMDLINE]
  *   kho-agent retrieve --sessions N --files M --size BYTES [layout] [--ready F] [--wait F]
  *                      [--no-finish] [--skip-token T]
+ *   kho-agent load     KERNEL INITRD CMDLINE
+ *
+ * load only loads the next kernel (kexec_file_load) and exits, so that checks made
+ * before the reboot (kho-inspect preflight) see an image loaded; create --kexec
+ * loads it again just before its reboot.
  *
  * Layout (both modes must be given the same one):
  *   session s is named PREFIX-s; the last --empty K sessions hold no memfd;
@@ -314,31 +319,38 @@ static long sys_kexec_file_load(int kfd, int ifd, const char *cmdline)
 	return syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1, cmdline, 0UL);
 }
 
-/* Load the next kernel and reboot into it; returns only on failure. */
-static int do_kexec(const struct opts *o)
+/* Load the next kernel (kexec_file_load, as KHO needs); 0 or a negative errno after saying why. */
+static int load_kernel(const char *kernel, const char *initrd, const char *cmdline)
 {
 	int kfd, ifd, err = 0;
 
-	kfd = open(o->kernel, O_RDONLY | O_CLOEXEC);
+	kfd = open(kernel, O_RDONLY | O_CLOEXEC);
 	if (kfd < 0) {
 		err = -errno;
-		fprintf(stderr, PROG ": %s: %s\n", o->kernel, strerror(-err));
+		fprintf(stderr, PROG ": %s: %s\n", kernel, strerror(-err));
 		return err;
 	}
-	ifd = open(o->initrd, O_RDONLY | O_CLOEXEC);
+	ifd = open(initrd, O_RDONLY | O_CLOEXEC);
 	if (ifd < 0) {
 		err = -errno;
-		fprintf(stderr, PROG ": %s: %s\n", o->initrd, strerror(-err));
+		fprintf(stderr, PROG ": %s: %s\n", initrd, strerror(-err));
 		close(kfd);
 		return err;
 	}
-	if (sys_kexec_file_load(kfd, ifd, o->cmdline)) {
+	if (sys_kexec_file_load(kfd, ifd, cmdline)) {
 		err = -errno;
-		fprintf(stderr, PROG ": kexec_file_load %s %s: %s\n", o->kernel, o->initrd,
-			strerror(-err));
+		fprintf(stderr, PROG ": kexec_file_load %s %s: %s\n", kernel, initrd, strerror(-err));
 	}
 	close(ifd);
 	close(kfd);
+	return err;
+}
+
+/* Load the next kernel and reboot into it; returns only on failure. */
+static int do_kexec(const struct opts *o)
+{
+	int err = load_kernel(o->kernel, o->initrd, o->cmdline);
+
 	if (err)
 		return err;
 
@@ -600,6 +612,7 @@ static void usage(FILE *f)
 		"                         [--wait FILE] [--kexec KERNEL INITRD CMDLINE]\n"
 		"       " PROG " retrieve --sessions N --files M --size BYTES [LAYOUT] [--ready FILE]\n"
 		"                         [--wait FILE] [--no-finish] [--skip-token T]\n"
+		"       " PROG " load     KERNEL INITRD CMDLINE\n"
 		"LAYOUT: [--prefix NAME] [--empty K] [--wide W] [--big BYTES]\n"
 		"  session s is NAME-s (default vm-s); the last K sessions hold no memfd;\n"
 		"  session 0 holds W memfds; its first memfd is BYTES long.\n"
@@ -743,6 +756,13 @@ int main(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (!strcmp(argv[1], "load")) {
+		if (argc != 5) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		return load_kernel(argv[2], argv[3], argv[4]) ? EXIT_CHECK : 0;
 	}
 	if (!strcmp(argv[1], "create"))
 		create = true;

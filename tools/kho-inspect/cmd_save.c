@@ -20,6 +20,14 @@ int cmd_save(const struct opts *o, int argc, char **argv)
 	}
 	if (load_snapshot(o, o->root, &s))
 		return KT_EXIT_ERROR;
+	/* --manifest: what must survive the reboot (for verify); the snapshot too only with -o. */
+	if (o->manifest) {
+		ret = save_manifest(o, &s);
+		if (ret || !o->output) {
+			kt_snapshot_free(&s);
+			return ret;
+		}
+	}
 	if (s.kind == KT_SRC_LIVE) {
 		/* Carry what sessions, handlers, global and mem read beyond debugfs. */
 		struct kt_view_ctx c = { .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
@@ -44,6 +52,8 @@ int cmd_save(const struct opts *o, int argc, char **argv)
 		json_begin(&j, o, &s);
 		kt_json_str(&j, "saved", dest);
 		kt_json_u64(&j, "files", s.nr_files);
+		if (o->manifest)
+			kt_json_str(&j, "manifest", o->manifest);
 		kt_json_obj_end(&j);
 		kt_json_finish(&j);
 	} else {

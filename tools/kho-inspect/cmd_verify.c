@@ -23,8 +23,7 @@ int save_manifest(const struct opts *o, const struct kt_snapshot *s)
 	kt_view_ctx_free(&c);
 	if (ret) {
 		report_error(o, "manifest: %s", err);
-		if (ret != -EEXIST)
-			kt_manifest_free(&m);
+		kt_manifest_free(&m);
 		return KT_EXIT_ERROR;
 	}
 	for (i = 0; i < m.nr_sessions; i++)
@@ -48,38 +47,85 @@ int save_manifest(const struct opts *o, const struct kt_snapshot *s)
 	return KT_EXIT_OK;
 }
 
+/* Problems are kept until the end: a "cannot tell" must come before any output. */
+struct problem {
+	enum kt_mf_kind kind;
+	char *name, *change, *msg;
+};
+
 struct report {
-	struct kt_json *j;
+	struct problem *p;
+	size_t n;
 };
 
 static void on_problem(void *ctx, enum kt_mf_kind kind, const char *name, const char *change, const char *msg)
 {
 	struct report *r = ctx;
+	struct problem *np = realloc(r->p, (r->n + 1) * sizeof(*np));
 
-	if (!r->j) {
-		printf("%s\n", msg);
-		return;
+	if (!np) {
+		kt_errmsg("out of memory");
+		exit(KT_EXIT_ERROR);
 	}
-	kt_json_obj_begin(r->j, NULL);
-	kt_json_str(r->j, "kind", kt_mf_kind_name[kind]);
-	kt_json_str(r->j, "name", name);
-	kt_json_str(r->j, "change", change);
-	kt_json_str(r->j, "message", msg);
-	kt_json_obj_end(r->j);
+	r->p = np;
+	r->p[r->n++] = (struct problem){ kind, kt_strdup(name), kt_strdup(change), kt_strdup(msg) };
+}
+
+static void print_json(const struct opts *o, const struct kt_snapshot *s, const char *path,
+		       const struct kt_verify_counts *n, const struct report *r)
+{
+	struct kt_json j;
+	size_t i;
+
+	json_begin(&j, o, s);
+	kt_json_str(&j, "manifest", path);
+	kt_json_obj_begin(&j, "checked");
+	kt_json_u64(&j, "sessions", n->sessions);
+	kt_json_u64(&j, "files", n->files);
+	kt_json_u64(&j, "reserve_mem", n->regions);
+	kt_json_u64(&j, "subtrees", n->blobs);
+	kt_json_u64(&j, "sizes_unknown", n->sizes_unknown);
+	kt_json_obj_end(&j);
+	kt_json_arr_begin(&j, "problems");
+	for (i = 0; i < r->n; i++) {
+		kt_json_obj_begin(&j, NULL);
+		kt_json_str(&j, "kind", kt_mf_kind_name[r->p[i].kind]);
+		kt_json_str(&j, "name", r->p[i].name);
+		kt_json_str(&j, "change", r->p[i].change);
+		kt_json_str(&j, "message", r->p[i].msg);
+		kt_json_obj_end(&j);
+	}
+	kt_json_arr_end(&j);
+	kt_json_u64(&j, "failed", n->problems);
+	kt_json_obj_end(&j);
+	kt_json_finish(&j);
+}
+
+static void print_text(const struct kt_verify_counts *n, const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		printf("%s\n", r->p[i].msg);
+	if (n->problems)
+		printf("verify: %zu problem(s)\n", n->problems);
+	else
+		printf("verified: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s)%s\n",
+		       n->sessions, n->files, n->regions, n->blobs,
+		       n->sizes_unknown ? " (some file sizes unknown here: compared by token)" : "");
 }
 
 int cmd_verify(const struct opts *o, int argc, char **argv)
 {
 	static const struct kt_verify_ops ops = { on_problem };
 	struct kt_verify_counts n;
-	struct report r = { NULL };
+	struct report r = { NULL, 0 };
 	struct kt_manifest m;
 	struct kt_snapshot s;
 	struct kt_view_ctx c;
-	struct kt_json j;
 	char err[1024];
 	uint8_t *buf;
-	size_t len;
+	size_t len, i;
 	int ret;
 
 	if (argc != 1) {
@@ -102,51 +148,19 @@ int cmd_verify(const struct opts *o, int argc, char **argv)
 		return KT_EXIT_ERROR;
 	}
 	c = (struct kt_view_ctx){ .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
-	/* Problems stream out as found; a "cannot tell" comes before any of them is printed. */
-	if (o->json) {
-		char *doc = NULL;
-		size_t dlen = 0;
-		FILE *f = open_memstream(&doc, &dlen);
-
-		if (!f) {
-			ret = -ENOMEM;
-			strcpy(err, strerror(ENOMEM));
-		} else {
-			kt_json_init(&j, f, o->pretty);
-			kt_json_arr_begin(&j, NULL);
-			r.j = &j;
-			ret = kt_manifest_verify(&m, &c, &ops, &r, &n, err, sizeof(err));
-			kt_json_arr_end(&j);
-			fclose(f);
-		}
-		if (!ret) {
-			json_begin(&j, o, &s);
-			kt_json_str(&j, "manifest", argv[0]);
-			kt_json_obj_begin(&j, "checked");
-			kt_json_u64(&j, "sessions", n.sessions);
-			kt_json_u64(&j, "files", n.files);
-			kt_json_u64(&j, "reserve_mem", n.regions);
-			kt_json_u64(&j, "subtrees", n.blobs);
-			kt_json_u64(&j, "sizes_unknown", n.sizes_unknown);
-			kt_json_obj_end(&j);
-			/* The problems array, as written above, spliced in as one member. */
-			kt_json_u64(&j, "failed", n.problems);
-			fprintf(stdout, ",\"problems\":%s", doc);
-			kt_json_obj_end(&j);
-			kt_json_finish(&j);
-		}
-		free(doc);
-	} else {
-		ret = kt_manifest_verify(&m, &c, &ops, &r, &n, err, sizeof(err));
-		if (!ret && !n.problems)
-			printf("verified: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s)%s\n",
-			       n.sessions, n.files, n.regions, n.blobs,
-			       n.sizes_unknown ? " (some file sizes unknown here: compared by token)" : "");
-		else if (!ret)
-			printf("verify: %zu problem(s)\n", n.problems);
-	}
+	ret = kt_manifest_verify(&m, &c, &ops, &r, &n, err, sizeof(err));
 	if (ret)
 		report_error(o, "verify: %s", err);
+	else if (o->json)
+		print_json(o, &s, argv[0], &n, &r);
+	else
+		print_text(&n, &r);
+	for (i = 0; i < r.n; i++) {
+		free(r.p[i].name);
+		free(r.p[i].change);
+		free(r.p[i].msg);
+	}
+	free(r.p);
 	kt_view_ctx_free(&c);
 	kt_snapshot_free(&s);
 	kt_manifest_free(&m);

@@ -23,6 +23,9 @@ struct opts {
 	kt_view_fn view; /* the selected view command's view */
 	const char *root;   /* --root: NULL = live */
 	const char *output; /* save -o */
+	const char *manifest; /* save --manifest */
+	bool dry_run;	      /* finalize/abort: say what would be written */
+	bool yes;	      /* finalize/abort: really write */
 };
 
 /* Load --root (or live); on failure print the one-line reason (JSON in -J mode). */
@@ -41,5 +44,14 @@ int cmd_mem(const struct opts *o, int argc, char **argv);
 int cmd_save(const struct opts *o, int argc, char **argv);
 int cmd_diff(const struct opts *o, int argc, char **argv);
 int cmd_get(const struct opts *o, int argc, char **argv);
+/* Upgrade-script commands (logic in lib/check.c). */
+int cmd_assert(const struct opts *o, int argc, char **argv);
+int cmd_preflight(const struct opts *o, int argc, char **argv);
+int cmd_verify(const struct opts *o, int argc, char **argv);
+int cmd_finalize(const struct opts *o, int argc, char **argv);
+int cmd_abort(const struct opts *o, int argc, char **argv);
+int cmd_metrics(const struct opts *o, int argc, char **argv);
+/* save --manifest: write o->manifest from s; reports its own error. */
+int save_manifest(const struct opts *o, const struct kt_snapshot *s);
 
 #endif

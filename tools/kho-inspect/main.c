@@ -26,6 +26,12 @@ static const struct cmd {
 	{ "save", cmd_save, NULL, "[-o DIR|FILE.tar]", "write a snapshot with a checksummed MANIFEST" },
 	{ "diff", cmd_diff, NULL, "A B", "compare two snapshots (live, DIR or FILE.tar)" },
 	{ "get", cmd_get, NULL, "PATH [PROP]", "one node or property of a blob, like fdtget" },
+	{ "assert", cmd_assert, NULL, "EXPR...", "check predicates (session NAME files>=1, preserved>=1G, ...)" },
+	{ "preflight", cmd_preflight, NULL, "", "go/no-go checks of this system before a live-update reboot" },
+	{ "verify", cmd_verify, NULL, "FILE", "after the reboot: all in save --manifest FILE arrived?" },
+	{ "finalize", cmd_finalize, NULL, "[--dry-run|--yes]", "6.16-6.19: write 1 to kho/out/finalize" },
+	{ "abort", cmd_abort, NULL, "[--dry-run|--yes]", "6.16-6.18: write 0 to kho/out/finalize" },
+	{ "metrics", cmd_metrics, NULL, "", "Prometheus text exposition (node_exporter textfile)" },
 };
 
 static void usage(FILE *f)
@@ -48,11 +54,15 @@ static void usage(FILE *f)
 		   "      --out-vs-in     diff: A's out against B's in\n"
 		   "      --folios        sessions: every preserved memfd folio\n"
 		   "      --ranges        mem: every coalesced preserved range\n"
+		   "      --manifest FILE save: write what must survive the reboot (for verify)\n"
+		   "      --dry-run       finalize, abort: say what would be written\n"
+		   "      --yes           finalize, abort: really write to the kernel\n"
 		   "  -v, --verbose       more detail\n"
 		   "  -h, --help          this help\n"
 		   "  -V, --version       version\n"
-		   "\nExit status: 0 ok, 1 a check failed (diff found differences),\n"
-		   "2 usage error or input that cannot be read or decoded.\n");
+		   "\nExit status: 0 ok, 1 a check failed (diff found differences, an assert or\n"
+		   "verify failed, preflight says no-go), 2 usage error or input that cannot be\n"
+		   "read or decoded (assert, verify, preflight: the state cannot be told).\n");
 }
 
 void report_error(const struct opts *o, const char *fmt, ...)
@@ -114,7 +124,7 @@ static const struct cmd *select_cmd(const char *name)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_OUT = 256, OPT_IN, OPT_OUT_VS_IN, OPT_FOLIOS, OPT_RANGES };
+	enum { OPT_OUT = 256, OPT_IN, OPT_OUT_VS_IN, OPT_FOLIOS, OPT_RANGES, OPT_MANIFEST, OPT_DRY_RUN, OPT_YES };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },	  { "pretty", no_argument, NULL, 'p' },
 		{ "root", required_argument, NULL, 'R' }, { "out", no_argument, NULL, OPT_OUT },
@@ -122,7 +132,11 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' }, { "out-vs-in", no_argument, NULL, OPT_OUT_VS_IN },
 		{ "verbose", no_argument, NULL, 'v' },	  { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },	  { "folios", no_argument, NULL, OPT_FOLIOS },
-		{ "ranges", no_argument, NULL, OPT_RANGES }, { NULL, 0, NULL, 0 },
+		{ "ranges", no_argument, NULL, OPT_RANGES },
+		{ "manifest", required_argument, NULL, OPT_MANIFEST },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "yes", no_argument, NULL, OPT_YES },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
 	const struct cmd *cmd;
@@ -159,6 +173,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RANGES:
 			o.ranges = true;
+			break;
+		case OPT_MANIFEST:
+			o.manifest = optarg;
+			break;
+		case OPT_DRY_RUN:
+			o.dry_run = true;
+			break;
+		case OPT_YES:
+			o.yes = true;
 			break;
 		case 'v':
 			o.verbose = true;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "luo-top.h"
@@ -321,6 +322,10 @@ int main(int argc, char **argv)
 	}
 	if (o.leftovers)
 		return run_leftovers(&o);
+	if (!o.batch && !o.trace && !o.probes && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		kt_errmsg("the full screen needs a terminal: use -b for batch frames");
+		return LT_EXIT_ERROR;
+	}
 	install_signals(!o.batch && !o.trace && !o.probes);
 	rc = lt_src_open(&o, &src);
 	if (rc)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The KHO state of a frame: /sys/kernel/debug/kho (or a saved snapshot with --root)
- * through lib/snapshot.h, summarized by lib/view.h's status view and a list of the
- * sub-blobs with their decoded format.
+ * through lib/snapshot.h: a few summary lines and the sub-blobs with their decoded format
+ * (lib/decoders.h). JSON frames add lib/view.h's status node (out_json.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +10,7 @@
 
 #include "decoders.h"
 #include "luo-top.h"
-#include "render.h"
-#include "view.h"
+#include "util.h"
 
 static void add_blob(struct lt_frame *f, size_t *cap, const char *dir, const struct kt_blob *b)
 {
@@ -36,8 +35,6 @@ static void add_blob(struct lt_frame *f, size_t *cap, const char *dir, const str
 int lt_kho_load(const char *root, struct lt_frame *f)
 {
 	struct kt_snapshot *s = calloc(1, sizeof(*s));
-	struct kt_view_ctx c = { 0 };
-	struct kt_text_sink ts;
 	size_t cap = 0, len = 0;
 	FILE *mem;
 	int i, err;
@@ -66,13 +63,35 @@ int lt_kho_load(const char *root, struct lt_frame *f)
 		for (k = 0; k < d->nr_subs; k++)
 			add_blob(f, &cap, kt_dirn_name[i], &d->subs[k]);
 	}
+	/* A few lines for the screen; JSON frames carry lib/view.h's whole status node. */
 	mem = open_memstream(&f->status_text, &len);
 	if (mem) {
-		c.snap = s;
-		c.mask = KT_VIEW_OUT | KT_VIEW_IN;
-		kt_text_sink_init(&ts, mem, false);
-		kt_view_status(&c, &ts.sink);
-		kt_view_ctx_free(&c);
+		static const char *const kind[] = { "live", "snapshot", "snapshot" };
+		char sz[32];
+
+		fprintf(mem, "KHO %s %s, kernel %s%s\n", kind[s->kind], s->origin, s->release ? s->release : "unknown",
+			s->has_finalize ? (s->finalize == 1 ? ", finalized" : ", not finalized") : "");
+		for (i = 0; i < KT_NR_DIRS; i++) {
+			const struct kt_kho_dir *d = &s->dir[i];
+			uint64_t total = 0;
+			size_t k;
+
+			fprintf(mem, "%-4s", kt_dirn_name[i]);
+			if (!d->present) {
+				fprintf(mem, "none%s\n", i == KT_IN ? " (this kernel was not started by a KHO kexec)" : "");
+				continue;
+			}
+			if (d->has_fdt)
+				fprintf(mem, "root %s (%zu B)", kt_decoder_for(&d->fdt)->format, d->fdt.len);
+			else
+				fprintf(mem, "no root FDT");
+			fprintf(mem, ", %zu sub-blobs", d->nr_subs);
+			for (k = 0; k < d->nr_scratch; k++)
+				total += d->scratch[k].len;
+			if (d->has_scratch)
+				fprintf(mem, ", scratch %zu areas %s", d->nr_scratch, kt_fmt_size(total, sz));
+			fputc('\n', mem);
+		}
 		fclose(mem);
 	}
 	return 0;

@@ -357,7 +357,7 @@ int lt_table_build(const struct lt_frame *f, enum lt_view v, const char *filter,
 				t->rows[k++] = t->rows[i];
 		t->nrows = k;
 	}
-	if (sort >= 0 && sort < t->ncols) {
+	if (sort >= 0 && sort < t->ncols && t->nrows > 1) {
 		sort_col = sort;
 		sort_desc = desc;
 		sort_numeric = t->cols[sort].numeric;

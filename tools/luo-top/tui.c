@@ -402,10 +402,6 @@ int lt_tui_run(struct lt_src *src, const struct lt_opts *o)
 	long frames = 0;
 	int v;
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		kt_errmsg("the full screen needs a terminal: use -b for batch frames");
-		return LT_EXIT_ERROR;
-	}
 	for (v = 0; v < LT_NR_VIEWS; v++)
 		u.sort[v] = lt_view_default_sort(v, &u.desc[v]);
 	set_view(&u, o->view);
