@@ -6,10 +6,11 @@
  *
  * 1. Tracing overhead: one memfd of --size, filled, is preserved (PRESERVE_FD into a new
  *    session) and unpreserved (the session closed) --rounds times in each mode: "off" (no
- *    tracing), "batch" (luo-top -b -d 1 attached: every call traced, events kept in memory)
- *    and "trace" (luo-top --trace -J: every call also printed as a JSON line). The order of
- *    the modes alternates between rounds; the median PRESERVE_FD time of each mode is
- *    compared with "off" in the same run.
+ *    tracing), "batch" (luo-top -b -d 1 attached: every call traced, events kept in memory),
+ *    "trace" (luo-top --trace -J: every call also printed as a JSON line) and "pages"
+ *    (luo-top --trace -J --pages: also one call per folio). The order of the modes reverses
+ *    every other round; the median PRESERVE_FD time of each mode is compared with "off" in
+ *    the same run.
  * 2. luo-top's own cost: luo-top -b -d 1 runs (tracing on, then --no-bpf) while --sessions
  *    sessions are open (created after it attached, so its maps hold them all); its CPU time
  *    (utime + stime from /proc/PID/stat) over --cpu-seconds of steady state, as a share of
@@ -40,8 +41,8 @@
 #define PROG "kt-trace-bench"
 #define MAX_ROUNDS 64
 
-enum mode { M_OFF, M_BATCH, M_TRACE, NR_MODES };
-static const char *const mode_name[NR_MODES] = { "off", "batch", "trace" };
+enum mode { M_OFF, M_BATCH, M_TRACE, M_PAGES, NR_MODES };
+static const char *const mode_name[NR_MODES] = { "off", "batch", "trace", "pages" };
 
 static const char *luo_top = "/bin/luo-top";
 
@@ -121,12 +122,15 @@ static pid_t start_mode(enum mode m)
 {
 	static char *batch[] = { "luo-top", "-b", "-d", "1", NULL };
 	static char *trace[] = { "luo-top", "--trace", "-J", NULL };
+	static char *pages[] = { "luo-top", "--trace", "-J", "--pages", NULL };
 
 	switch (m) {
 	case M_BATCH:
 		return start_luo_top(batch, "/tmp/lt.out", "/tmp/lt.err", "/tmp/lt.out", "luo-top - ");
 	case M_TRACE:
 		return start_luo_top(trace, "/dev/null", "/tmp/lt.err", "/tmp/lt.err", "tracing on");
+	case M_PAGES:
+		return start_luo_top(pages, "/dev/null", "/tmp/lt.err", "/tmp/lt.err", "tracing on");
 	default:
 		return 0;
 	}

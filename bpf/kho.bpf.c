@@ -32,6 +32,9 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader before load. */
 const volatile __u32 targ_tgid = 0;   /* 0: every process */
 const volatile __u64 ev_mask = ~0ULL; /* functions whose calls are sent as events */
+/* Per-page calls come by the hundred thousand: they wake the reader only past this much
+ * pending data (it polls on its own anyway), not once per call. */
+const volatile __u64 wake_bytes = 1 << 20;
 
 /* Events the ring buffer had no room for; the loader reads and resets it. */
 __u64 dropped = 0;
@@ -683,6 +686,9 @@ static __always_inline void session_stat_add(int fn, const char *name, struct kt
 	case KT_FN_LUO_PRESERVE_FILE:
 		__sync_fetch_and_add(&s->file_bytes, f->bytes);
 		break;
+	case KT_FN_LUO_RETRIEVE_FILE:
+		__sync_fetch_and_add(&s->file_bytes_retrieved, f->bytes);
+		break;
 	default:
 		break;
 	}
@@ -691,6 +697,13 @@ static __always_inline void session_stat_add(int fn, const char *name, struct kt
 	else if (op == KT_OP_RETRIEVE || op == KT_OP_FINISH)
 		__sync_fetch_and_add(&s->kho_bytes_restored, f->sub_bytes);
 	s->files = f->nr;
+}
+
+static __always_inline __u64 wake_flags(int fn)
+{
+	if (!(fn_flags(fn) & KT_F_HOT))
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void emit(int fn, struct kt_stack *st, struct kt_frame *f, __u64 now, __u64 lat,
@@ -721,7 +734,7 @@ static __always_inline void emit(int fn, struct kt_stack *st, struct kt_frame *f
 		e->flags |= KT_EV_NOENTRY;
 		e->bytes = e->kho_bytes = e->addr = 0;
 		e->kho_calls = e->nr = e->order = 0;
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, wake_flags(fn));
 		return;
 	}
 	e->flags |= f->flags;
@@ -741,7 +754,7 @@ static __always_inline void emit(int fn, struct kt_stack *st, struct kt_frame *f
 		e->token = FRAME(st, f->token_at)->token;
 		e->flags |= KT_EV_TOKEN;
 	}
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wake_flags(fn));
 }
 
 static __always_inline int on_exit(int fn, __u64 ret)

@@ -40,6 +40,7 @@ enum kt_op {
 #define KT_F_STATIC 0x1	  /* static in the kernel source: may be inlined away */
 #define KT_F_LEAF 0x2	  /* adds or removes radix-tree keys itself: its bytes count as KHO bytes */
 #define KT_F_OPTIONAL 0x4 /* absent from current kernels; no message when missing */
+#define KT_F_HOT 0x8	  /* called once per folio or page range: attached only on request */
 
 /*
  * X(ID, symbol, return kind, class, op, flags): the single list of traced functions.
@@ -47,19 +48,19 @@ enum kt_op {
  * the loader names probes and decides per line.
  */
 #define KT_FUNCS(X)                                                                              \
-	X(KHO_PRESERVE_FOLIO, kho_preserve_folio, KT_RET_INT, KT_CLS_KHO, KT_OP_PRESERVE, KT_F_LEAF) \
+	X(KHO_PRESERVE_FOLIO, kho_preserve_folio, KT_RET_INT, KT_CLS_KHO, KT_OP_PRESERVE, KT_F_LEAF | KT_F_HOT) \
 	X(KHO_UNPRESERVE_FOLIO, kho_unpreserve_folio, KT_RET_VOID, KT_CLS_KHO, KT_OP_UNPRESERVE,     \
-	  KT_F_LEAF)                                                                             \
-	X(KHO_PRESERVE_PAGES, kho_preserve_pages, KT_RET_INT, KT_CLS_KHO, KT_OP_PRESERVE, KT_F_LEAF) \
+	  KT_F_LEAF | KT_F_HOT)                                                                             \
+	X(KHO_PRESERVE_PAGES, kho_preserve_pages, KT_RET_INT, KT_CLS_KHO, KT_OP_PRESERVE, KT_F_LEAF | KT_F_HOT) \
 	X(KHO_UNPRESERVE_PAGES, kho_unpreserve_pages, KT_RET_VOID, KT_CLS_KHO, KT_OP_UNPRESERVE,     \
-	  KT_F_LEAF)                                                                             \
+	  KT_F_LEAF | KT_F_HOT)                                                                             \
 	X(KHO_PRESERVE_VMALLOC, kho_preserve_vmalloc, KT_RET_INT, KT_CLS_KHO, KT_OP_PRESERVE, 0)     \
 	X(KHO_UNPRESERVE_VMALLOC, kho_unpreserve_vmalloc, KT_RET_VOID, KT_CLS_KHO, KT_OP_UNPRESERVE, \
 	  KT_F_LEAF)                                                                             \
 	X(KHO_ALLOC_PRESERVE, kho_alloc_preserve, KT_RET_PTR, KT_CLS_KHO, KT_OP_PRESERVE, 0)         \
 	X(KHO_UNPRESERVE_FREE, kho_unpreserve_free, KT_RET_VOID, KT_CLS_KHO, KT_OP_UNPRESERVE, 0)    \
-	X(KHO_RESTORE_FOLIO, kho_restore_folio, KT_RET_PTR, KT_CLS_KHO, KT_OP_RETRIEVE, KT_F_LEAF)   \
-	X(KHO_RESTORE_PAGES, kho_restore_pages, KT_RET_PTR, KT_CLS_KHO, KT_OP_RETRIEVE, KT_F_LEAF)   \
+	X(KHO_RESTORE_FOLIO, kho_restore_folio, KT_RET_PTR, KT_CLS_KHO, KT_OP_RETRIEVE, KT_F_LEAF | KT_F_HOT)   \
+	X(KHO_RESTORE_PAGES, kho_restore_pages, KT_RET_PTR, KT_CLS_KHO, KT_OP_RETRIEVE, KT_F_LEAF | KT_F_HOT)   \
 	X(KHO_RESTORE_VMALLOC, kho_restore_vmalloc, KT_RET_PTR, KT_CLS_KHO, KT_OP_RETRIEVE, 0)       \
 	X(KHO_RESTORE_FREE, kho_restore_free, KT_RET_VOID, KT_CLS_KHO, KT_OP_RETRIEVE, 0)            \
 	X(KHO_ADD_SUBTREE, kho_add_subtree, KT_RET_INT, KT_CLS_KHO, KT_OP_OTHER, 0)                  \
@@ -133,6 +134,11 @@ struct kt_event {
 	char handler[KT_COMPAT_LEN]; /* file handler compatible ("memfd-v2") */
 };
 
+/*
+ * kho_bytes (event and totals) counts the KT_F_LEAF calls under a call: with the per-page
+ * (KT_F_HOT) probes off, only kho_unpreserve_vmalloc contributes.
+ */
+
 /* Per function, in a per-CPU array indexed by enum kt_fn: exact totals. */
 struct kt_fn_stat {
 	__u64 count;
@@ -185,6 +191,7 @@ struct kt_session_stat {
 	__u64 kho_bytes_preserved; /* leaf KHO bytes preserved under the session's calls */
 	__u64 kho_bytes_restored;
 	__u64 file_bytes;	   /* sum of the preserved files' sizes */
+	__u64 file_bytes_retrieved; /* sum of the retrieved files' sizes */
 	__u64 calls;
 	__u64 errors;
 	__u64 last_ns;

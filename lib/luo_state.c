@@ -126,12 +126,17 @@ int kt_luo_gather(const struct kt_snapshot *s, struct kt_physmem *pm, struct kt_
 	memset(st, 0, sizeof(*st));
 	if (s->kind != KT_SRC_LIVE) {
 		if (!saved) {
-			st->kernel_note = kt_strdup("this snapshot carries no LUO state (saved without kcore access, or a plain copy)");
+			st->kernel_note = kt_asprintf("%s carries none (a plain copy of debugfs, or saved by another tool)",
+						      s->origin);
+			st->unavailable = true;
 			return -ENOENT;
 		}
 		ret = kt_luo_state_import(saved->data, saved->len, st, err, sizeof(err));
-		if (ret)
-			st->kernel_note = kt_asprintf("%s: %s", KT_LUO_STATE_FILE, err);
+		if (ret) {
+			kt_luo_state_free(st);
+			st->kernel_note = kt_asprintf("%s/%s: %s", s->origin, KT_LUO_STATE_FILE, err);
+			st->unavailable = true;
+		}
 		st->saved = !ret;
 		return ret;
 	}

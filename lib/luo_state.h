@@ -77,6 +77,7 @@ struct kt_luo_state {
 	/* What each source said: NULL = used, else why not (shown as info/warning notes). */
 	char *procfs_note, *kernel_note, *serialized_note;
 	bool kernel_ok, serialized_ok, saved;
+	bool unavailable; /* no source could be read at all (a saved snapshot without LUO state) */
 };
 
 /* Gather everything for a snapshot: live sources for a live one, saved state otherwise. */

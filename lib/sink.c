@@ -74,7 +74,7 @@ void kt_note(struct kt_sink *s, enum kt_note kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (kind == KT_NOTE_ERROR)
-		s->errors++;
+	if (kind == KT_NOTE_ERROR && !s->errors++)
+		snprintf(s->first_error, sizeof(s->first_error), "%s", msg);
 	s->ops->note(s->ctx, kind, msg);
 }

@@ -49,7 +49,8 @@ struct kt_sink_ops {
 struct kt_sink {
 	const struct kt_sink_ops *ops;
 	void *ctx;
-	unsigned int errors; /* notes of kind ERROR seen */
+	unsigned int errors;	 /* notes of kind ERROR seen */
+	char first_error[512]; /* the first of them, for the one line on stderr */
 };
 
 void kt_node_begin(struct kt_sink *s, const char *name, const char *format, const uint64_t *size);

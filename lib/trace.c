@@ -193,6 +193,7 @@ static struct kho *open_skel(struct kt_trace *t, int only)
 		return NULL;
 	s->rodata->targ_tgid = t->o.pid;
 	s->rodata->ev_mask = t->o.no_events ? 0 : ~0ULL;
+	s->rodata->wake_bytes = (t->o.ring_bytes ? t->o.ring_bytes : DEFAULT_RING) / 4;
 	if (bpf_map__set_max_entries(s->maps.events, t->o.ring_bytes ? t->o.ring_bytes : DEFAULT_RING)) {
 		kho__destroy(s);
 		return NULL;
@@ -312,7 +313,7 @@ static void attach(struct kt_trace *t)
 
 static void make_status(struct kt_trace *t)
 {
-	size_t fentry = 0, kprobe = 0, missing = 0;
+	size_t fentry = 0, kprobe = 0, missing = 0, hot = 0;
 	int i;
 
 	for (i = 0; i < KT_FN_MAX; i++) {
@@ -324,15 +325,17 @@ static void make_status(struct kt_trace *t)
 			kprobe++;
 		else if (!strncmp(p->reason, "missing", 7))
 			missing++;
+		else if (!strncmp(p->reason, "per-page", 8))
+			hot++;
 	}
 	if (t->nr_attached) {
-		snprintf(t->status, sizeof(t->status), "on: %zu of %d probes attached (fentry %zu, kprobe %zu)",
-			 t->nr_attached, KT_FN_MAX, fentry, kprobe);
+		snprintf(t->status, sizeof(t->status), "on: %zu of %d probes attached (fentry %zu, kprobe %zu%s)",
+			 t->nr_attached, KT_FN_MAX, fentry, kprobe, hot ? "; per-page probes off: --pages" : "");
 		return;
 	}
 	if (t->status[0])
 		return;
-	if (missing == KT_FN_MAX)
+	if (missing + hot == KT_FN_MAX && missing)
 		snprintf(t->status, sizeof(t->status),
 			 "off: %zu of %d KHO/LUO functions missing in this kernel; fentry %s; kprobes %s", missing,
 			 KT_FN_MAX, t->fentry, t->kprobe_ok ? "available" : "unavailable");
@@ -415,6 +418,8 @@ static void decide(struct kt_trace *t)
 				   kt_fn_info[i].flags & KT_F_STATIC ? " (static: absent or inlined)" : "");
 		} else if (in_btf[i] && !in_ks[i]) {
 			set_reason(p, "inlined: in BTF but no symbol to attach to");
+		} else if ((kt_fn_info[i].flags & KT_F_HOT) && !t->o.pages) {
+			set_reason(p, "per-page probe: off unless --pages");
 		} else if (fentry_ok && in_btf[i] && !t->o.force_kprobe) {
 			p->kind = KT_PROBE_FENTRY;
 		} else if (kprobe_ok) {

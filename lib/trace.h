@@ -49,6 +49,7 @@ struct kt_trace_opts {
 	uint32_t pid;	       /* trace only this process (tgid); 0: all */
 	bool no_events;	       /* totals only: nothing is sent through the ring buffer */
 	bool force_kprobe;     /* kprobes even where fentry works */
+	bool pages;	       /* also the per-page probes (KT_F_HOT): every folio, at a cost */
 	size_t ring_bytes;     /* ring buffer size (power of two pages); 0: 4 MiB */
 	bool verbose;	       /* libbpf's messages on stderr */
 	kt_event_fn on_event;

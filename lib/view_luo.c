@@ -15,7 +15,9 @@ static void source_notes(const struct kt_luo_state *st, struct kt_sink *s)
 {
 	if (st->saved)
 		kt_note(s, KT_NOTE_INFO, "LUO state as saved with the snapshot");
-	if (st->kernel_note)
+	if (st->kernel_note && st->unavailable)
+		kt_note(s, KT_NOTE_ERROR, "no LUO state: %s", st->kernel_note);
+	else if (st->kernel_note)
 		kt_note(s, st->kernel_ok || st->saved ? KT_NOTE_INFO : KT_NOTE_WARNING, "kernel lists: %s",
 			st->kernel_note);
 	if (st->serialized_note)

@@ -78,7 +78,7 @@ no_kho_functions() {
 			[ "$(jq -c 'keys' <<<"$line")" = \
 				'["events","frame","functions","handlers","kho","new_events","schema_version","sessions","tracing","uptime_ms"]' ]
 			[ "$(jq -c '.tracing | keys' <<<"$line")" = \
-				'["active","events","events_dropped","probes_attached","probes_total","status"]' ]
+				'["active","events","events_dropped","per_page","probes_attached","probes_total","status"]' ]
 			[ "$(jq -r .kho.available <<<"$line")" = true ]
 			[ "$(jq -r .kho.source.kind <<<"$line")" = dir ]
 			[ "$(jq -r '.kho.status[0].name' <<<"$line")" = status ]

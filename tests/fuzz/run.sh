@@ -6,7 +6,8 @@
 # Corpora grow in build/fuzz/corpus/NAME across runs; each target's output goes
 # to build/fuzz/NAME.log, a crashing input to build/fuzz/artifacts/. Inputs kept
 # in tests/fuzz/crashes/NAME-* are replayed first: a bug once found stays fixed.
-# Fixtures: $KT_FUZZ_FIXTURES, else tests/fixtures/linux-7.3, else build/vm/cycle.
+# Fixtures: $KT_FUZZ_FIXTURES, else tests/fixtures/linux-7.3, else build/vm/cycle;
+# fuzz_snapshot also starts from the snapshots saved under build/vm/, if any.
 set -eu
 
 usage() {
@@ -113,6 +114,21 @@ seed_tars() {
 	return 0
 }
 
+# Snapshots saved by kho-inspect in the VM runs carry the LUO state and the
+# physical pages the views read. Their MANIFEST goes: a checksum would reject
+# every mutation. Large ones are left out to keep the fuzzer fast.
+seed_saved() {
+	i=0
+	for t in "$top"/build/vm/*/*/snapshot.tar; do
+		[ -f "$t" ] || continue
+		[ "$(wc -c <"$t")" -le 524288 ] || continue
+		i=$((i + 1))
+		rm -rf "$tmp/x" && mkdir "$tmp/x"
+		tar -C "$tmp/x" -xf "$t" && rm -f "$tmp/x/MANIFEST" && tar -C "$tmp/x" -cf "$1/saved-$i.tar" .
+	done
+	return 0
+}
+
 seed() {
 	name=$1
 	dst=$2
@@ -130,7 +146,11 @@ seed() {
 	fuzz_kexec_meta) seed_blobs "$dst" kexec-metadata ;;
 	fuzz_fdt_generic) seed_blobs "$dst" fdt memblock kho_test ;;
 	fuzz_decode) seed_named "$dst" ;;
-	fuzz_tar | fuzz_snapshot) seed_tars "$dst" ;;
+	fuzz_tar) seed_tars "$dst" ;;
+	fuzz_snapshot)
+		seed_tars "$dst"
+		seed_saved "$dst"
+		;;
 	*) seed_blobs "$dst" ;;
 	esac
 }

@@ -34,9 +34,9 @@ skip_token() {
 }
 
 @test "--probes: every 7.3 function attaches, with fentry and with kprobes; 6.x-only ones are missing" {
-	for kind in fentry kprobe; do
-		f=$out/boot/luo-top-probes.json
-		[ $kind = fentry ] || f=$out/boot/luo-top-probes-kprobe.json
+	for f in "$out/boot/luo-top-probes-pages.json" "$out/boot/luo-top-probes-kprobe.json"; do
+		kind=fentry
+		[ "${f%kprobe.json}" = "$f" ] || kind=kprobe
 		assert_equal "$(jq .active "$f")" true
 		assert_equal "$(jq .fentry "$f")" '"usable"'
 		assert_equal "$(jq .kprobe "$f")" '"available"'
@@ -48,6 +48,16 @@ kho_abort: missing in this kernel (static: absent or inlined)"
 	done
 	run jq -r '[.probes[] | select(.attached) | .reason] | unique | .[]' "$out/boot/luo-top-probes-kprobe.json"
 	assert_output "kprobe requested (--kprobe)"
+	# Without --pages the six per-page functions stay off, and say why.
+	f=$out/boot/luo-top-probes.json
+	assert_equal "$(jq -r '.status' "$f")" "on: 30 of 38 probes attached (fentry 30, kprobe 0; per-page probes off: --pages)"
+	run jq -r '.probes[] | select(.reason == "per-page probe: off unless --pages") | .function' "$f"
+	assert_output "kho_preserve_folio
+kho_unpreserve_folio
+kho_preserve_pages
+kho_unpreserve_pages
+kho_restore_folio
+kho_restore_pages"
 }
 
 @test "the traces attached all 36 (fentry before the kexec, kprobes after) and left nothing behind" {

@@ -21,6 +21,13 @@ for s in $stages; do
 	rm -rf "${dest:?}/$s"
 	cp -r "$src/$s/kho" "$dest/$s"
 done
+# Snapshots kho-inspect saved in the VM at each stage: they also carry the LUO state and the
+# physical pages the pointer-following views read, so those views work offline.
+rm -rf "${dest:?}/saved"
+mkdir -p "$dest/saved"
+for s in $stages; do
+	[ ! -f "$src/$s/snapshot.tar" ] || cp "$src/$s/snapshot.tar" "$dest/saved/$s.tar"
+done
 
 info() { sed -n "s/^$1=//p" "$src/vm.info"; }
 be32() { od -A n --endian=big -t u4 -j "$2" -N 4 "$1" | tr -d ' '; }
@@ -42,6 +49,12 @@ EOF: debugfs reports size 0) at one stage of a live-update cycle:
 - \`sessions\`: the agent holds its LUO sessions and memfds, before the kexec.
 - \`kexec\`: the second kernel, before any retrieve (\`in/\` and \`out/\`).
 - \`finished\`: after every session was retrieved, verified byte-exact and FINISHed.
+- \`saved/<stage>.tar\`: \`kho-inspect save\` run live in the VM at the same stages: the same
+  blobs plus the LUO state (sessions, owners, files) and the physical pages the views read, so
+  \`sessions\`, \`handlers\`, \`global\` and \`mem\` work offline on them.
+- \`kexec-stale-luo\` (not refreshed by this script): the \`kexec\` stage of an earlier run whose
+  \`in/sub_fdts/LUO\` was stale (LUO frees the incoming luo_ser early in boot and debugfs keeps
+  showing that memory; in 7 of 11 runs it was not valid). Decoders must report it as stale.
 
 Kernel: $(info kernel_version), config sha256 $(info kernel_config_sha256)
 (tests/vm/kernel.config on top of the liveupdate selftest config).

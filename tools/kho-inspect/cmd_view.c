@@ -4,6 +4,7 @@
 
 #include "kho-inspect.h"
 #include "render.h"
+#include "util.h"
 
 static void text_header(const struct kt_snapshot *s)
 {
@@ -57,6 +58,9 @@ int run_view(const struct opts *o, int argc, char **argv, int (*prepare)(const s
 		kt_json_obj_end(&j);
 		kt_json_finish(&j);
 	}
+	if (sink->errors)
+		kt_errmsg("%s%s", sink->first_error,
+			  sink->errors > 1 ? " (and more errors in the output)" : "");
 	ret = sink->errors ? KT_EXIT_ERROR : KT_EXIT_OK;
 	kt_view_ctx_free(&c);
 	kt_snapshot_free(&s);

@@ -27,7 +27,7 @@ extern const char *const lt_view_name[LT_NR_VIEWS];
 
 struct lt_opts {
 	bool batch, json, trace, probes, leftovers;
-	bool no_color, no_bpf, force_kprobe, verbose;
+	bool no_color, no_bpf, force_kprobe, pages, verbose;
 	double delay;	   /* seconds between frames */
 	long frames;	   /* -n: frames to show, 0 = until q/SIGINT/SIGTERM */
 	uint32_t pid;	   /* -p: only this process's calls */
@@ -90,6 +90,7 @@ struct lt_frame {
 	bool tracing;
 	const char *trace_status;
 	const struct kt_probe *probes; /* KT_FN_MAX entries, NULL when tracing was not tried */
+	bool pages;		       /* per-page probes attached: KHO bytes are known */
 	uint64_t dropped;
 	/* Events: the newest ones kept in memory, and those that arrived since the last frame. */
 	const struct kt_event *events; /* oldest first */

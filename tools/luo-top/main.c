@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		   "      --pid PID       trace only the calls of this process\n"
 		   "      --no-bpf        no tracing: debugfs and /proc data only\n"
 		   "      --kprobe        trace with kprobes even where fentry works\n"
+		   "      --pages         also trace every folio and page range (slows large preserves)\n"
 		   "      --no-color      no colors (also when NO_COLOR is set)\n"
 		   "  -v, --verbose       libbpf's messages on standard error\n"
 		   "  -h, --help          this help\n"
@@ -203,14 +204,15 @@ static int run_leftovers(const struct lt_opts *o)
 
 static int parse_opts(int argc, char **argv, struct lt_opts *o)
 {
-	enum { OPT_TRACE = 256, OPT_PROBES, OPT_LEFTOVERS, OPT_PID, OPT_NO_BPF, OPT_KPROBE, OPT_NO_COLOR };
+	enum { OPT_TRACE = 256, OPT_PROBES, OPT_LEFTOVERS, OPT_PID, OPT_NO_BPF, OPT_KPROBE, OPT_PAGES, OPT_NO_COLOR };
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },	    { "trace", no_argument, NULL, OPT_TRACE },
 		{ "probes", no_argument, NULL, OPT_PROBES }, { "leftovers", no_argument, NULL, OPT_LEFTOVERS },
 		{ "delay", required_argument, NULL, 'd' },  { "iterations", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'J' },	    { "root", required_argument, NULL, 'R' },
 		{ "pid", required_argument, NULL, OPT_PID }, { "no-bpf", no_argument, NULL, OPT_NO_BPF },
-		{ "kprobe", no_argument, NULL, OPT_KPROBE }, { "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "kprobe", no_argument, NULL, OPT_KPROBE }, { "pages", no_argument, NULL, OPT_PAGES },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "verbose", no_argument, NULL, 'v' },	    { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },	    { NULL, 0, NULL, 0 },
 	};
@@ -271,6 +273,9 @@ static int parse_opts(int argc, char **argv, struct lt_opts *o)
 			break;
 		case OPT_KPROBE:
 			o->force_kprobe = true;
+			break;
+		case OPT_PAGES:
+			o->pages = true;
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;

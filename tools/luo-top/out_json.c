@@ -43,6 +43,7 @@ static void tracing_obj(struct kt_json *j, const struct lt_frame *f)
 	str_or_null(j, "status", f->trace_status);
 	kt_json_u64(j, "probes_attached", attached);
 	kt_json_u64(j, "probes_total", KT_FN_MAX);
+	kt_json_bool(j, "per_page", f->pages);
 	kt_json_u64(j, "events", f->total_events);
 	kt_json_u64(j, "events_dropped", f->dropped);
 	kt_json_obj_end(j);

@@ -34,6 +34,7 @@ int lt_bpf_open(struct lt_src *s)
 	struct kt_trace_opts to = {
 		.pid = s->o->pid,
 		.force_kprobe = s->o->force_kprobe,
+		.pages = s->o->pages,
 		.verbose = s->o->verbose,
 		.on_event = keep_event,
 		.ctx = s,
@@ -94,8 +95,14 @@ void lt_bpf_collect(struct lt_src *s, struct lt_frame *f)
 	f->trace_status = s->trace ? kt_trace_status(s->trace) : s->trace_off;
 	f->dropped = 0;
 	f->probes = NULL;
-	if (s->trace)
-		kt_trace_probes(s->trace, &f->probes);
+	f->pages = false;
+	if (s->trace) {
+		size_t i, n = kt_trace_probes(s->trace, &f->probes);
+
+		for (i = 0; i < n; i++)
+			if ((kt_fn_info[i].flags & KT_F_HOT) && f->probes[i].attached)
+				f->pages = true;
+	}
 	if (!f->tracing) {
 		events_into(s, f);
 		return;

@@ -161,8 +161,8 @@ void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session 
 		}
 		r->src |= LT_SRC_BPF;
 		r->files = st->files;
-		/* Preserved here: the files' sizes; retrieved after a kexec: what was restored. */
-		bytes = st->file_bytes ? st->file_bytes : st->kho_bytes_restored;
+		/* Preserved here: the files' sizes; after a kexec: the retrieved files' sizes. */
+		bytes = st->file_bytes ? st->file_bytes : st->file_bytes_retrieved;
 		r->bytes = bytes;
 		r->calls = st->calls;
 		r->errors = st->errors;

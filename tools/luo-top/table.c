@@ -195,7 +195,7 @@ static void rows_handlers(const struct lt_frame *f, struct lt_table *t)
 		cell(r, 0, 0, "%s", name[0] ? name : "?");
 		cell_num(r, 1, h->op[KT_OP_PRESERVE].count);
 		cell_bytes(r, 2, h->op[KT_OP_PRESERVE].bytes);
-		cell_bytes(r, 3, h->op[KT_OP_PRESERVE].kho_bytes);
+		cell_bytes(r, 3, f->pages ? (int64_t)h->op[KT_OP_PRESERVE].kho_bytes : -1);
 		cell_num(r, 4, h->op[KT_OP_RETRIEVE].count);
 		cell_bytes(r, 5, h->op[KT_OP_RETRIEVE].bytes);
 		cell_num(r, 6, h->op[KT_OP_FREEZE].count);
@@ -226,7 +226,7 @@ static void rows_functions(const struct lt_frame *f, struct lt_table *t)
 		cell_num(r, 2, s->count);
 		cell_num(r, 3, s->errors);
 		cell_bytes(r, 4, s->bytes);
-		cell_bytes(r, 5, s->kho_bytes);
+		cell_bytes(r, 5, f->pages || (kt_fn_info[fn].flags & KT_F_LEAF) ? (int64_t)s->kho_bytes : -1);
 		cell_ns(r, 6, s->lat_n ? s->lat_sum / s->lat_n : 0, s->lat_n);
 		cell_ns(r, 7, s->lat_max, s->lat_n);
 		cell_ns(r, 8, kt_hist_quantile(s->hist, 0.99), s->lat_n);
