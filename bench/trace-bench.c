@@ -38,11 +38,11 @@
 #include "abi.h"
 #include "util.h"
 
-#define PROG "kt-trace-bench"
+#define PROG	   "kt-trace-bench"
 #define MAX_ROUNDS 64
 
 enum mode { M_OFF, M_BATCH, M_TRACE, M_PAGES, NR_MODES };
-static const char *const mode_name[NR_MODES] = { "off", "batch", "trace", "pages" };
+static const char *const mode_name[NR_MODES] = {"off", "batch", "trace", "pages"};
 
 static const char *luo_top = "/bin/luo-top";
 
@@ -56,7 +56,7 @@ static double now(void)
 
 static int create_session(int luo, const char *name)
 {
-	struct liveupdate_ioctl_session a = { .size = sizeof(a) };
+	struct liveupdate_ioctl_session a = {.size = sizeof(a)};
 
 	snprintf((char *)a.name, sizeof(a.name), "%s", name);
 	if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &a))
@@ -66,7 +66,7 @@ static int create_session(int luo, const char *name)
 
 static int preserve(int sfd, int fd, uint64_t token)
 {
-	struct liveupdate_session_fd_arg a = { .size = sizeof(a), .fd = fd, .token = token };
+	struct liveupdate_session_fd_arg a = {.size = sizeof(a), .fd = fd, .token = token};
 
 	return ioctl(sfd, LIVEUPDATE_SESSION_PRESERVE_FD, &a) ? -errno : 0;
 }
@@ -81,7 +81,8 @@ static pid_t start_luo_top(char *const argv[], const char *out, const char *err,
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644),
+		    e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
 			_exit(127);
@@ -98,7 +99,8 @@ static pid_t start_luo_top(char *const argv[], const char *out, const char *err,
 			fprintf(stderr, PROG ": %s exited before it was ready (status %d)\n", luo_top, st);
 			return -1;
 		}
-		if (!kt_read_file(ready_file, 1 << 20, &buf, &len) && memmem(buf, len, ready, strlen(ready))) {
+		if (!kt_read_file(ready_file, 1 << 20, &buf, &len) &&
+		    memmem(buf, len, ready, strlen(ready))) {
 			free(buf);
 			return pid;
 		}
@@ -120,9 +122,9 @@ static void stop(pid_t pid)
 
 static pid_t start_mode(enum mode m)
 {
-	static char *batch[] = { "luo-top", "-b", "-d", "1", NULL };
-	static char *trace[] = { "luo-top", "--trace", "-J", NULL };
-	static char *pages[] = { "luo-top", "--trace", "-J", "--pages", NULL };
+	static char *batch[] = {"luo-top", "-b", "-d", "1", NULL};
+	static char *trace[] = {"luo-top", "--trace", "-J", NULL};
+	static char *pages[] = {"luo-top", "--trace", "-J", "--pages", NULL};
 
 	switch (m) {
 	case M_BATCH:
@@ -196,13 +198,14 @@ static int bench_preserve(int luo, uint64_t size, int rounds)
 			t2 = now();
 			stop(pid);
 			if (err) {
-				fprintf(stderr, PROG ": PRESERVE_FD (%s): %s\n", mode_name[m], strerror(-err));
+				fprintf(stderr, PROG ": PRESERVE_FD (%s): %s\n", mode_name[m],
+					strerror(-err));
 				return 1;
 			}
 			pres[m][r] = t1 - t0;
 			unpres[m][r] = t2 - t1;
-			printf("ROUND r=%d mode=%s preserve_ms=%.1f unpreserve_ms=%.1f\n", r, mode_name[m], pres[m][r] * 1e3,
-			       unpres[m][r] * 1e3);
+			printf("ROUND r=%d mode=%s preserve_ms=%.1f unpreserve_ms=%.1f\n", r, mode_name[m],
+			       pres[m][r] * 1e3, unpres[m][r] * 1e3);
 			fflush(stdout);
 		}
 	}
@@ -210,8 +213,8 @@ static int bench_preserve(int luo, uint64_t size, int rounds)
 	for (k = 0; k < NR_MODES; k++) {
 		double p = median(pres[k], rounds), u = median(unpres[k], rounds);
 
-		printf("RESULT mode=%s preserve_median_ms=%.1f unpreserve_median_ms=%.1f ratio=%.3f\n", mode_name[k],
-		       p * 1e3, u * 1e3, p / base);
+		printf("RESULT mode=%s preserve_median_ms=%.1f unpreserve_median_ms=%.1f ratio=%.3f\n",
+		       mode_name[k], p * 1e3, u * 1e3, p / base);
 	}
 	fflush(stdout);
 	close(fd);
@@ -241,8 +244,8 @@ static double cpu_of(pid_t pid)
 
 static int bench_cpu(int luo, int sessions, int seconds, bool bpf)
 {
-	static char *with[] = { "luo-top", "-b", "-d", "1", NULL };
-	static char *without[] = { "luo-top", "-b", "-d", "1", "--no-bpf", NULL };
+	static char *with[] = {"luo-top", "-b", "-d", "1", NULL};
+	static char *without[] = {"luo-top", "-b", "-d", "1", "--no-bpf", NULL};
 	double c0, c1, t0, t1;
 	int *fds = calloc(sessions, sizeof(*fds)), i, rc = 0;
 	pid_t pid;
@@ -272,8 +275,8 @@ static int bench_cpu(int luo, int sessions, int seconds, bool bpf)
 	sleep(seconds);
 	c1 = cpu_of(pid);
 	t1 = now();
-	printf("CPU mode=%s sessions=%d delay_s=1 wall_s=%.1f cpu_s=%.3f cpu_pct=%.2f\n", bpf ? "bpf" : "no-bpf", sessions,
-	       t1 - t0, c1 - c0, 100 * (c1 - c0) / (t1 - t0));
+	printf("CPU mode=%s sessions=%d delay_s=1 wall_s=%.1f cpu_s=%.3f cpu_pct=%.2f\n",
+	       bpf ? "bpf" : "no-bpf", sessions, t1 - t0, c1 - c0, 100 * (c1 - c0) / (t1 - t0));
 	fflush(stdout);
 out:
 	stop(pid);
@@ -286,9 +289,9 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "size", required_argument, NULL, 's' },	 { "rounds", required_argument, NULL, 'r' },
-		{ "sessions", required_argument, NULL, 'n' }, { "cpu-seconds", required_argument, NULL, 'c' },
-		{ "luo-top", required_argument, NULL, 'l' },	 { NULL, 0, NULL, 0 },
+	    {"size", required_argument, NULL, 's'},	{"rounds", required_argument, NULL, 'r'},
+	    {"sessions", required_argument, NULL, 'n'}, {"cpu-seconds", required_argument, NULL, 'c'},
+	    {"luo-top", required_argument, NULL, 'l'},	{NULL, 0, NULL, 0},
 	};
 	uint64_t size = 512ULL << 20;
 	int rounds = 5, sessions = 1000, seconds = 20, c, luo, rc;
@@ -335,6 +338,7 @@ int main(int argc, char **argv)
 	close(luo);
 	return rc;
 usage:
-	fprintf(stderr, "usage: " PROG " [--size BYTES] [--rounds N] [--sessions N] [--cpu-seconds S] [--luo-top PATH]\n");
+	fprintf(stderr, "usage: " PROG
+			" [--size BYTES] [--rounds N] [--sessions N] [--cpu-seconds S] [--luo-top PATH]\n");
 	return 2;
 }

@@ -27,7 +27,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define KT_PAGE_SHIFT 12
-#define KT_MAX_ERRNO 4095
+#define KT_MAX_ERRNO  4095
 
 /* Set by the loader before load. */
 const volatile __u32 targ_tgid = 0;   /* 0: every process */
@@ -148,17 +148,17 @@ struct kho_vmalloc___kt {
 
 /* ---- static facts about each function, folded at compile time ---------------------- */
 
-#define KT_CASE_RET(id, sym, ret, cls, op, fl) \
-	case KT_FN_##id:                       \
+#define KT_CASE_RET(id, sym, ret, cls, op, fl)                                                               \
+	case KT_FN_##id:                                                                                     \
 		return ret;
-#define KT_CASE_CLS(id, sym, ret, cls, op, fl) \
-	case KT_FN_##id:                       \
+#define KT_CASE_CLS(id, sym, ret, cls, op, fl)                                                               \
+	case KT_FN_##id:                                                                                     \
 		return cls;
-#define KT_CASE_OP(id, sym, ret, cls, op, fl) \
-	case KT_FN_##id:                      \
+#define KT_CASE_OP(id, sym, ret, cls, op, fl)                                                                \
+	case KT_FN_##id:                                                                                     \
 		return op;
-#define KT_CASE_FL(id, sym, ret, cls, op, fl) \
-	case KT_FN_##id:                      \
+#define KT_CASE_FL(id, sym, ret, cls, op, fl)                                                                \
+	case KT_FN_##id:                                                                                     \
 		return fl;
 
 static __always_inline int fn_ret(int fn)
@@ -434,7 +434,8 @@ static __always_inline void identify(int fn, struct kt_stack *st, struct kt_fram
 		if (fn == KT_FN_MEMFD_LUO_UNPRESERVE || fn == KT_FN_MEMFD_LUO_FINISH) {
 			__u64 lf = 0;
 
-			if (parent->fn == KT_FN_LUO_FILE_UNPRESERVE_FILES || parent->fn == KT_FN_LUO_FILE_FINISH)
+			if (parent->fn == KT_FN_LUO_FILE_UNPRESERVE_FILES ||
+			    parent->fn == KT_FN_LUO_FILE_FINISH)
 				lf = last_luo_file(parent->a0);
 			if (lf)
 				own_token(f, d, BPF_CORE_READ((struct luo_file___kt *)lf, token));
@@ -602,18 +603,20 @@ static __always_inline void fn_stat_add(int fn, struct kt_frame *f, __u64 lat, b
 
 	if (!s)
 		return;
-	s->count++; /* per-CPU: no atomics needed */
+	/* Per-CPU, but a preempted program can meet another run of itself on this CPU:
+	 * uncontended atomic adds keep the totals exact. */
+	__sync_fetch_and_add(&s->count, 1);
 	if (err)
-		s->errors++;
+		__sync_fetch_and_add(&s->errors, 1);
 	if (!f)
 		return;
-	s->bytes += f->bytes;
-	s->kho_bytes += f->sub_bytes;
-	s->lat_n++;
-	s->lat_sum += lat;
+	__sync_fetch_and_add(&s->bytes, f->bytes);
+	__sync_fetch_and_add(&s->kho_bytes, f->sub_bytes);
+	__sync_fetch_and_add(&s->lat_n, 1);
+	__sync_fetch_and_add(&s->lat_sum, lat);
 	if (lat > s->lat_max)
-		s->lat_max = lat;
-	s->hist[log2_slot(lat)]++;
+		s->lat_max = lat; /* a maximum may lose a race; the counts may not */
+	__sync_fetch_and_add(&s->hist[log2_slot(lat)], 1);
 }
 
 static __always_inline void handler_stat_add(int op, const char *compat, struct kt_frame *f, __u64 lat,
@@ -703,7 +706,8 @@ static __always_inline __u64 wake_flags(int fn)
 {
 	if (!(fn_flags(fn) & KT_F_HOT))
 		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_bytes ? BPF_RB_FORCE_WAKEUP
+									  : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void emit(int fn, struct kt_stack *st, struct kt_frame *f, __u64 now, __u64 lat,
@@ -795,7 +799,8 @@ static __always_inline int on_exit(int fn, __u64 ret)
 	if (f) {
 		if (f->handler_at != KT_NO_FRAME &&
 		    (cls == KT_CLS_HANDLER ||
-		     ((fn == KT_FN_LUO_PRESERVE_FILE || fn == KT_FN_LUO_RETRIEVE_FILE) && !f->saw_handler_op)))
+		     ((fn == KT_FN_LUO_PRESERVE_FILE || fn == KT_FN_LUO_RETRIEVE_FILE) &&
+		      !f->saw_handler_op)))
 			handler_stat_add(op, FRAME(st, f->handler_at)->handler, f, lat, err);
 		if (cls == KT_CLS_LUO && f->name_at != KT_NO_FRAME && f->name_kind == KT_NAME_SESSION)
 			session_stat_add(fn, FRAME(st, f->name_at)->name, f, now, err);
@@ -824,33 +829,32 @@ static __always_inline int on_exit(int fn, __u64 ret)
 
 /* ---- the programs: per function, fentry/fexit and kprobe/kretprobe ------------------- */
 
-#define KT_PROGS(id, sym, ret, cls, op, fl)                                     \
-	SEC("?fentry/" #sym)                                                    \
-	int fe_##sym(__u64 *ctx)                                                \
-	{                                                                       \
-		__u64 a0 = 0, a1 = 0, a2 = 0;                                   \
-		bpf_get_func_arg(ctx, 0, &a0);                                  \
-		bpf_get_func_arg(ctx, 1, &a1);                                  \
-		bpf_get_func_arg(ctx, 2, &a2);                                  \
-		return on_entry(KT_FN_##id, a0, a1, a2);                        \
-	}                                                                       \
-	SEC("?fexit/" #sym)                                                     \
-	int fx_##sym(__u64 *ctx)                                                \
-	{                                                                       \
-		__u64 r = 0;                                                    \
-		bpf_get_func_ret(ctx, &r);                                      \
-		return on_exit(KT_FN_##id, r);                                  \
-	}                                                                       \
-	SEC("?kprobe/" #sym)                                                    \
-	int kp_##sym(struct pt_regs *ctx)                                       \
-	{                                                                       \
-		return on_entry(KT_FN_##id, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), \
-				PT_REGS_PARM3(ctx));                            \
-	}                                                                       \
-	SEC("?kretprobe/" #sym)                                                 \
-	int kr_##sym(struct pt_regs *ctx)                                       \
-	{                                                                       \
-		return on_exit(KT_FN_##id, PT_REGS_RC(ctx));                    \
+#define KT_PROGS(id, sym, ret, cls, op, fl)                                                                  \
+	SEC("?fentry/" #sym)                                                                                 \
+	int fe_##sym(__u64 *ctx)                                                                             \
+	{                                                                                                    \
+		__u64 a0 = 0, a1 = 0, a2 = 0;                                                                \
+		bpf_get_func_arg(ctx, 0, &a0);                                                               \
+		bpf_get_func_arg(ctx, 1, &a1);                                                               \
+		bpf_get_func_arg(ctx, 2, &a2);                                                               \
+		return on_entry(KT_FN_##id, a0, a1, a2);                                                     \
+	}                                                                                                    \
+	SEC("?fexit/" #sym)                                                                                  \
+	int fx_##sym(__u64 *ctx)                                                                             \
+	{                                                                                                    \
+		__u64 r = 0;                                                                                 \
+		bpf_get_func_ret(ctx, &r);                                                                   \
+		return on_exit(KT_FN_##id, r);                                                               \
+	}                                                                                                    \
+	SEC("?kprobe/" #sym)                                                                                 \
+	int kp_##sym(struct pt_regs *ctx)                                                                    \
+	{                                                                                                    \
+		return on_entry(KT_FN_##id, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx));     \
+	}                                                                                                    \
+	SEC("?kretprobe/" #sym)                                                                              \
+	int kr_##sym(struct pt_regs *ctx)                                                                    \
+	{                                                                                                    \
+		return on_exit(KT_FN_##id, PT_REGS_RC(ctx));                                                 \
 	}
 
 KT_FUNCS(KT_PROGS)

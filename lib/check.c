@@ -47,8 +47,9 @@ static bool luo_v5(const struct kt_blob *b, struct luo_ser *l)
 	if (!b || b->len < sizeof(*l))
 		return false;
 	memcpy(l, b->data, sizeof(*l));
-	return !strncmp(l->compatible, LUO_V5_COMPATIBLE, sizeof(l->compatible)) && l->sessions_pa < MAX_PHYS &&
-	       l->flbs_pa < MAX_PHYS && !(l->sessions_pa % KT_PAGE_SIZE) && !(l->flbs_pa % KT_PAGE_SIZE);
+	return !strncmp(l->compatible, LUO_V5_COMPATIBLE, sizeof(l->compatible)) &&
+	       l->sessions_pa < MAX_PHYS && l->flbs_pa < MAX_PHYS && !(l->sessions_pa % KT_PAGE_SIZE) &&
+	       !(l->flbs_pa % KT_PAGE_SIZE);
 }
 
 /* 6.19's LUO sub-tree: an FDT "luo-v1" with a native u64 liveupdate-number. */
@@ -128,7 +129,8 @@ int kt_fact_liveupdate_number(const struct kt_snapshot *s, uint64_t *n)
 }
 
 /* Walk direction d's preserved-memory tree; a malformed tree is an error here. */
-static int walk_dir(struct kt_view_ctx *c, enum kt_dirn d, struct kt_radix_result *r, char *why, size_t whylen)
+static int walk_dir(struct kt_view_ctx *c, enum kt_dirn d, struct kt_radix_result *r, char *why,
+		    size_t whylen)
 {
 	struct kt_physmem *pm;
 	uint64_t root;
@@ -195,7 +197,7 @@ const struct kt_luo_state *kt_fact_luo(struct kt_view_ctx *c, char *why, size_t 
 	for (i = 0; i < st->nr_sessions; i++)
 		if (st->sessions[i].state != KT_SESS_OUTGOING)
 			return st;
-	if (st->serialized_ok)
+	if (st->serialized_ok || st->incoming_settled)
 		return st;
 	in = kt_snapshot_sub(s, KT_IN, LUO_SUBTREE_NAME);
 	/*
@@ -217,11 +219,11 @@ enum key { K_PRESERVED, K_SCRATCH, K_SESSIONS, K_FILES, K_FLBS, K_KEXEC, K_LUNUM
 enum vtype { V_COUNT, V_SIZE, V_STATE };
 enum op { OP_EQ, OP_NE, OP_GE, OP_LE, OP_GT, OP_LT };
 
-#define IN_TOP (1u << S_NONE)
+#define IN_TOP	   (1u << S_NONE)
 #define IN_SUBTREE (1u << S_SUBTREE)
 #define IN_SESSION (1u << S_SESSION)
 #define IN_HANDLER (1u << S_HANDLER)
-#define IN_FLB (1u << S_FLB)
+#define IN_FLB	   (1u << S_FLB)
 
 static const struct keydef {
 	const char *name;
@@ -312,7 +314,8 @@ static int parse_cond(const char *w, enum subj subj, struct cond *c, char *err, 
 				break;
 		if (i == KT_SESS_NR_STATES)
 			return failf(err, errlen, -EINVAL,
-				     "'%s': unknown state '%s' (outgoing, serialized, incoming, retrieved)", w, v);
+				     "'%s': unknown state '%s' (outgoing, serialized, incoming, retrieved)",
+				     w, v);
 		c->v = i;
 		return 0;
 	}
@@ -371,8 +374,8 @@ static struct word *split_words(int argc, char *const *argv, size_t *nw)
 		const char *prev = w[i - 1].w;
 		char *j;
 
-		if (!same_group(&w[i - 1], &w[i]) ||
-		    !((op_at(w[i].w, NULL) && !strpbrk(prev, "<>=!")) || strchr("<>=", prev[strlen(prev) - 1]))) {
+		if (!same_group(&w[i - 1], &w[i]) || !((op_at(w[i].w, NULL) && !strpbrk(prev, "<>=!")) ||
+						       strchr("<>=", prev[strlen(prev) - 1]))) {
 			i++;
 			continue;
 		}
@@ -439,7 +442,8 @@ static int parse_expr(const struct word *w, size_t n, size_t *i, struct kt_asser
 		ret = parse_cond(word, S_NONE, &c, err, errlen);
 		if (ret == -ENOENT)
 			return failf(err, errlen, -EINVAL,
-				     "'%s': unknown predicate (subtree, session, handler, flb, incoming, or KEY OP VALUE)",
+				     "'%s': unknown predicate (subtree, session, handler, flb, incoming, or "
+				     "KEY OP VALUE)",
 				     word);
 		if (ret)
 			return -EINVAL;
@@ -458,8 +462,8 @@ static int parse_expr(const struct word *w, size_t n, size_t *i, struct kt_asser
 		char ignore[8];
 
 		if (!parse_cond(w[*i].w, s, &c, ignore, sizeof(ignore)))
-			return failf(err, errlen, -EINVAL, "'%s %s': %s needs a NAME before its conditions", e->text,
-				     w[*i].w, subj_name[s]);
+			return failf(err, errlen, -EINVAL, "'%s %s': %s needs a NAME before its conditions",
+				     e->text, w[*i].w, subj_name[s]);
 	}
 	e->name = kt_strdup(w[*i].w);
 	add_text(&e->text, e->name);
@@ -507,8 +511,9 @@ int kt_assert_parse(int argc, char *const *argv, struct kt_assert *a, char *err,
 
 		ret = parse_expr(w, nw, &i, &e, err, errlen);
 		if (!ret && w[start].group >= 0 && i < nw && w[i].group == w[start].group)
-			ret = failf(err, errlen, -EINVAL, "'%s': unexpected '%s' (one expression per quoted argument)",
-				    e.text, w[i].w);
+			ret = failf(err, errlen, -EINVAL,
+				    "'%s': unexpected '%s' (one expression per quoted argument)", e.text,
+				    w[i].w);
 		if (!ret) {
 			struct kt_assert_expr *ne = realloc(a->exprs, (a->n + 1) * sizeof(*ne));
 
@@ -591,7 +596,8 @@ static bool conds_hold(const struct kt_assert_expr *e, const uint64_t *values, c
 		char *v = fmt_val(c->k, values[c->k->key]), *t;
 
 		ok &= compare(c->op, values[c->k->key], c->v);
-		t = *seen ? kt_asprintf("%s %s=%s", *seen, c->k->name, v) : kt_asprintf("%s=%s", c->k->name, v);
+		t = *seen ? kt_asprintf("%s %s=%s", *seen, c->k->name, v)
+			  : kt_asprintf("%s=%s", c->k->name, v);
 		free(*seen);
 		free(v);
 		*seen = t;
@@ -651,7 +657,8 @@ static int eval_top(const struct kt_assert_expr *e, struct kt_view_ctx *c, const
 		break;
 	case K_KEXEC:
 		if (kt_fact_kexec_count(c->snap, &values[K_KEXEC]))
-			return failf(err, errlen, -ENODATA, "no usable kexec-metadata sub-blob in either direction");
+			return failf(err, errlen, -ENODATA,
+				     "no usable kexec-metadata sub-blob in either direction");
 		break;
 	case K_LUNUM:
 		if (kt_fact_liveupdate_number(c->snap, &values[K_LUNUM]))
@@ -717,7 +724,8 @@ static void eval_handler(const struct kt_assert_expr *e, const struct kt_luo_sta
 	}
 	*ok = conds_hold(e, values, seen);
 	if (!*seen)
-		*seen = kt_asprintf("files=%" PRIu64 " sessions=%" PRIu64, values[K_FILES], values[K_SESSIONS]);
+		*seen =
+		    kt_asprintf("files=%" PRIu64 " sessions=%" PRIu64, values[K_FILES], values[K_SESSIONS]);
 }
 
 static void eval_flb(const struct kt_assert_expr *e, const struct kt_luo_state *st, bool *ok, char **seen)
@@ -766,8 +774,8 @@ static bool needs_luo(const struct kt_assert_expr *e)
 {
 	if (e->subj == S_SESSION || e->subj == S_HANDLER || e->subj == S_FLB)
 		return true;
-	return e->subj == S_NONE &&
-	       (e->conds[0].k->key == K_SESSIONS || e->conds[0].k->key == K_FILES || e->conds[0].k->key == K_FLBS);
+	return e->subj == S_NONE && (e->conds[0].k->key == K_SESSIONS || e->conds[0].k->key == K_FILES ||
+				     e->conds[0].k->key == K_FLBS);
 }
 
 int kt_assert_eval(const struct kt_assert *a, struct kt_view_ctx *c, struct kt_assert_result **res, char *err,
@@ -829,7 +837,7 @@ int kt_assert_eval(const struct kt_assert *a, struct kt_view_ctx *c, struct kt_a
 const char *const kt_check_status_name[KT_CHECK_NR] = { "ok", "warn", "fail", "unknown" };
 
 static void add_check(struct kt_preflight *p, const char *name, enum kt_check_status st, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void add_check(struct kt_preflight *p, const char *name, enum kt_check_status st, const char *fmt, ...)
 {
@@ -855,8 +863,8 @@ static void add_check(struct kt_preflight *p, const char *name, enum kt_check_st
 
 bool kt_is_shell(const char *comm)
 {
-	static const char *const shells[] = { "sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish", "csh",
-					      "tcsh", "busybox" };
+	static const char *const shells[] = { "sh",   "bash", "dash", "ash",  "zsh",	"ksh",
+					      "mksh", "fish", "csh",  "tcsh", "busybox" };
 	size_t i;
 
 	for (i = 0; i < KT_ARRAY_SIZE(shells); i++)
@@ -885,7 +893,8 @@ char *kt_proc_unit(const char *proc, int pid)
 		for (comp = strtok_r(p, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
 			size_t n = strlen(comp);
 
-			if ((n > 8 && !strcmp(comp + n - 8, ".service")) || (n > 6 && !strcmp(comp + n - 6, ".scope"))) {
+			if ((n > 8 && !strcmp(comp + n - 8, ".service")) ||
+			    (n > 6 && !strcmp(comp + n - 6, ".scope"))) {
 				free(unit);
 				unit = kt_strdup(comp);
 			}
@@ -921,14 +930,16 @@ static int proc_info(const char *proc, int pid, struct proc_info *pi)
 	buf[n] = '\0';
 	/* "pid (comm) S ppid pgrp session tty_nr": comm may hold spaces and parentheses. */
 	rp = strrchr(buf, ')');
-	if (!rp || !strchr(buf, '(') || sscanf(rp + 1, " %c %*d %*d %d %d", &pi->state, &pi->sid, &pi->tty) != 3)
+	if (!rp || !strchr(buf, '(') ||
+	    sscanf(rp + 1, " %c %*d %*d %d %d", &pi->state, &pi->sid, &pi->tty) != 3)
 		return -EBADMSG;
 	kt_cstr(pi->comm, sizeof(pi->comm), strchr(buf, '(') + 1, rp - strchr(buf, '(') - 1);
 	return 0;
 }
 
 /* Every pid with an fd on the device. Returns how many; *unreadable counts fd dirs we could not list. */
-static size_t device_holders(const char *proc, const char *dev, int *pids, size_t max, unsigned int *unreadable)
+static size_t device_holders(const char *proc, const char *dev, int *pids, size_t max,
+			     unsigned int *unreadable)
 {
 	struct dirent *de;
 	size_t n = 0;
@@ -979,13 +990,14 @@ static char *describe_pid(const char *proc, int pid, const struct proc_info *pi)
 {
 	char *unit = kt_proc_unit(proc, pid), *s;
 
-	s = kt_asprintf("pid %d (%s%s%s)", pid, pi->comm, unit ? ", unit " : ", no systemd unit", unit ? unit : "");
+	s = kt_asprintf("pid %d (%s%s%s)", pid, pi->comm, unit ? ", unit " : ", no systemd unit",
+			unit ? unit : "");
 	free(unit);
 	return s;
 }
 
-static void check_holder(struct kt_preflight *p, const char *proc, const char *dev, const struct kt_luo_state *st,
-			 bool luo)
+static void check_holder(struct kt_preflight *p, const char *proc, const char *dev,
+			 const struct kt_luo_state *st, bool luo)
 {
 	int pids[8], owners[64];
 	size_t nown = 0, i, k, nsess = 0;
@@ -1010,14 +1022,15 @@ static void check_holder(struct kt_preflight *p, const char *proc, const char *d
 		return;
 	}
 	if (n > 1) {
-		add_check(p, "agent", KT_CHECK_WARN, "%zu processes hold %s (expected one: it admits one open)", n, dev);
+		add_check(p, "agent", KT_CHECK_WARN,
+			  "%zu processes hold %s (expected one: it admits one open)", n, dev);
 	} else if (n == 1) {
 		struct proc_info pi;
 		char *d;
 
 		if (proc_info(proc, pids[0], &pi)) {
-			add_check(p, "agent", KT_CHECK_WARN, "pid %d holds %s but vanished while being read", pids[0],
-				  dev);
+			add_check(p, "agent", KT_CHECK_WARN, "pid %d holds %s but vanished while being read",
+				  pids[0], dev);
 		} else {
 			d = describe_pid(proc, pids[0], &pi);
 			add_check(p, "agent", KT_CHECK_OK, "%s holds %s", d, dev);
@@ -1028,13 +1041,14 @@ static void check_holder(struct kt_preflight *p, const char *proc, const char *d
 				owners[nown++] = pids[0];
 		}
 	} else if (unreadable) {
-		add_check(p, "agent", KT_CHECK_UNKNOWN, "fds of %u processes unreadable (not root)", unreadable);
+		add_check(p, "agent", KT_CHECK_UNKNOWN, "fds of %u processes unreadable (not root)",
+			  unreadable);
 	} else if (nsess) {
-		add_check(p, "agent", KT_CHECK_WARN, "no process holds %s; the sessions are held by their fds alone",
-			  dev);
+		add_check(p, "agent", KT_CHECK_WARN,
+			  "no process holds %s; the sessions are held by their fds alone", dev);
 	} else {
-		add_check(p, "agent", KT_CHECK_WARN, "no process holds %s and no session exists: no file will be preserved",
-			  dev);
+		add_check(p, "agent", KT_CHECK_WARN,
+			  "no process holds %s and no session exists: no file will be preserved", dev);
 	}
 
 	/* Every session owner alive, and none of them a shell: a closed last fd unpreserves. */
@@ -1043,8 +1057,10 @@ static void check_holder(struct kt_preflight *p, const char *proc, const char *d
 		char *d, *t;
 
 		if (proc_info(proc, owners[i], &pi) || pi.state == 'Z' || pi.state == 'X') {
-			add_check(p, "owners", KT_CHECK_FAIL, "pid %d holding sessions is gone or a zombie: its sessions "
-				  "are unpreserved when its fds close", owners[i]);
+			add_check(p, "owners", KT_CHECK_FAIL,
+				  "pid %d holding sessions is gone or a zombie: its sessions "
+				  "are unpreserved when its fds close",
+				  owners[i]);
 			continue;
 		}
 		d = describe_pid(proc, owners[i], &pi);
@@ -1058,8 +1074,8 @@ static void check_holder(struct kt_preflight *p, const char *proc, const char *d
 		} else if (pi.sid > 0 && pi.sid != owners[i] && !proc_info(proc, pi.sid, &lead) && lead.tty &&
 			   kt_is_shell(lead.comm)) {
 			tty_warn = true;
-			t = kt_asprintf("%s%s%s in the terminal session of pid %d (%s)", ttys ? ttys : "", ttys ? "; " : "",
-					d, pi.sid, lead.comm);
+			t = kt_asprintf("%s%s%s in the terminal session of pid %d (%s)", ttys ? ttys : "",
+					ttys ? "; " : "", d, pi.sid, lead.comm);
 			free(ttys);
 			ttys = t;
 		}
@@ -1075,17 +1091,19 @@ static void check_holder(struct kt_preflight *p, const char *proc, const char *d
 				  "%zu outgoing session(s) with no visible owner process%s", orphan,
 				  unreadable ? " (fds unreadable: not root)" : "");
 		else if (nsess)
-			add_check(p, "owners", KT_CHECK_OK, "%zu outgoing session(s) held by %zu live process(es)", nsess,
-				  nown);
+			add_check(p, "owners", KT_CHECK_OK,
+				  "%zu outgoing session(s) held by %zu live process(es)", nsess, nown);
 		else
 			add_check(p, "owners", KT_CHECK_OK, "no outgoing session");
 	}
 	if (shell_fail)
-		add_check(p, "shell", KT_CHECK_FAIL,
-			  "%s: a shell holds LUO fds; when it exits or closes them the sessions are unpreserved", shells);
+		add_check(
+		    p, "shell", KT_CHECK_FAIL,
+		    "%s: a shell holds LUO fds; when it exits or closes them the sessions are unpreserved",
+		    shells);
 	else if (tty_warn)
-		add_check(p, "shell", KT_CHECK_WARN, "%s: a terminal hangup would end it and unpreserve its sessions",
-			  ttys);
+		add_check(p, "shell", KT_CHECK_WARN,
+			  "%s: a terminal hangup would end it and unpreserve its sessions", ttys);
 	else
 		add_check(p, "shell", KT_CHECK_OK, "no LUO fd is held by a shell or a terminal session");
 	free(shells);
@@ -1123,8 +1141,8 @@ static void check_sessions(struct kt_preflight *p, const struct kt_luo_state *st
 		}
 	}
 	if (empty)
-		add_check(p, "sessions", KT_CHECK_WARN, "%zu of %zu session(s) hold no file: %s%s", empty, nsess, names,
-			  empty > 8 ? ", ..." : "");
+		add_check(p, "sessions", KT_CHECK_WARN, "%zu of %zu session(s) hold no file: %s%s", empty,
+			  nsess, names, empty > 8 ? ", ..." : "");
 	else
 		add_check(p, "sessions", KT_CHECK_OK, "%zu outgoing session(s), %zu file(s)", nsess, files);
 	free(names);
@@ -1142,7 +1160,8 @@ static void check_memory(struct kt_preflight *p, struct kt_view_ctx *c)
 
 	sb = scratch_total(s, &areas);
 	if (!out->has_scratch || !out->nr_scratch)
-		add_check(p, "scratch", KT_CHECK_FAIL, "no scratch areas in out/scratch_phys: the next kernel has "
+		add_check(p, "scratch", KT_CHECK_FAIL,
+			  "no scratch areas in out/scratch_phys: the next kernel has "
 			  "nowhere to boot (kho_scratch= / kho=on at boot)");
 	else
 		add_check(p, "scratch", KT_CHECK_OK, "%zu area(s), %s", areas, kt_fmt_size(sb, h));
@@ -1179,8 +1198,9 @@ static void check_kexec(struct kt_preflight *p, const char *path)
 	if (len && buf[0] == '1')
 		add_check(p, "kexec", KT_CHECK_OK, "a kexec image is loaded");
 	else
-		add_check(p, "kexec", KT_CHECK_FAIL,
-			  "no kexec image loaded: load one with kexec_file_load (kexec -s -l) before the reboot");
+		add_check(
+		    p, "kexec", KT_CHECK_FAIL,
+		    "no kexec image loaded: load one with kexec_file_load (kexec -s -l) before the reboot");
 	free(buf);
 }
 
@@ -1195,16 +1215,19 @@ static bool is_619(const struct kt_snapshot *s, const char *dev)
 static void check_finalize(struct kt_preflight *p, const struct kt_snapshot *s, const char *dev)
 {
 	if (!s->has_finalize)
-		add_check(p, "finalize", KT_CHECK_OK, "not needed: this kernel finalizes KHO during the kexec reboot");
+		add_check(p, "finalize", KT_CHECK_OK,
+			  "not needed: this kernel finalizes KHO during the kexec reboot");
 	else if (s->finalize == 1)
 		add_check(p, "finalize", KT_CHECK_OK, "KHO is finalized (out/finalize = 1)");
 	else if (s->finalize < 0)
 		add_check(p, "finalize", KT_CHECK_UNKNOWN, "out/finalize holds no 0 or 1");
 	else if (is_619(s, dev))
-		add_check(p, "finalize", KT_CHECK_WARN, "not finalized yet (out/finalize = 0); this LUO-era kernel "
+		add_check(p, "finalize", KT_CHECK_WARN,
+			  "not finalized yet (out/finalize = 0); this LUO-era kernel "
 			  "finalizes at the kexec reboot, or run 'kho-inspect finalize --yes'");
 	else
-		add_check(p, "finalize", KT_CHECK_FAIL, "not finalized (out/finalize = 0): run 'kho-inspect finalize "
+		add_check(p, "finalize", KT_CHECK_FAIL,
+			  "not finalized (out/finalize = 0): run 'kho-inspect finalize "
 			  "--yes' before the reboot");
 }
 
@@ -1238,7 +1261,8 @@ void kt_preflight_run(const struct kt_preflight_env *env, struct kt_preflight *p
 	}
 	add_check(p, "debugfs", KT_CHECK_OK, "%s readable", s.origin);
 	if (s.dir[KT_OUT].present)
-		add_check(p, "kho", KT_CHECK_OK, "enabled: out/ holds %zu sub-blob(s)%s", s.dir[KT_OUT].nr_subs,
+		add_check(p, "kho", KT_CHECK_OK, "enabled: out/ holds %zu sub-blob(s)%s",
+			  s.dir[KT_OUT].nr_subs,
 			  s.dir[KT_IN].present ? "; this kernel came by a KHO kexec" : "");
 	else
 		add_check(p, "kho", KT_CHECK_FAIL, "%s has no out/: nothing will be handed over", s.origin);
@@ -1246,10 +1270,11 @@ void kt_preflight_run(const struct kt_preflight_env *env, struct kt_preflight *p
 	blob = kt_snapshot_sub(&s, KT_OUT, LUO_SUBTREE_NAME) != NULL;
 	luo = dev_ok || blob;
 	if (luo)
-		add_check(p, "luo", KT_CHECK_OK, "present (%s%s%s)", dev_ok ? dev : "", dev_ok && blob ? ", " : "",
-			  blob ? "out/sub_fdts/LUO" : "");
+		add_check(p, "luo", KT_CHECK_OK, "present (%s%s%s)", dev_ok ? dev : "",
+			  dev_ok && blob ? ", " : "", blob ? "out/sub_fdts/LUO" : "");
 	else
-		add_check(p, "luo", KT_CHECK_WARN, "no LUO (%s, out/sub_fdts/LUO): only KHO memory is handed over", dev);
+		add_check(p, "luo", KT_CHECK_WARN,
+			  "no LUO (%s, out/sub_fdts/LUO): only KHO memory is handed over", dev);
 
 	c = (struct kt_view_ctx){ .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
 	if (kt_view_physmem(&c))
@@ -1289,9 +1314,8 @@ void kt_preflight_free(struct kt_preflight *p)
 const char *const kt_mf_kind_name[] = { "state", "session", "file", "reserve_mem", "subtree" };
 
 /* Each reserve-mem-v1 region of a memblock-v1 blob. -EBADMSG when the blob is no such FDT. */
-static int memblock_regions(const struct kt_blob *b, void (*fn)(void *ctx, const char *name, uint64_t start,
-								 uint64_t size),
-			    void *ctx)
+static int memblock_regions(const struct kt_blob *b,
+			    void (*fn)(void *ctx, const char *name, uint64_t start, uint64_t size), void *ctx)
 {
 	void *owned = NULL;
 	const void *fdt = kt_fdt_is(b) ? kt_fdt_usable(b, &owned, NULL, NULL) : NULL;
@@ -1305,7 +1329,7 @@ static int memblock_regions(const struct kt_blob *b, void (*fn)(void *ctx, const
 		free(owned);
 		return -EBADMSG;
 	}
-	fdt_for_each_subnode(node, fdt, 0) {
+	fdt_for_each_subnode (node, fdt, 0) {
 		const char *name = fdt_get_name(fdt, node, NULL);
 		uint64_t start, size;
 
@@ -1352,11 +1376,13 @@ int kt_manifest_build(struct kt_view_ctx *c, struct kt_manifest *m, char *err, s
 
 	memset(m, 0, sizeof(*m));
 	if (!out->present)
-		return failf(err, errlen, -ENODATA, "%s: no out/ direction: nothing will be handed over", s->origin);
+		return failf(err, errlen, -ENODATA, "%s: no out/ direction: nothing will be handed over",
+			     s->origin);
 	if (kt_fact_luo_present(s)) {
 		st = kt_fact_luo(c, why, sizeof(why));
 		if (!st)
-			return failf(err, errlen, -ENODATA, "cannot list the LUO sessions to preserve: %s", why);
+			return failf(err, errlen, -ENODATA, "cannot list the LUO sessions to preserve: %s",
+				     why);
 	}
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	m->release = s->release ? kt_strdup(s->release) : NULL;
@@ -1369,8 +1395,8 @@ int kt_manifest_build(struct kt_view_ctx *c, struct kt_manifest *m, char *err, s
 			continue;
 		if (!x->files_known) {
 			kt_manifest_free(m);
-			return failf(err, errlen, -ENODATA, "session %s: its files are unknown (only procfs saw it)",
-				     x->name);
+			return failf(err, errlen, -ENODATA,
+				     "session %s: its files are unknown (only procfs saw it)", x->name);
 		}
 		m->sessions = grow(m->sessions, m->nr_sessions, sizeof(*m->sessions));
 		ms = &m->sessions[m->nr_sessions++];
@@ -1514,8 +1540,8 @@ void kt_manifest_free(struct kt_manifest *m)
  * nesting at most JV_MAX_DEPTH, duplicate keys refused. \u00XX decodes to the
  * byte XX, as kt_json writes bytes it does not trust to be UTF-8.
  */
-#define JV_MAX_DEPTH 16
-#define JV_MAX_STR 4096
+#define JV_MAX_DEPTH  16
+#define JV_MAX_STR    4096
 #define JV_MAX_VALUES (1u << 22)
 
 enum jt { JV_NULL, JV_BOOL, JV_NUM, JV_STR, JV_ARR, JV_OBJ };
@@ -1752,7 +1778,8 @@ static int jvalue(struct jp *j, struct jv *v, int depth)
 		}
 	}
 	for (i = 0; i < KT_ARRAY_SIZE(lits); i++)
-		if ((size_t)(j->end - j->p) >= strlen(lits[i].lit) && !memcmp(j->p, lits[i].lit, strlen(lits[i].lit))) {
+		if ((size_t)(j->end - j->p) >= strlen(lits[i].lit) &&
+		    !memcmp(j->p, lits[i].lit, strlen(lits[i].lit))) {
 			j->p += strlen(lits[i].lit);
 			v->t = lits[i].t;
 			v->b = lits[i].b;
@@ -1785,7 +1812,8 @@ static const struct jv *want(const struct jv *o, const char *key, enum jt t, boo
 		return NULL;
 	}
 	if (v->t != t && !(nullable && v->t == JV_NULL)) {
-		failf(err, errlen, -EBADMSG, "%s.%s: expected %s, found %s", where, key, jt_name[t], jt_name[v->t]);
+		failf(err, errlen, -EBADMSG, "%s.%s: expected %s, found %s", where, key, jt_name[t],
+		      jt_name[v->t]);
 		return NULL;
 	}
 	return v;
@@ -1803,7 +1831,8 @@ static const char *want_name(const struct jv *o, const char *key, size_t max, co
 	return v ? v->s : NULL;
 }
 
-static int mf_session(const struct jv *v, const char *where, struct kt_mf_session *ms, char *err, size_t errlen)
+static int mf_session(const struct jv *v, const char *where, struct kt_mf_session *ms, char *err,
+		      size_t errlen)
 {
 	const struct jv *files;
 	const char *name;
@@ -1831,12 +1860,14 @@ static int mf_session(const struct jv *v, const char *where, struct kt_mf_sessio
 			return -EBADMSG;
 		for (i = 0; i < ms->nr_files; i++)
 			if (ms->files[i].token == tok->u)
-				return failf(err, errlen, -EBADMSG, "%s.token: %" PRIu64 " listed twice", w, tok->u);
+				return failf(err, errlen, -EBADMSG, "%s.token: %" PRIu64 " listed twice", w,
+					     tok->u);
 		size = jget(f, "size");
 		if (size && size->t != JV_NUM && size->t != JV_NULL)
 			return failf(err, errlen, -EBADMSG, "%s.size: expected a number or null", w);
-		ms->files[ms->nr_files++] = (struct kt_mf_file){ tok->u, kt_strdup(h), size && size->t == JV_NUM,
-								  size && size->t == JV_NUM ? size->u : 0 };
+		ms->files[ms->nr_files++] =
+		    (struct kt_mf_file){ tok->u, kt_strdup(h), size && size->t == JV_NUM,
+					 size && size->t == JV_NUM ? size->u : 0 };
 	}
 	return 0;
 }
@@ -1851,7 +1882,9 @@ static int parse_addr(const char *s, uint64_t *v)
 	for (i = 2; i < n; i++) {
 		if (!isxdigit((unsigned char)s[i]))
 			return -EINVAL;
-		*v = *v << 4 | (uint64_t)(isdigit((unsigned char)s[i]) ? s[i] - '0' : tolower((unsigned char)s[i]) - 'a' + 10);
+		*v = *v << 4 |
+		     (uint64_t)(isdigit((unsigned char)s[i]) ? s[i] - '0'
+							     : tolower((unsigned char)s[i]) - 'a' + 10);
 	}
 	return 0;
 }
@@ -1869,7 +1902,8 @@ static int mf_region(const struct jv *v, const char *where, struct kt_mf_region 
 	if (!size)
 		return -EBADMSG;
 	if (parse_addr(start->s, &r->start))
-		return failf(err, errlen, -EBADMSG, "%s.start: expected \"0x...\", found \"%s\"", where, start->s);
+		return failf(err, errlen, -EBADMSG, "%s.start: expected \"0x...\", found \"%s\"", where,
+			     start->s);
 	r->name = kt_strdup(name);
 	r->size = size->u;
 	return 0;
@@ -1891,7 +1925,8 @@ static int mf_blob(const struct jv *v, const char *where, struct kt_mf_blob *b, 
 		return -EBADMSG;
 	if (strchr(name, '/'))
 		return failf(err, errlen, -EBADMSG, "%s.name: \"%s\" holds a '/'", where, name);
-	for (i = 0; sha->s[i] && (isdigit((unsigned char)sha->s[i]) || (sha->s[i] >= 'a' && sha->s[i] <= 'f')); i++)
+	for (i = 0;
+	     sha->s[i] && (isdigit((unsigned char)sha->s[i]) || (sha->s[i] >= 'a' && sha->s[i] <= 'f')); i++)
 		;
 	if (i != 64 || sha->s[i])
 		return failf(err, errlen, -EBADMSG, "%s.sha256: expected 64 lowercase hex digits", where);
@@ -1995,11 +2030,11 @@ struct vctx {
 	size_t nr_in;
 };
 
-static void problem(struct vctx *v, enum kt_mf_kind kind, const char *name, const char *change, const char *fmt,
-		    ...) __attribute__((format(printf, 5, 6)));
+static void problem(struct vctx *v, enum kt_mf_kind kind, const char *name, const char *change,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void problem(struct vctx *v, enum kt_mf_kind kind, const char *name, const char *change, const char *fmt,
-		    ...)
+static void problem(struct vctx *v, enum kt_mf_kind kind, const char *name, const char *change,
+		    const char *fmt, ...)
 {
 	va_list ap;
 	char *m;
@@ -2033,19 +2068,20 @@ static void verify_blobs(const struct kt_manifest *m, const struct kt_snapshot *
 
 		v->n->blobs++;
 		if (!in) {
-			problem(v, KT_MF_BLOB, b->name, "missing", "missing subtree %s (%" PRIu64 " bytes)", b->name,
-				b->size);
+			problem(v, KT_MF_BLOB, b->name, "missing", "missing subtree %s (%" PRIu64 " bytes)",
+				b->name, b->size);
 			continue;
 		}
 		if (!b->content)
 			continue;
 		kt_sha256_hex(in->data, in->len, sha);
 		if (in->len != b->size)
-			problem(v, KT_MF_BLOB, b->name, "changed", "changed subtree %s: size %" PRIu64 " -> %zu",
-				b->name, b->size, in->len);
+			problem(v, KT_MF_BLOB, b->name, "changed",
+				"changed subtree %s: size %" PRIu64 " -> %zu", b->name, b->size, in->len);
 		else if (strcmp(sha, b->sha256))
-			problem(v, KT_MF_BLOB, b->name, "changed", "changed subtree %s: content (sha256 %.12s -> %.12s)",
-				b->name, b->sha256, sha);
+			problem(v, KT_MF_BLOB, b->name, "changed",
+				"changed subtree %s: content (sha256 %.12s -> %.12s)", b->name, b->sha256,
+				sha);
 	}
 }
 
@@ -2063,14 +2099,15 @@ static void verify_regions(const struct kt_manifest *m, const struct kt_snapshot
 			;
 		if (k == v->nr_in) {
 			problem(v, KT_MF_REGION, r->name, "missing", "missing reserve-mem %s (%s)", r->name,
-				!mb ? "no in/sub_fdts/memblock" : bad ? "in/sub_fdts/memblock is malformed" :
-									  "not in in/sub_fdts/memblock");
+				!mb   ? "no in/sub_fdts/memblock"
+				: bad ? "in/sub_fdts/memblock is malformed"
+				      : "not in in/sub_fdts/memblock");
 			continue;
 		}
 		if (v->in[k].start != r->start || v->in[k].size != r->size)
 			problem(v, KT_MF_REGION, r->name, "changed",
-				"changed reserve-mem %s: 0x%" PRIx64 "+%" PRIu64 " -> 0x%" PRIx64 "+%" PRIu64, r->name,
-				r->start, r->size, v->in[k].start, v->in[k].size);
+				"changed reserve-mem %s: 0x%" PRIx64 "+%" PRIu64 " -> 0x%" PRIx64 "+%" PRIu64,
+				r->name, r->start, r->size, v->in[k].start, v->in[k].size);
 	}
 }
 
@@ -2096,8 +2133,8 @@ static void verify_sessions(const struct kt_manifest *m, const struct kt_luo_sta
 		v->n->sessions++;
 		v->n->files += ms->nr_files;
 		if (!x) {
-			problem(v, KT_MF_SESSION, ms->name, "missing", "missing session %s (%zu file%s)", ms->name,
-				ms->nr_files, ms->nr_files == 1 ? "" : "s");
+			problem(v, KT_MF_SESSION, ms->name, "missing", "missing session %s (%zu file%s)",
+				ms->name, ms->nr_files, ms->nr_files == 1 ? "" : "s");
 			continue;
 		}
 		for (k = 0; k < ms->nr_files; k++) {
@@ -2109,16 +2146,18 @@ static void verify_sessions(const struct kt_manifest *m, const struct kt_luo_sta
 				if (x->files[f].token == mf->token)
 					xf = &x->files[f];
 			if (!xf)
-				problem(v, KT_MF_FILE, name, "missing", "missing file %s token=%" PRIu64 " (%s%s%s)",
-					ms->name, mf->token, mf->handler, mf->has_size ? ", " : "",
+				problem(v, KT_MF_FILE, name, "missing",
+					"missing file %s token=%" PRIu64 " (%s%s%s)", ms->name, mf->token,
+					mf->handler, mf->has_size ? ", " : "",
 					mf->has_size ? kt_fmt_size(mf->size, h) : "");
 			else if (strcmp(xf->handler, mf->handler))
-				problem(v, KT_MF_FILE, name, "changed", "changed file %s token=%" PRIu64 ": handler %s -> %s",
-					ms->name, mf->token, mf->handler, xf->handler);
+				problem(v, KT_MF_FILE, name, "changed",
+					"changed file %s token=%" PRIu64 ": handler %s -> %s", ms->name,
+					mf->token, mf->handler, xf->handler);
 			else if (mf->has_size && xf->has_size && xf->size != mf->size)
 				problem(v, KT_MF_FILE, name, "changed",
-					"changed file %s token=%" PRIu64 ": size %" PRIu64 " -> %" PRIu64, ms->name,
-					mf->token, mf->size, xf->size);
+					"changed file %s token=%" PRIu64 ": size %" PRIu64 " -> %" PRIu64,
+					ms->name, mf->token, mf->size, xf->size);
 			else if (mf->has_size && !xf->has_size)
 				v->n->sizes_unknown++;
 			free(name);
@@ -2144,7 +2183,8 @@ int kt_manifest_verify(const struct kt_manifest *m, struct kt_view_ctx *c, const
 	if (m->nr_sessions) {
 		st = kt_fact_luo(c, why, sizeof(why));
 		if (!st)
-			return failf(err, errlen, -ENODATA, "cannot tell whether the sessions arrived: %s", why);
+			return failf(err, errlen, -ENODATA, "cannot tell whether the sessions arrived: %s",
+				     why);
 	}
 	verify_blobs(m, s, &v);
 	verify_regions(m, s, &v);
@@ -2165,14 +2205,17 @@ int kt_finalize_plan(const struct kt_snapshot *s, int target, struct kt_finalize
 	p->current = -1;
 	p->path = kt_asprintf("%s/out/finalize", s->origin);
 	if (!s->has_finalize) {
-		p->reason = kt_asprintf("this kernel has no KHO finalize control (%s): 7.x finalizes KHO during the "
-					"kexec reboot; check readiness with 'kho-inspect preflight'", p->path);
+		p->reason =
+		    kt_asprintf("this kernel has no KHO finalize control (%s): 7.x finalizes KHO during the "
+				"kexec reboot; check readiness with 'kho-inspect preflight'",
+				p->path);
 		return -ENOTSUP;
 	}
 	p->is_619 = is_619(s, LIVEUPDATE_DEV);
 	if (!target && p->is_619) {
-		p->reason = kt_strdup("this kernel has KHO finalize but no abort: 6.19 removed it (told apart from "
-				      "6.16-6.18 by " LIVEUPDATE_DEV " or a luo-v1 LUO sub-blob)");
+		p->reason =
+		    kt_strdup("this kernel has KHO finalize but no abort: 6.19 removed it (told apart from "
+			      "6.16-6.18 by " LIVEUPDATE_DEV " or a luo-v1 LUO sub-blob)");
 		return -ENOTSUP;
 	}
 	if (s->finalize < 0) {
@@ -2293,11 +2336,14 @@ static void m_luo(FILE *f, const struct kt_luo_state *st)
 
 			for (i = 0; i < st->nr_sessions; i++)
 				for (k = 0; k < st->sessions[i].nr_files; k++)
-					files += (st->sessions[i].state != KT_SESS_OUTGOING) == (d == KT_IN) &&
-						 !strcmp(st->sessions[i].files[k].handler, seen[h]);
-			m_sample(f, "kho_luo_files", files, "handler", seen[h], "direction", kt_dirn_name[d], NULL);
+					files +=
+					    (st->sessions[i].state != KT_SESS_OUTGOING) == (d == KT_IN) &&
+					    !strcmp(st->sessions[i].files[k].handler, seen[h]);
+			m_sample(f, "kho_luo_files", files, "handler", seen[h], "direction", kt_dirn_name[d],
+				 NULL);
 		}
-	m_family(f, "kho_luo_file_bytes", "gauge", "Bytes of preserved files per file handler and direction.");
+	m_family(f, "kho_luo_file_bytes", "gauge",
+		 "Bytes of preserved files per file handler and direction.");
 	for (h = 0; h < nseen; h++)
 		for (d = 0; d < KT_NR_DIRS; d++) {
 			uint64_t bytes = 0;
@@ -2310,7 +2356,8 @@ static void m_luo(FILE *f, const struct kt_luo_state *st)
 					    !strcmp(x->handler, seen[h]) && x->has_size)
 						bytes += x->size;
 				}
-			m_sample(f, "kho_luo_file_bytes", bytes, "handler", seen[h], "direction", kt_dirn_name[d], NULL);
+			m_sample(f, "kho_luo_file_bytes", bytes, "handler", seen[h], "direction",
+				 kt_dirn_name[d], NULL);
 		}
 	m_family(f, "kho_luo_flbs", "gauge", "LUO file-lifecycle-bound global objects.");
 	m_sample(f, "kho_luo_flbs", st->nr_flbs, NULL);
@@ -2337,7 +2384,8 @@ void kt_metrics_write(FILE *f, struct kt_view_ctx *c)
 	m_sample(f, "kho_enabled", s != NULL, NULL);
 	if (!s)
 		return;
-	m_family(f, "kho_incoming", "gauge", "Whether this kernel was started by a KHO kexec (kho/in present).");
+	m_family(f, "kho_incoming", "gauge",
+		 "Whether this kernel was started by a KHO kexec (kho/in present).");
 	m_sample(f, "kho_incoming", s->dir[KT_IN].present, NULL);
 	v = scratch_total(s, &areas);
 	m_family(f, "kho_scratch_areas", "gauge", "Scratch areas the next kernel boots in.");
@@ -2350,8 +2398,8 @@ void kt_metrics_write(FILE *f, struct kt_view_ctx *c)
 	m_family(f, "kho_subtree_bytes", "gauge", "Size of each sub-blob, per direction.");
 	for (d = 0; d < KT_NR_DIRS; d++)
 		for (i = 0; i < s->dir[d].nr_subs; i++)
-			m_sample(f, "kho_subtree_bytes", s->dir[d].subs[i].len, "direction", kt_dirn_name[d], "name",
-				 s->dir[d].subs[i].name, NULL);
+			m_sample(f, "kho_subtree_bytes", s->dir[d].subs[i].len, "direction", kt_dirn_name[d],
+				 "name", s->dir[d].subs[i].name, NULL);
 	m_family(f, "kho_preserved_memory_up", "gauge",
 		 "Whether the preserved-memory tree could be walked (kcore readable, tree well formed).");
 	if (kt_fact_preserved(c, &v, &dir, why, sizeof(why))) {
@@ -2363,7 +2411,8 @@ void kt_metrics_write(FILE *f, struct kt_view_ctx *c)
 		m_sample(f, "kho_preserved_bytes", v, "direction", kt_dirn_name[dir], NULL);
 	}
 	if (!kt_fact_kexec_count(s, &v)) {
-		m_family(f, "kho_kexecs_total", "counter", "Kexec reboots that led to this kernel (kexec-metadata).");
+		m_family(f, "kho_kexecs_total", "counter",
+			 "Kexec reboots that led to this kernel (kexec-metadata).");
 		m_sample(f, "kho_kexecs_total", v, NULL);
 	}
 	if (!kt_fact_liveupdate_number(s, &v)) {

@@ -116,7 +116,7 @@ bool kt_is_shell(const char *comm);
 /* ---- manifest ----------------------------------------------------------------- */
 
 #define KT_MANIFEST_KIND "kho-tools-manifest"
-#define KT_MANIFEST_MAX (64UL << 20)
+#define KT_MANIFEST_MAX	 (64UL << 20)
 
 struct kt_mf_file {
 	uint64_t token;
@@ -167,7 +167,8 @@ extern const char *const kt_mf_kind_name[];
 
 struct kt_verify_ops {
 	/* One missing or changed item: kind, its name ("vm-0", "vm-0/1"), "missing"/"changed", a line. */
-	void (*problem)(void *ctx, enum kt_mf_kind kind, const char *name, const char *change, const char *msg);
+	void (*problem)(void *ctx, enum kt_mf_kind kind, const char *name, const char *change,
+			const char *msg);
 };
 
 struct kt_verify_counts {

@@ -247,8 +247,12 @@ int kt_luo_from_kernel(struct kt_physmem *pm, struct kt_luo_state *st)
 	 * Incoming sessions are deserialized on the first open of /dev/liveupdate;
 	 * until then the kernel keeps only the head of the previous kernel's chain.
 	 */
-	if (st->nr_sessions == before && !kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_active, &active, 1) &&
-	    active && !kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_head_pa, &head, sizeof(head)) && head)
+	if (st->nr_sessions > before || kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_active, &active, 1) ||
+	    kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_head_pa, &head, sizeof(head)))
+		return 0;
+	if (active && head)
 		kt_luo_from_serialized(pm, head, 0, st);
+	else
+		st->incoming_settled = true; /* nothing was handed over, or every session finished */
 	return 0;
 }

@@ -224,6 +224,8 @@ int kt_luo_state_export(const struct kt_luo_state *st, uint8_t **buf, size_t *le
 		putu(f, "incoming", st->flbs[i].incoming);
 		fputc('\n', f);
 	}
+	if (st->incoming_settled)
+		fprintf(f, "settled\n");
 	if (st->kernel_note) {
 		fprintf(f, "note");
 		put(f, "kernel", st->kernel_note);
@@ -355,6 +357,8 @@ int kt_luo_state_import(const uint8_t *buf, size_t len, struct kt_luo_state *st,
 			b->data = num(keys, vals, n, "data");
 			b->count = num(keys, vals, n, "count");
 			b->incoming = num(keys, vals, n, "incoming");
+		} else if (!strcmp(kind, "settled")) {
+			st->incoming_settled = true;
 		} else if (!strcmp(kind, "note") && (v = val(keys, vals, n, "kernel"))) {
 			free(st->kernel_note);
 			st->kernel_note = kt_strdup(v);

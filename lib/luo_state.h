@@ -78,6 +78,8 @@ struct kt_luo_state {
 	char *procfs_note, *kernel_note, *serialized_note;
 	bool kernel_ok, serialized_ok, saved;
 	bool unavailable; /* no source could be read at all (a saved snapshot without LUO state) */
+	/* The kernel holds no incoming session and no chain to deserialize: none left to arrive. */
+	bool incoming_settled;
 };
 
 /* Gather everything for a snapshot: live sources for a live one, saved state otherwise. */

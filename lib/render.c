@@ -263,9 +263,16 @@ void kt_json_val(struct kt_json *j, const char *key, const struct kt_val *v)
 static void json_field(void *ctx, const char *key, const struct kt_val *v)
 {
 	struct kt_json_sink *t = ctx;
-	struct kt_json_node_state *st = cur(t);
+	struct kt_json_node_state *st;
 	size_t i;
 
+	if (!t->depth) {
+		json_node_begin(ctx, "", NULL, NULL);
+		json_field(ctx, key, v);
+		json_node_end(ctx);
+		return;
+	}
+	st = cur(t);
 	if (st->in_children)
 		return; /* decoders emit fields before children */
 	kt_json_val(t->j, key, v);
@@ -282,16 +289,15 @@ static void json_field(void *ctx, const char *key, const struct kt_val *v)
 static void json_note(void *ctx, enum kt_note kind, const char *msg)
 {
 	struct kt_json_sink *t = ctx;
-	struct kt_json_node_state *st = cur(t);
 
-	if (st->in_children) {
-		/* A late note gets a node of its own rather than breaking the object. */
+	if (!t->depth || cur(t)->in_children) {
+		/* A note outside any node, or after the children, gets a node of its own. */
 		json_node_begin(ctx, "", NULL, NULL);
 		json_note(ctx, kind, msg);
 		json_node_end(ctx);
 		return;
 	}
-	push(&st->notes, &st->nr_notes, pair(note_level[kind], msg));
+	push(&cur(t)->notes, &cur(t)->nr_notes, pair(note_level[kind], msg));
 }
 
 static const struct kt_sink_ops json_ops = {

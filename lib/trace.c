@@ -15,28 +15,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kho.skel.h"
 #include "util.h"
 
-#define KPROBE_PMU "/sys/bus/event_source/devices/kprobe/type"
-#define KALLSYMS "/proc/kallsyms"
+#define KPROBE_PMU   "/sys/bus/event_source/devices/kprobe/type"
+#define KALLSYMS     "/proc/kallsyms"
 #define DEFAULT_RING (4u << 20)
 
-#define KT_INFO(id, sym, r, c, o, f) [KT_FN_##id] = { #sym, r, c, o, f },
-const struct kt_fn_info kt_fn_info[KT_FN_MAX] = { KT_FUNCS(KT_INFO) };
+#define KT_INFO(id, sym, r, c, o, f) [KT_FN_##id] = {#sym, r, c, o, f},
+const struct kt_fn_info kt_fn_info[KT_FN_MAX] = {KT_FUNCS(KT_INFO)};
 #undef KT_INFO
 
 const char *const kt_op_name[KT_OP_NR] = {
-	[KT_OP_OTHER] = "other",     [KT_OP_PRESERVE] = "preserve", [KT_OP_UNPRESERVE] = "unpreserve",
-	[KT_OP_FREEZE] = "freeze",   [KT_OP_UNFREEZE] = "unfreeze", [KT_OP_RETRIEVE] = "retrieve",
-	[KT_OP_FINISH] = "finish",
+    [KT_OP_OTHER] = "other",   [KT_OP_PRESERVE] = "preserve", [KT_OP_UNPRESERVE] = "unpreserve",
+    [KT_OP_FREEZE] = "freeze", [KT_OP_UNFREEZE] = "unfreeze", [KT_OP_RETRIEVE] = "retrieve",
+    [KT_OP_FINISH] = "finish",
 };
 
 const char *const kt_sstate_name[] = {
-	[KT_SS_UNKNOWN] = "-",	       [KT_SS_CREATED] = "created",   [KT_SS_SERIALIZED] = "serialized",
-	[KT_SS_RETRIEVED] = "retrieved", [KT_SS_FINISHED] = "finished", [KT_SS_RELEASED] = "released",
+    [KT_SS_UNKNOWN] = "-",	     [KT_SS_CREATED] = "created",   [KT_SS_SERIALIZED] = "serialized",
+    [KT_SS_RETRIEVED] = "retrieved", [KT_SS_FINISHED] = "finished", [KT_SS_RELEASED] = "released",
 };
 
 struct kt_trace {
@@ -53,7 +54,16 @@ struct kt_trace {
 	char fentry[96];
 	char kprobe[96];
 	bool kprobe_ok;
+	double secs[3]; /* deciding, loading, attaching */
 };
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 const char *kt_probe_kind_name(enum kt_probe_kind k)
 {
@@ -133,8 +143,8 @@ static void scan_kallsyms(bool *in_ks)
 static int trial_fentry(int btf_id)
 {
 	struct bpf_insn insns[2] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = btf_id);
@@ -251,14 +261,16 @@ static int load(struct kt_trace *t)
 		lb_last[0] = 0;
 		err = kho__load(s);
 		if (err) {
-			set_reason(&t->probes[i], "%s load failed: %.120s", kt_probe_kind_name(t->probes[i].kind),
+			set_reason(&t->probes[i], "%s load failed: %.120s",
+				   kt_probe_kind_name(t->probes[i].kind),
 				   lb_last[0] ? lb_last : strerror(-err));
 			t->probes[i].kind = KT_PROBE_OFF;
 		}
 		kho__destroy(s);
 	}
 	if (!nr_chosen(t)) {
-		snprintf(t->status, sizeof(t->status), "off: the BPF object does not load: %.300s", first_err);
+		snprintf(t->status, sizeof(t->status), "off: the BPF object does not load: %.300s",
+			 first_err);
 		return -ENOENT;
 	}
 	t->skel = open_skel(t, -1);
@@ -329,19 +341,20 @@ static void make_status(struct kt_trace *t)
 			hot++;
 	}
 	if (t->nr_attached) {
-		snprintf(t->status, sizeof(t->status), "on: %zu of %d probes attached (fentry %zu, kprobe %zu%s)",
-			 t->nr_attached, KT_FN_MAX, fentry, kprobe, hot ? "; per-page probes off: --pages" : "");
+		snprintf(t->status, sizeof(t->status),
+			 "on: %zu of %d probes attached (fentry %zu, kprobe %zu%s)", t->nr_attached,
+			 KT_FN_MAX, fentry, kprobe, hot ? "; per-page probes off: --pages" : "");
 		return;
 	}
 	if (t->status[0])
 		return;
 	if (missing + hot == KT_FN_MAX && missing)
 		snprintf(t->status, sizeof(t->status),
-			 "off: %zu of %d KHO/LUO functions missing in this kernel; fentry %s; kprobes %s", missing,
-			 KT_FN_MAX, t->fentry, t->kprobe_ok ? "available" : "unavailable");
+			 "off: %zu of %d KHO/LUO functions missing in this kernel; fentry %s; kprobes %s",
+			 missing, KT_FN_MAX, t->fentry, t->kprobe_ok ? "available" : "unavailable");
 	else
-		snprintf(t->status, sizeof(t->status), "off: no probe attached (fentry %s; kprobes %s)", t->fentry,
-			 t->kprobe_ok ? "available" : "unavailable");
+		snprintf(t->status, sizeof(t->status), "off: no probe attached (fentry %s; kprobes %s)",
+			 t->fentry, t->kprobe_ok ? "available" : "unavailable");
 }
 
 static int on_sample(void *ctx, void *data, size_t len)
@@ -358,8 +371,8 @@ static int on_sample(void *ctx, void *data, size_t len)
 
 static void decide(struct kt_trace *t)
 {
-	static const char *const fallback[] = { "do_nanosleep", "vfs_read", "ksys_read", "do_sys_openat2" };
-	bool in_ks[KT_FN_MAX] = { false }, in_btf[KT_FN_MAX] = { false };
+	static const char *const fallback[] = {"do_nanosleep", "vfs_read", "ksys_read", "do_sys_openat2"};
+	bool in_ks[KT_FN_MAX] = {false}, in_btf[KT_FN_MAX] = {false};
 	bool fentry_ok = false, kprobe_ok;
 	const char *fentry_why = "";
 	struct btf *btf;
@@ -405,7 +418,9 @@ static void decide(struct kt_trace *t)
 		return;
 	} else {
 		snprintf(t->fentry, sizeof(t->fentry), "refused (%s)",
-			 err == -EPERM ? "EPERM" : err == -EINVAL ? "EINVAL" : strerror(-err));
+			 err == -EPERM	  ? "EPERM"
+			 : err == -EINVAL ? "EINVAL"
+					  : strerror(-err));
 		fentry_why = t->fentry;
 	}
 
@@ -441,6 +456,7 @@ static void decide(struct kt_trace *t)
 int kt_trace_open(const struct kt_trace_opts *o, struct kt_trace **tp)
 {
 	struct kt_trace *t = calloc(1, sizeof(*t));
+	double t0;
 	int i;
 
 	*tp = NULL;
@@ -453,13 +469,18 @@ int kt_trace_open(const struct kt_trace_opts *o, struct kt_trace **tp)
 	libbpf_set_print(lb_print);
 	*tp = t;
 
+	t0 = mono();
 	decide(t);
+	t->secs[0] = mono() - t0;
 	if (nr_chosen(t) && !load(t)) {
+		t->secs[1] = mono() - t0 - t->secs[0];
 		attach(t);
+		t->secs[2] = mono() - t0 - t->secs[0] - t->secs[1];
 		if (t->nr_attached && !o->no_events) {
 			t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);
 			if (!t->rb)
-				snprintf(t->status, sizeof(t->status), "off: ring buffer: %s", strerror(errno));
+				snprintf(t->status, sizeof(t->status), "off: ring buffer: %s",
+					 strerror(errno));
 		}
 		t->ncpu = libbpf_num_possible_cpus();
 		if (t->ncpu > 0)
@@ -519,6 +540,13 @@ size_t kt_trace_probes(const struct kt_trace *t, const struct kt_probe **p)
 {
 	*p = t->probes;
 	return KT_FN_MAX;
+}
+
+void kt_trace_timing(const struct kt_trace *t, double *decide, double *load, double *attach)
+{
+	*decide = t->secs[0];
+	*load = t->secs[1];
+	*attach = t->secs[2];
 }
 
 size_t kt_trace_nr_attached(const struct kt_trace *t)
@@ -587,27 +615,86 @@ int kt_trace_fn_totals(struct kt_trace *t, struct kt_fn_stat *out)
 	return 0;
 }
 
-/* Every entry of a hash map: keys of ksize, values of vsize, packed as key+value rows. */
+static int grow(unsigned char **v, size_t *cap, size_t need, size_t row)
+{
+	unsigned char *nv;
+	size_t c = *cap ? *cap : 64;
+
+	while (c < need)
+		c *= 2;
+	if (c == *cap)
+		return 0;
+	nv = realloc(*v, c * row);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = c;
+	return 0;
+}
+
+/*
+ * Every entry of a hash map as packed key+value rows: in batches (a few syscalls for
+ * thousands of sessions), or one key at a time where the kernel has no batch lookup.
+ */
 static int dump_hash(int fd, size_t ksize, size_t vsize, void **rows, size_t *n)
 {
-	size_t cap = 0, cnt = 0, row = ksize + vsize;
+	size_t cap = 0, cnt = 0, row = ksize + vsize, i;
 	unsigned char key[KT_NAME_LEN], next[KT_NAME_LEN];
-	unsigned char *v = NULL;
+	unsigned char *v = NULL, *keys = NULL, *vals = NULL;
+	__u64 in_batch = 0, out_batch = 0;
+	bool first = true;
 	void *prev = NULL;
+	int err = 0;
 
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	keys = malloc(256 * ksize);
+	vals = malloc(256 * vsize);
+	if (!keys || !vals)
+		goto fallback;
+	for (;;) {
+		__u32 got = 256;
+
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in_batch, &out_batch, keys, vals, &got, &bo);
+		err = err ? -errno : 0;
+		if (err && err != -ENOENT)
+			break;
+		if (grow(&v, &cap, cnt + got, row)) {
+			err = -ENOMEM;
+			break;
+		}
+		for (i = 0; i < got; i++) {
+			memcpy(v + (cnt + i) * row, keys + i * ksize, ksize);
+			memcpy(v + (cnt + i) * row + ksize, vals + i * vsize, vsize);
+		}
+		cnt += got;
+		if (err == -ENOENT) {
+			err = 0;
+			break;
+		}
+		in_batch = out_batch;
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	if (!err) {
+		*rows = v;
+		*n = cnt;
+		return 0;
+	}
+	if (err == -ENOMEM) {
+		free(v);
+		return err;
+	}
+fallback:
+	free(keys);
+	free(vals);
+	cnt = 0;
 	while (!bpf_map_get_next_key(fd, prev, next)) {
 		memcpy(key, next, ksize);
 		prev = key;
-		if (cnt == cap) {
-			unsigned char *nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * row);
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (grow(&v, &cap, cnt + 1, row)) {
+			free(v);
+			return -ENOMEM;
 		}
 		memcpy(v + cnt * row, key, ksize);
 		/* An entry deleted (LRU) between the two calls is skipped. */
@@ -628,8 +715,8 @@ int kt_trace_handlers(struct kt_trace *t, struct kt_trace_handler **v, size_t *n
 	*n = 0;
 	if (!t->skel)
 		return 0;
-	return dump_hash(bpf_map__fd(t->skel->maps.handler_stats), KT_COMPAT_LEN, sizeof(struct kt_handler_stat),
-			 (void **)v, n);
+	return dump_hash(bpf_map__fd(t->skel->maps.handler_stats), KT_COMPAT_LEN,
+			 sizeof(struct kt_handler_stat), (void **)v, n);
 }
 
 int kt_trace_sessions(struct kt_trace *t, struct kt_trace_session **v, size_t *n)
@@ -640,8 +727,8 @@ int kt_trace_sessions(struct kt_trace *t, struct kt_trace_session **v, size_t *n
 	*n = 0;
 	if (!t->skel)
 		return 0;
-	return dump_hash(bpf_map__fd(t->skel->maps.session_stats), KT_NAME_LEN, sizeof(struct kt_session_stat),
-			 (void **)v, n);
+	return dump_hash(bpf_map__fd(t->skel->maps.session_stats), KT_NAME_LEN,
+			 sizeof(struct kt_session_stat), (void **)v, n);
 }
 
 uint64_t kt_hist_quantile(const __u64 *hist, double q)
@@ -664,7 +751,7 @@ uint64_t kt_hist_quantile(const __u64 *hist, double q)
 /* Program names as the kernel keeps them: at most BPF_OBJ_NAME_LEN - 1 characters. */
 static bool is_ours(const char *name)
 {
-	static const char *const prefix[] = { "fe", "fx", "kp", "kr" };
+	static const char *const prefix[] = {"fe", "fx", "kp", "kr"};
 	char full[96];
 	size_t i;
 	int fn;

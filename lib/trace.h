@@ -46,12 +46,12 @@ struct kt_event;
 typedef void (*kt_event_fn)(void *ctx, const struct kt_event *e);
 
 struct kt_trace_opts {
-	uint32_t pid;	       /* trace only this process (tgid); 0: all */
-	bool no_events;	       /* totals only: nothing is sent through the ring buffer */
-	bool force_kprobe;     /* kprobes even where fentry works */
-	bool pages;	       /* also the per-page probes (KT_F_HOT): every folio, at a cost */
-	size_t ring_bytes;     /* ring buffer size (power of two pages); 0: 4 MiB */
-	bool verbose;	       /* libbpf's messages on stderr */
+	uint32_t pid;	   /* trace only this process (tgid); 0: all */
+	bool no_events;	   /* totals only: nothing is sent through the ring buffer */
+	bool force_kprobe; /* kprobes even where fentry works */
+	bool pages;	   /* also the per-page probes (KT_F_HOT): every folio, at a cost */
+	size_t ring_bytes; /* ring buffer size (power of two pages); 0: 4 MiB */
+	bool verbose;	   /* libbpf's messages on stderr */
 	kt_event_fn on_event;
 	void *ctx;
 };
@@ -75,6 +75,8 @@ const char *kt_trace_fentry_state(const struct kt_trace *t);
 const char *kt_trace_kprobe_state(const struct kt_trace *t);
 size_t kt_trace_probes(const struct kt_trace *t, const struct kt_probe **p);
 size_t kt_trace_nr_attached(const struct kt_trace *t);
+/* Seconds kt_trace_open spent deciding, loading (verifier) and attaching. */
+void kt_trace_timing(const struct kt_trace *t, double *decide, double *load, double *attach);
 
 /* Wait up to timeout_ms for events and deliver them; returns the count or -errno. */
 int kt_trace_poll(struct kt_trace *t, int timeout_ms);

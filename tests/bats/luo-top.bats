@@ -110,6 +110,21 @@ no_kho_functions() {
 	assert_line --regexp '^vm-1 +4242 kho-agent +9 '
 }
 
+@test "sessions opened, closed or replaced while running show up in later frames" {
+	fake_proc
+	KHO_TOOLS_PROC=$TMP/proc "$LT" -b -J -d 0.2 -n 14 --root "$FIX/sessions" --no-bpf >"$TMP/frames" 2>"$TMP/err" &
+	pid=$!
+	for i in $(seq 50); do [ -s "$TMP/frames" ] && break; sleep 0.1; done
+	# A new fd (the fd set changes), a closed one, and one replaced in place (same fd set:
+	# only the periodic full look sees it).
+	ln -s 'anon_inode:[luo_session] vm-new' "$TMP/proc/4242/fd/11"
+	rm "$TMP/proc/4242/fd/9"
+	ln -sfn 'anon_inode:[luo_session] vm-renamed' "$TMP/proc/4242/fd/5"
+	wait "$pid"
+	[ "$(wc -l <"$TMP/frames")" = 14 ]
+	[ "$(tail -n 1 "$TMP/frames" | jq -c '[.sessions[] | [.name, .fd]] | sort')" = '[["vm-new",11],["vm-renamed",5]]' ]
+}
+
 @test "no KHO: one line naming the reason, exit 2 (JSON: an error object)" {
 	KHO_TOOLS_DEBUGFS=$TMP/nokho run --separate-stderr "$LT" -b -n 1
 	assert_failure 2

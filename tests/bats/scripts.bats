@@ -124,7 +124,7 @@ stage() {
 @test "assert: state that cannot be read exits 2 saying why" {
 	run "$KI" --root "$FIX/kexec" assert 'session vm-0'
 	assert_failure 2
-	assert_output --partial "carries no LUO state"
+	assert_output --partial "LUO state unavailable"
 	run "$KI" --root "$FIX/kexec" assert 'preserved>=1'
 	assert_failure 2
 	assert_output --partial "no physical memory"
@@ -152,6 +152,19 @@ stage() {
 	assert_output --partial "(seen: preserved=$total ("
 }
 
+@test "assert on the snapshots saved in the VM (LUO state and pages): sessions, handler, preserved" {
+	S=$FIX/saved
+	[ -f "$S/sessions.tar" ] || skip "no saved VM snapshots in $S"
+	run "$KI" --root "$S/sessions.tar" assert 'sessions=4' 'session vm-0 files=2 state=outgoing' \
+		'handler memfd-v2 files=6 bytes=24M' 'preserved>=24M' 'session vm-3 files=0' 'not incoming'
+	assert_success
+	run "$KI" --root "$S/sessions.tar" assert 'preserved<1M'
+	assert_failure 1
+	assert_output --regexp '^FAIL preserved<1M \(seen: preserved=[0-9]+ \([0-9.]+ MiB\)\)$'
+	run "$KI" --root "$S/kexec.tar" assert incoming 'kexec-count=1' 'session vm-1 state=serialized files=2'
+	assert_success
+}
+
 # ---- save --manifest / verify --------------------------------------------------------------
 
 @test "save --manifest, then verify after the kexec: everything arrived" {
@@ -174,6 +187,20 @@ stage() {
 	[ "$(jqo '.failed')" = 0 ]
 	[ "$(jqo '.checked | [.sessions, .files, .reserve_mem, .subtrees] | join(",")')" = "4,6,1,4" ]
 	[ "$(jqo '.problems | length')" = 0 ]
+}
+
+@test "save --manifest and verify on the snapshots saved in the VM: what was sent arrived" {
+	S=$FIX/saved
+	[ -f "$S/sessions.tar" ] || skip "no saved VM snapshots in $S"
+	run "$KI" --root "$S/sessions.tar" save --manifest "$TMP/m.json"
+	assert_success
+	run "$KI" --root "$S/kexec.tar" verify "$TMP/m.json"
+	assert_success
+	assert_output "verified: 4 session(s), 6 file(s), 1 reserve-mem region(s), 4 subtree(s)"
+	# After FINISH: missing sessions, or (stale incoming header) cannot tell; never "verified".
+	run "$KI" --root "$S/finished.tar" verify "$TMP/m.json"
+	[ "$status" = 1 ] || [ "$status" = 2 ]
+	refute_output --partial verified
 }
 
 @test "verify: a file the agent did not preserve, a changed size, a lost session: one line each, exit 1" {

@@ -66,8 +66,8 @@ static inline void fcs_field(void *ctx, const char *key, const struct kt_val *v)
 	FUZZ_CHECK(!c->had_child[c->depth]);
 	if (v->type == KT_V_STR || v->type == KT_V_BYTES)
 		FUZZ_CHECK(v->s || !v->n);
-	/* Renderers walk a STRLIST with strlen: the last string must end at s[n]. */
-	if (v->type == KT_V_STRLIST)
+	/* Renderers walk a non-empty STRLIST with strlen: the last string must end at s[n]. */
+	if (v->type == KT_V_STRLIST && v->n)
 		FUZZ_CHECK(v->s && v->s[v->n] == '\0');
 }
 

@@ -12,7 +12,8 @@ static void same(const struct kt_manifest *a, const struct kt_manifest *b)
 {
 	size_t i, k;
 
-	FUZZ_CHECK(a->nr_sessions == b->nr_sessions && a->nr_regions == b->nr_regions && a->nr_blobs == b->nr_blobs);
+	FUZZ_CHECK(a->nr_sessions == b->nr_sessions && a->nr_regions == b->nr_regions &&
+		   a->nr_blobs == b->nr_blobs);
 	for (i = 0; i < a->nr_sessions; i++) {
 		FUZZ_CHECK(!strcmp(a->sessions[i].name, b->sessions[i].name));
 		FUZZ_CHECK(a->sessions[i].nr_files == b->sessions[i].nr_files);
@@ -24,11 +25,14 @@ static void same(const struct kt_manifest *a, const struct kt_manifest *b)
 		}
 	}
 	for (i = 0; i < a->nr_regions; i++)
-		FUZZ_CHECK(!strcmp(a->regions[i].name, b->regions[i].name) && a->regions[i].start == b->regions[i].start &&
+		FUZZ_CHECK(!strcmp(a->regions[i].name, b->regions[i].name) &&
+			   a->regions[i].start == b->regions[i].start &&
 			   a->regions[i].size == b->regions[i].size);
 	for (i = 0; i < a->nr_blobs; i++)
-		FUZZ_CHECK(!strcmp(a->blobs[i].name, b->blobs[i].name) && !strcmp(a->blobs[i].sha256, b->blobs[i].sha256) &&
-			   a->blobs[i].size == b->blobs[i].size && a->blobs[i].content == b->blobs[i].content);
+		FUZZ_CHECK(!strcmp(a->blobs[i].name, b->blobs[i].name) &&
+			   !strcmp(a->blobs[i].sha256, b->blobs[i].sha256) &&
+			   a->blobs[i].size == b->blobs[i].size &&
+			   a->blobs[i].content == b->blobs[i].content);
 	FUZZ_CHECK(!a->release == !b->release && (!a->release || !strcmp(a->release, b->release)));
 }
 

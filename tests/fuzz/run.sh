@@ -7,7 +7,7 @@
 # to build/fuzz/NAME.log, a crashing input to build/fuzz/artifacts/. Inputs kept
 # in tests/fuzz/crashes/NAME-* are replayed first: a bug once found stays fixed.
 # Fixtures: $KT_FUZZ_FIXTURES, else tests/fixtures/linux-7.3, else build/vm/cycle;
-# fuzz_snapshot also starts from the snapshots saved under build/vm/, if any.
+# fuzz_snapshot also starts from saved snapshots: FIXTURES/saved/*.tar, build/vm/*/*/snapshot.tar.
 set -eu
 
 usage() {
@@ -114,12 +114,13 @@ seed_tars() {
 	return 0
 }
 
-# Snapshots saved by kho-inspect in the VM runs carry the LUO state and the
-# physical pages the views read. Their MANIFEST goes: a checksum would reject
-# every mutation. Large ones are left out to keep the fuzzer fast.
+# Snapshots saved by kho-inspect (the fixtures' saved/, the VM runs' own)
+# carry the LUO state and the physical pages the views read. Their MANIFEST
+# goes: a checksum would reject every mutation. Large ones are left out to keep
+# the fuzzer fast.
 seed_saved() {
 	i=0
-	for t in "$top"/build/vm/*/*/snapshot.tar; do
+	for t in "$fix"/saved/*.tar "$top"/build/vm/*/*/snapshot.tar; do
 		[ -f "$t" ] || continue
 		[ "$(wc -c <"$t")" -le 524288 ] || continue
 		i=$((i + 1))

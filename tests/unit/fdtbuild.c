@@ -478,3 +478,74 @@ void td_remove(char *root)
 		nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(root);
 }
+
+/* ---- memory images laid out like /proc/kcore ------------------------------ */
+
+#include <elf.h>
+#include <fcntl.h>
+
+#include "physmem.h"
+
+void fb_write_core(const char *path, const struct fb_seg *segs, size_t n, off_t cut)
+{
+	size_t hdr = sizeof(Elf64_Ehdr) + (n + 1) * sizeof(Elf64_Phdr), i;
+	uint64_t base = (hdr + KT_PAGE_SIZE - 1) & ~(KT_PAGE_SIZE - 1), off = 0, end = base;
+	uint8_t *h = calloc(1, hdr);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)h;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(h + sizeof(*eh));
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_non_null(h);
+	assert_true(fd >= 0);
+	/* e_phnum is 16 bits; PN_XNUM and beyond would need the extended count. */
+	assert_true(n + 1 < PN_XNUM);
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_CORE;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = (Elf64_Half)(n + 1);
+	ph[0].p_type = PT_NOTE;
+	for (i = 0; i < n; i++) {
+		if (segs[i].fixed || segs[i].off)
+			off = segs[i].off;
+		ph[i + 1] = (Elf64_Phdr){ .p_type = PT_LOAD,
+					  .p_flags = PF_R | PF_W | PF_X,
+					  .p_offset = base + off,
+					  .p_vaddr = segs[i].vaddr,
+					  .p_paddr = segs[i].paddr,
+					  .p_filesz = segs[i].size,
+					  .p_memsz = segs[i].size,
+					  .p_align = KT_PAGE_SIZE };
+		if (segs[i].data)
+			assert_int_equal(pwrite(fd, segs[i].data, segs[i].size, (off_t)(base + off)),
+					 (ssize_t)segs[i].size);
+		off += segs[i].size;
+		if (base + off > end)
+			end = base + off;
+	}
+	assert_int_equal(pwrite(fd, h, hdr, 0), (ssize_t)hdr);
+	assert_int_equal(ftruncate(fd, cut ? cut : (off_t)end), 0);
+	assert_int_equal(close(fd), 0);
+	free(h);
+}
+
+struct kt_physmem *fb_open_image(const char *root, const struct fb_seg *segs, size_t n, const char *iomem,
+				 off_t cut)
+{
+	char *core = td_path(root, "kcore"), *io = td_path(root, "iomem"), err[512] = "";
+	struct kt_physmem *pm = NULL;
+
+	fb_write_core(core, segs, n, cut);
+	td_write_str(root, "iomem", iomem);
+	if (kt_physmem_open_kcore(core, io, &pm, err, sizeof(err)))
+		fail_msg("%s: %s", core, err);
+	free(core);
+	free(io);
+	return pm;
+}

@@ -165,4 +165,34 @@ void td_remove(char *root);
 /* A path under root (malloc'd). */
 char *td_path(const char *root, const char *rel);
 
+/* ---- memory images laid out like /proc/kcore ------------------------------ */
+
+#include <sys/types.h>
+
+struct kt_physmem;
+
+/* One PT_LOAD segment of an image. */
+struct fb_seg {
+	uint64_t paddr; /* (uint64_t)-1: none, as kcore gives vmalloc and modules */
+	uint64_t vaddr;
+	uint64_t size;
+	const void *data; /* size bytes; NULL: zeros (a hole in the file) */
+	/*
+	 * Where its bytes are, counted from the start of the data area: 0 means
+	 * right after the previous segment. Segments may share bytes this way.
+	 */
+	uint64_t off;
+	bool fixed; /* use off, even when 0 */
+};
+
+/*
+ * Write an ELF64 core the way fs/proc/kcore.c lays one out: ELF header, a
+ * PT_NOTE, one PT_LOAD per segment, the data area page aligned after the
+ * headers. cut: the file's length (0 = whole), to fabricate a truncated image.
+ */
+void fb_write_core(const char *path, const struct fb_seg *segs, size_t n, off_t cut);
+/* Write root/kcore (cut as above) and root/iomem, and open them; the test fails if the open does. */
+struct kt_physmem *fb_open_image(const char *root, const struct fb_seg *segs, size_t n, const char *iomem,
+				 off_t cut);
+
 #endif

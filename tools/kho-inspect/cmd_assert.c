@@ -49,7 +49,8 @@ int cmd_assert(const struct opts *o, int argc, char **argv)
 	} else {
 		for (i = 0; i < a.n; i++)
 			if (!res[i].ok || o->verbose)
-				printf("%-4s %s (seen: %s)\n", res[i].ok ? "ok" : "FAIL", res[i].expr, res[i].seen);
+				printf("%-4s %s (seen: %s)\n", res[i].ok ? "ok" : "FAIL", res[i].expr,
+				       res[i].seen);
 	}
 out:
 	kt_assert_results_free(res, a.n);

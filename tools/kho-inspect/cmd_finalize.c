@@ -64,8 +64,8 @@ static int finalize_to(const struct opts *o, int argc, char **argv, int target)
 		goto out;
 	}
 	if (p.current == target) {
-		snprintf(text, sizeof(text), "KHO is already %s (%s = %d): nothing to do", state_name[target], p.path,
-			 target);
+		snprintf(text, sizeof(text), "KHO is already %s (%s = %d): nothing to do", state_name[target],
+			 p.path, target);
 		report(o, &p, action, p.current, o->dry_run, text);
 		goto out;
 	}
@@ -77,7 +77,8 @@ static int finalize_to(const struct opts *o, int argc, char **argv, int target)
 	}
 	if (!o->yes) {
 		ret = -EPERM;
-		report_error(o, "%s: refusing to write %s without --yes (see what would be done with --dry-run)",
+		report_error(o,
+			     "%s: refusing to write %s without --yes (see what would be done with --dry-run)",
 			     action, p.path);
 		goto out;
 	}

@@ -47,8 +47,8 @@ int cmd_preflight(const struct opts *o, int argc, char **argv)
 		for (i = 0; i < p.n; i++)
 			printf("%-7s %-9s %s\n", kt_check_status_name[p.checks[i].status], p.checks[i].name,
 			       p.checks[i].msg);
-		printf("%s: %zu failed, %zu warning(s), %zu unknown\n", verdict_name[v], p.count[KT_CHECK_FAIL],
-		       p.count[KT_CHECK_WARN], p.count[KT_CHECK_UNKNOWN]);
+		printf("%s: %zu failed, %zu warning(s), %zu unknown\n", verdict_name[v],
+		       p.count[KT_CHECK_FAIL], p.count[KT_CHECK_WARN], p.count[KT_CHECK_UNKNOWN]);
 	}
 	kt_preflight_free(&p);
 	return v;

@@ -40,8 +40,9 @@ int save_manifest(const struct opts *o, const struct kt_snapshot *s)
 		kt_json_obj_end(&j);
 		kt_json_finish(&j);
 	} else if (!o->json) {
-		printf("manifest %s: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s)\n",
-		       o->manifest, m.nr_sessions, files, m.nr_regions, m.nr_blobs);
+		printf(
+		    "manifest %s: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s)\n",
+		    o->manifest, m.nr_sessions, files, m.nr_regions, m.nr_blobs);
 	}
 	kt_manifest_free(&m);
 	return KT_EXIT_OK;
@@ -134,7 +135,8 @@ int cmd_verify(const struct opts *o, int argc, char **argv)
 	}
 	ret = kt_read_file(argv[0], KT_MANIFEST_MAX, &buf, &len);
 	if (ret) {
-		report_error(o, "%s: %s", argv[0], ret == -EFBIG ? "larger than a manifest can be" : strerror(-ret));
+		report_error(o, "%s: %s", argv[0],
+			     ret == -EFBIG ? "larger than a manifest can be" : strerror(-ret));
 		return KT_EXIT_ERROR;
 	}
 	ret = kt_manifest_parse(buf, len, &m, err, sizeof(err));

@@ -47,20 +47,27 @@ struct lt_session {
 	int fd;
 	int64_t files;
 	int64_t bytes;
-	char state[16]; /* "open" (fd held), or the last lifecycle step traced */
+	char state[16];		/* "open" (fd held), or the last lifecycle step traced */
 	uint64_t calls, errors; /* traced LUO calls about this session */
 	unsigned int src;	/* LT_SRC_* */
 };
 #define LT_SRC_PROC 0x1
-#define LT_SRC_BPF 0x2
+#define LT_SRC_BPF  0x2
 
 struct lt_sessions {
 	struct lt_session *v;
 	size_t n, cap;
 };
 
-/* Add every session fd found under procdir ("/proc"). Returns 0 or -errno. */
-int lt_sessions_from_proc(const char *procdir, struct lt_sessions *s);
+/*
+ * Add every session fd found under procdir ("/proc"). With a cache, the links of a process
+ * whose fd set did not change since the last call are not read again, unless full.
+ * Returns 0 or -errno.
+ */
+struct lt_proc_cache;
+struct lt_proc_cache *lt_proc_cache_new(void);
+void lt_proc_cache_free(struct lt_proc_cache *c);
+int lt_sessions_from_proc(const char *procdir, struct lt_sessions *s, struct lt_proc_cache *c, bool full);
 /* Merge the traced per-session totals (by name); sessions only traced get a row too. */
 void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n);
 struct lt_session *lt_sessions_add(struct lt_sessions *s);
@@ -77,7 +84,7 @@ struct lt_blob {
 /* Everything one frame shows. */
 struct lt_frame {
 	uint64_t seq;
-	double uptime;	      /* seconds since luo-top started */
+	double uptime;		  /* seconds since luo-top started */
 	struct kt_snapshot *snap; /* NULL when the KHO state could not be read */
 	char kho_error[512];	  /* why snap is NULL */
 	char *status_text;	  /* kt_view_status rendered as text lines */
@@ -125,7 +132,7 @@ void lt_kho_free(struct lt_frame *f);
 /* ---- views as tables -------------------------------------------------------------------- */
 
 #define LT_MAX_COLS 12
-#define LT_CELL 72
+#define LT_CELL	    72
 
 struct lt_col {
 	const char *title;

@@ -18,32 +18,33 @@ volatile sig_atomic_t lt_resized;
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: luo-top [OPTIONS]\n\n"
-		   "Live view of Live Update Orchestrator (LUO) sessions, file handlers, Kexec\n"
-		   "HandOver (KHO) state and the KHO/LUO calls the kernel makes (BPF tracing).\n\n"
-		   "Modes:\n"
-		   "  (default)           full screen: views Sessions, Handlers, Global, Events\n"
-		   "  -b, --batch         plain text frames, like top -b\n"
-		   "      --trace         one line per traced call, until SIGINT/SIGTERM\n"
-		   "      --probes        every probe: attached or not, and why\n"
-		   "      --leftovers     BPF programs in the kernel; exit 1 if any of luo-top's remain\n"
-		   "\nOptions:\n"
-		   "  -d, --delay SECS    seconds between frames (default 1)\n"
-		   "  -n, --iterations N  stop after N frames\n"
-		   "  -J, --json          JSON: one object per frame or per call (NDJSON), schema_version 1\n"
-		   "  -R, --root SRC      KHO state from a saved snapshot (DIR or FILE.tar) instead of debugfs\n"
-		   "      --pid PID       trace only the calls of this process\n"
-		   "      --no-bpf        no tracing: debugfs and /proc data only\n"
-		   "      --kprobe        trace with kprobes even where fentry works\n"
-		   "      --pages         also trace every folio and page range (slows large preserves)\n"
-		   "      --no-color      no colors (also when NO_COLOR is set)\n"
-		   "  -v, --verbose       libbpf's messages on standard error\n"
-		   "  -h, --help          this help\n"
-		   "  -V, --version       version\n"
-		   "\nKeys: Tab or 1-4 switch views, s sort column, r reverse, / filter, p pause,\n"
-		   "h or ? help, q quit.\n"
-		   "\nExit status: 0 ok, 1 tracing unavailable (--trace, --probes) or luo-top programs\n"
-		   "left in the kernel (--leftovers), 2 usage error or no KHO in this kernel.\n");
+	fprintf(f,
+		"Usage: luo-top [OPTIONS]\n\n"
+		"Live view of Live Update Orchestrator (LUO) sessions, file handlers, Kexec\n"
+		"HandOver (KHO) state and the KHO/LUO calls the kernel makes (BPF tracing).\n\n"
+		"Modes:\n"
+		"  (default)           full screen: views Sessions, Handlers, Global, Events\n"
+		"  -b, --batch         plain text frames, like top -b\n"
+		"      --trace         one line per traced call, until SIGINT/SIGTERM\n"
+		"      --probes        every probe: attached or not, and why\n"
+		"      --leftovers     BPF programs in the kernel; exit 1 if any of luo-top's remain\n"
+		"\nOptions:\n"
+		"  -d, --delay SECS    seconds between frames (default 1)\n"
+		"  -n, --iterations N  stop after N frames\n"
+		"  -J, --json          JSON: one object per frame or per call (NDJSON), schema_version 1\n"
+		"  -R, --root SRC      KHO state from a saved snapshot (DIR or FILE.tar) instead of debugfs\n"
+		"      --pid PID       trace only the calls of this process\n"
+		"      --no-bpf        no tracing: debugfs and /proc data only\n"
+		"      --kprobe        trace with kprobes even where fentry works\n"
+		"      --pages         also trace every folio and page range (slows large preserves)\n"
+		"      --no-color      no colors (also when NO_COLOR is set)\n"
+		"  -v, --verbose       libbpf's messages on standard error\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       version\n"
+		"\nKeys: Tab or 1-4 switch views, s sort column, r reverse, / filter, p pause,\n"
+		"h or ? help, q quit.\n"
+		"\nExit status: 0 ok, 1 tracing unavailable (--trace, --probes) or luo-top programs\n"
+		"left in the kernel (--leftovers), 2 usage error or no KHO in this kernel.\n");
 }
 
 static void on_signal(int sig)
@@ -56,7 +57,7 @@ static void on_signal(int sig)
 
 static void install_signals(bool winch)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: a signal ends the wait in poll at once. */
@@ -83,7 +84,7 @@ static void wait_until(struct lt_src *src, double deadline)
 
 static int run_batch(struct lt_src *src, const struct lt_opts *o)
 {
-	struct lt_frame f = { 0 };
+	struct lt_frame f = {0};
 	double next = lt_now();
 	long i;
 
@@ -123,7 +124,8 @@ static void print_event(void *ctx, const struct kt_event *e)
 static int run_trace(struct lt_src *src, const struct lt_opts *o)
 {
 	struct kt_trace *t = lt_src_trace(src);
-	struct trace_out out = { .o = o };
+	struct trace_out out = {.o = o};
+	double secs[3];
 	char msg[600];
 
 	if (!kt_trace_active(t)) {
@@ -131,6 +133,9 @@ static int run_trace(struct lt_src *src, const struct lt_opts *o)
 		error_out(o, msg);
 		return LT_EXIT_CHECK;
 	}
+	kt_trace_timing(t, &secs[0], &secs[1], &secs[2]);
+	kt_errmsg("probes decided in %.2f s, loaded in %.2f s, attached in %.2f s", secs[0], secs[1],
+		  secs[2]);
 	/* Said once tracing is live: scripts wait for this line before starting work. */
 	kt_errmsg("tracing %s", kt_trace_status(t));
 	if (!o->json)
@@ -195,7 +200,8 @@ static int run_leftovers(const struct lt_opts *o)
 	} else {
 		printf("%-6s %-14s %-16s %s\n", "ID", "TYPE", "NAME", "LUO-TOP");
 		for (i = 0; i < n; i++)
-			printf("%-6u %-14s %-16s %s\n", v[i].id, v[i].type, v[i].name, v[i].ours ? "yes" : "no");
+			printf("%-6u %-14s %-16s %s\n", v[i].id, v[i].type, v[i].name,
+			       v[i].ours ? "yes" : "no");
 		printf("%zu programs, %zu of luo-top\n", n, ours);
 	}
 	free(v);
@@ -204,17 +210,34 @@ static int run_leftovers(const struct lt_opts *o)
 
 static int parse_opts(int argc, char **argv, struct lt_opts *o)
 {
-	enum { OPT_TRACE = 256, OPT_PROBES, OPT_LEFTOVERS, OPT_PID, OPT_NO_BPF, OPT_KPROBE, OPT_PAGES, OPT_NO_COLOR };
+	enum {
+		OPT_TRACE = 256,
+		OPT_PROBES,
+		OPT_LEFTOVERS,
+		OPT_PID,
+		OPT_NO_BPF,
+		OPT_KPROBE,
+		OPT_PAGES,
+		OPT_NO_COLOR
+	};
 	static const struct option longopts[] = {
-		{ "batch", no_argument, NULL, 'b' },	    { "trace", no_argument, NULL, OPT_TRACE },
-		{ "probes", no_argument, NULL, OPT_PROBES }, { "leftovers", no_argument, NULL, OPT_LEFTOVERS },
-		{ "delay", required_argument, NULL, 'd' },  { "iterations", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'J' },	    { "root", required_argument, NULL, 'R' },
-		{ "pid", required_argument, NULL, OPT_PID }, { "no-bpf", no_argument, NULL, OPT_NO_BPF },
-		{ "kprobe", no_argument, NULL, OPT_KPROBE }, { "pages", no_argument, NULL, OPT_PAGES },
-		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-		{ "verbose", no_argument, NULL, 'v' },	    { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },	    { NULL, 0, NULL, 0 },
+	    {"batch", no_argument, NULL, 'b'},
+	    {"trace", no_argument, NULL, OPT_TRACE},
+	    {"probes", no_argument, NULL, OPT_PROBES},
+	    {"leftovers", no_argument, NULL, OPT_LEFTOVERS},
+	    {"delay", required_argument, NULL, 'd'},
+	    {"iterations", required_argument, NULL, 'n'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"root", required_argument, NULL, 'R'},
+	    {"pid", required_argument, NULL, OPT_PID},
+	    {"no-bpf", no_argument, NULL, OPT_NO_BPF},
+	    {"kprobe", no_argument, NULL, OPT_KPROBE},
+	    {"pages", no_argument, NULL, OPT_PAGES},
+	    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	char *end;
 	int c, modes;
@@ -317,7 +340,7 @@ static int parse_opts(int argc, char **argv, struct lt_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct lt_opts o = { 0 };
+	struct lt_opts o = {0};
 	struct lt_src *src;
 	int rc, links;
 

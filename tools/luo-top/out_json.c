@@ -106,7 +106,7 @@ static void op_obj(struct kt_json *j, const char *key, const struct kt_op_stat *
 
 void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 {
-	static const char *const kind[] = { "live", "dir", "tar" };
+	static const char *const kind[] = {"live", "dir", "tar"};
 	struct kt_json j;
 	size_t i, first;
 	int k;
@@ -122,7 +122,7 @@ void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	kt_json_obj_begin(&j, "kho");
 	kt_json_bool(&j, "available", f->snap != NULL);
 	if (f->snap) {
-		struct kt_view_ctx c = { .snap = f->snap, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+		struct kt_view_ctx c = {.snap = f->snap, .mask = KT_VIEW_OUT | KT_VIEW_IN};
 		struct kt_json_sink js;
 
 		kt_json_obj_begin(&j, "source");
@@ -180,7 +180,8 @@ void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 		uint64_t n = 0;
 
 		kt_json_obj_begin(&j, NULL);
-		kt_json_strn(&j, "handler", f->handlers[i].compat, strnlen(f->handlers[i].compat, KT_COMPAT_LEN));
+		kt_json_strn(&j, "handler", f->handlers[i].compat,
+			     strnlen(f->handlers[i].compat, KT_COMPAT_LEN));
 		kt_json_obj_begin(&j, "ops");
 		for (k = 0; k < KT_OP_NR; k++) {
 			n += h->op[k].lat_n;
@@ -202,7 +203,9 @@ void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 
 		kt_json_obj_begin(&j, NULL);
 		kt_json_str(&j, "function", kt_fn_info[k].name);
-		kt_json_str(&j, "probe", f->probes && f->probes[k].attached ? kt_probe_kind_name(f->probes[k].kind) : "off");
+		kt_json_str(&j, "probe",
+			    f->probes && f->probes[k].attached ? kt_probe_kind_name(f->probes[k].kind)
+							       : "off");
 		kt_json_u64(&j, "count", s->count);
 		kt_json_u64(&j, "errors", s->errors);
 		kt_json_u64(&j, "bytes", s->bytes);

@@ -56,7 +56,7 @@ static void header(FILE *out, const struct lt_frame *f)
 
 void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 {
-	struct lt_table t = { 0 };
+	struct lt_table t = {0};
 	size_t i;
 	bool desc;
 	int sort;
@@ -81,8 +81,8 @@ void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 		fputs(f->status_text, out);
 	fprintf(out, "%-4s %-20s %-16s %s\n", "DIR", "BLOB", "FORMAT", "SIZE");
 	for (i = 0; i < f->nr_blobs; i++)
-		fprintf(out, "%-4s %-20s %-16s %" PRIu64 "\n", f->blobs[i].dir, f->blobs[i].name, f->blobs[i].format,
-			f->blobs[i].size);
+		fprintf(out, "%-4s %-20s %-16s %" PRIu64 "\n", f->blobs[i].dir, f->blobs[i].name,
+			f->blobs[i].format, f->blobs[i].size);
 	if (f->tracing) {
 		sort = lt_view_default_sort(LT_V_GLOBAL, &desc);
 		lt_table_build(f, LT_V_GLOBAL, NULL, sort, desc, &t);
@@ -95,7 +95,8 @@ void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 
 		lt_table_build(f, LT_V_EVENTS, NULL, -1, false, &t);
 		if (f->new_events > show)
-			fprintf(out, "(%zu earlier events of this interval not shown)\n", f->new_events - show);
+			fprintf(out, "(%zu earlier events of this interval not shown)\n",
+				f->new_events - show);
 		print_table(out, &t, t.nrows - show);
 	}
 	fputc('\n', out);
@@ -113,7 +114,8 @@ void lt_text_trace_header(FILE *out)
 
 	cols = lt_event_cols(&n);
 	for (c = 0; c < n; c++) {
-		trace_w[c] = cols[c].width > (int)strlen(cols[c].title) ? cols[c].width : (int)strlen(cols[c].title);
+		trace_w[c] =
+		    cols[c].width > (int)strlen(cols[c].title) ? cols[c].width : (int)strlen(cols[c].title);
 		cells[c] = cols[c].title;
 	}
 	/* The trace prints exact numbers: make room for them. */
@@ -143,11 +145,12 @@ int lt_text_probes(FILE *out, struct kt_trace *t)
 	const struct kt_probe *p;
 	size_t i, n = kt_trace_probes(t, &p);
 
-	fprintf(out, "fentry: %s\nkprobe: %s\ntracing %s\n", kt_trace_fentry_state(t), kt_trace_kprobe_state(t),
-		kt_trace_status(t));
+	fprintf(out, "fentry: %s\nkprobe: %s\ntracing %s\n", kt_trace_fentry_state(t),
+		kt_trace_kprobe_state(t), kt_trace_status(t));
 	fprintf(out, "%-28s %-6s %-5s %s\n", "FUNCTION", "PROBE", "STATE", "REASON");
 	for (i = 0; i < n; i++)
-		fprintf(out, "%-28s %-6s %-5s %s\n", p[i].func, p[i].kind == KT_PROBE_OFF ? "-" : kt_probe_kind_name(p[i].kind),
+		fprintf(out, "%-28s %-6s %-5s %s\n", p[i].func,
+			p[i].kind == KT_PROBE_OFF ? "-" : kt_probe_kind_name(p[i].kind),
 			p[i].attached ? "on" : "off", p[i].reason);
 	fflush(out);
 	return kt_trace_active(t) ? LT_EXIT_OK : LT_EXIT_CHECK;

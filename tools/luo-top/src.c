@@ -41,7 +41,7 @@ int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
 	s->procdir = proc && *proc ? proc : "/proc";
 	/* Frames need KHO; the tracing modes work on whatever functions exist. */
 	if (!o->trace && !o->probes) {
-		struct lt_frame f = { 0 };
+		struct lt_frame f = {0};
 
 		if (lt_kho_load(o->root, &f)) {
 			kt_errmsg("%s", f.kho_error);
@@ -60,6 +60,7 @@ int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
 		free(s);
 		return LT_EXIT_ERROR;
 	}
+	s->proc = lt_proc_cache_new();
 	*srcp = s;
 	return LT_EXIT_OK;
 }
@@ -72,6 +73,7 @@ void lt_src_close(struct lt_src *s, int *links)
 		return;
 	if (s->trace)
 		lt_bpf_close(s, links);
+	lt_proc_cache_free(s->proc);
 	free(s);
 }
 
@@ -109,17 +111,29 @@ void lt_src_wait(struct lt_src *s, int ms)
 
 int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 {
+	uint64_t luo = 0;
+	bool full;
+	int fn;
+
 	f->seq++;
 	f->uptime = lt_now();
 	/* A saved snapshot does not change: read it once. */
 	if (!s->o->root || !f->snap)
 		lt_kho_load(s->o->root, f);
-	f->sessions.n = 0;
-	lt_sessions_from_proc(s->procdir, &f->sessions);
 	if (s->trace)
 		lt_bpf_collect(s, f);
 	else
 		f->trace_status = s->trace_off;
+	/* A session created, retrieved or closed is a LUO call: then every link is read again. */
+	for (fn = 0; fn < KT_FN_MAX; fn++)
+		if (kt_fn_info[fn].cls == KT_CLS_LUO)
+			luo += f->fn[fn].count;
+	full = f->seq % (f->tracing ? 10 : 5) == 1 || luo != s->luo_calls;
+	s->luo_calls = luo;
+	f->sessions.n = 0;
+	lt_sessions_from_proc(s->procdir, &f->sessions, s->proc, full);
+	if (s->nsv)
+		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv);
 	return 0;
 }
 

@@ -16,6 +16,12 @@ struct lt_src {
 	uint64_t ev_total, ev_seen;
 	void (*user_fn)(void *, const struct kt_event *);
 	void *user_ctx;
+	/* /proc: links re-read only for changed fd sets, fully every few frames or after LUO calls */
+	struct lt_proc_cache *proc;
+	uint64_t luo_calls; /* LUO calls traced up to the last frame */
+	/* traced per-session totals of the current frame */
+	struct kt_trace_session *sv;
+	size_t nsv;
 };
 
 int lt_bpf_open(struct lt_src *s);

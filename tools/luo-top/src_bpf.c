@@ -32,12 +32,12 @@ static void keep_event(void *ctx, const struct kt_event *e)
 int lt_bpf_open(struct lt_src *s)
 {
 	struct kt_trace_opts to = {
-		.pid = s->o->pid,
-		.force_kprobe = s->o->force_kprobe,
-		.pages = s->o->pages,
-		.verbose = s->o->verbose,
-		.on_event = keep_event,
-		.ctx = s,
+	    .pid = s->o->pid,
+	    .force_kprobe = s->o->force_kprobe,
+	    .pages = s->o->pages,
+	    .verbose = s->o->verbose,
+	    .on_event = keep_event,
+	    .ctx = s,
 	};
 
 	return kt_trace_open(&to, &s->trace);
@@ -54,6 +54,9 @@ void lt_bpf_close(struct lt_src *s, int *links)
 	s->ev = NULL;
 	free(s->ev_linear);
 	s->ev_linear = NULL;
+	free(s->sv);
+	s->sv = NULL;
+	s->nsv = 0;
 }
 
 /* The kept events, oldest first, and how many arrived since the last frame. */
@@ -84,9 +87,9 @@ static void events_into(struct lt_src *s, struct lt_frame *f)
 
 void lt_bpf_collect(struct lt_src *s, struct lt_frame *f)
 {
-	struct kt_trace_session *sv = NULL;
-	size_t ns = 0;
-
+	free(s->sv);
+	s->sv = NULL;
+	s->nsv = 0;
 	free(f->handlers);
 	f->handlers = NULL;
 	f->nr_handlers = 0;
@@ -110,9 +113,7 @@ void lt_bpf_collect(struct lt_src *s, struct lt_frame *f)
 	kt_trace_consume(s->trace);
 	kt_trace_fn_totals(s->trace, f->fn);
 	kt_trace_handlers(s->trace, &f->handlers, &f->nr_handlers);
-	if (!kt_trace_sessions(s->trace, &sv, &ns))
-		lt_sessions_merge_bpf(&f->sessions, sv, ns);
-	free(sv);
+	kt_trace_sessions(s->trace, &s->sv, &s->nsv);
 	f->dropped = kt_trace_dropped(s->trace);
 	events_into(s, f);
 }

@@ -66,10 +66,11 @@ int lt_kho_load(const char *root, struct lt_frame *f)
 	/* A few lines for the screen; JSON frames carry lib/view.h's whole status node. */
 	mem = open_memstream(&f->status_text, &len);
 	if (mem) {
-		static const char *const kind[] = { "live", "snapshot", "snapshot" };
+		static const char *const kind[] = {"live", "snapshot", "snapshot"};
 		char sz[32];
 
-		fprintf(mem, "KHO %s %s, kernel %s%s\n", kind[s->kind], s->origin, s->release ? s->release : "unknown",
+		fprintf(mem, "KHO %s %s, kernel %s%s\n", kind[s->kind], s->origin,
+			s->release ? s->release : "unknown",
 			s->has_finalize ? (s->finalize == 1 ? ", finalized" : ", not finalized") : "");
 		for (i = 0; i < KT_NR_DIRS; i++) {
 			const struct kt_kho_dir *d = &s->dir[i];
@@ -78,7 +79,8 @@ int lt_kho_load(const char *root, struct lt_frame *f)
 
 			fprintf(mem, "%-4s", kt_dirn_name[i]);
 			if (!d->present) {
-				fprintf(mem, "none%s\n", i == KT_IN ? " (this kernel was not started by a KHO kexec)" : "");
+				fprintf(mem, "none%s\n",
+					i == KT_IN ? " (this kernel was not started by a KHO kexec)" : "");
 				continue;
 			}
 			if (d->has_fdt)

@@ -9,32 +9,32 @@
 #include "luo-top.h"
 #include "util.h"
 
-const char *const lt_view_name[LT_NR_VIEWS] = { "sessions", "handlers", "global", "events" };
+const char *const lt_view_name[LT_NR_VIEWS] = {"sessions", "handlers", "global", "events"};
 
 static const struct lt_col sessions_cols[] = {
-	{ "SESSION", 12, true, false }, { "PID", 6, false, true },   { "COMM", 8, true, false },
-	{ "FD", 4, false, true },	{ "FILES", 5, false, true }, { "BYTES", 9, false, true },
-	{ "STATE", 10, true, false },	{ "CALLS", 6, false, true }, { "ERR", 4, false, true },
+    {"SESSION", 12, true, false}, {"PID", 6, false, true},   {"COMM", 8, true, false},
+    {"FD", 4, false, true},	  {"FILES", 5, false, true}, {"BYTES", 9, false, true},
+    {"STATE", 10, true, false},	  {"CALLS", 6, false, true}, {"ERR", 4, false, true},
 };
 
 static const struct lt_col handlers_cols[] = {
-	{ "HANDLER", 10, true, false }, { "PRESERVED", 9, false, true }, { "BYTES", 9, false, true },
-	{ "KHO_BYTES", 9, false, true }, { "RETRIEVED", 9, false, true }, { "R_BYTES", 9, false, true },
-	{ "FREEZE", 6, false, true },	 { "FINISH", 6, false, true },	  { "UNPRES", 6, false, true },
-	{ "ERR", 4, false, true },	 { "AVG", 8, false, true },	  { "P99", 8, false, true },
+    {"HANDLER", 10, true, false},  {"PRESERVED", 9, false, true}, {"BYTES", 9, false, true},
+    {"KHO_BYTES", 9, false, true}, {"RETRIEVED", 9, false, true}, {"R_BYTES", 9, false, true},
+    {"FREEZE", 6, false, true},	   {"FINISH", 6, false, true},	  {"UNPRES", 6, false, true},
+    {"ERR", 4, false, true},	   {"AVG", 8, false, true},	  {"P99", 8, false, true},
 };
 
 static const struct lt_col functions_cols[] = {
-	{ "FUNCTION", 27, true, false }, { "PROBE", 6, true, false },	{ "CALLS", 7, false, true },
-	{ "ERR", 4, false, true },	 { "BYTES", 9, false, true },	{ "KHO_BYTES", 9, false, true },
-	{ "AVG", 8, false, true },	 { "MAX", 8, false, true },	{ "P99", 8, false, true },
+    {"FUNCTION", 27, true, false}, {"PROBE", 6, true, false}, {"CALLS", 7, false, true},
+    {"ERR", 4, false, true},	   {"BYTES", 9, false, true}, {"KHO_BYTES", 9, false, true},
+    {"AVG", 8, false, true},	   {"MAX", 8, false, true},   {"P99", 8, false, true},
 };
 
 static const struct lt_col events_cols[] = {
-	{ "TIME(s)", 10, false, true }, { "PID", 6, false, true },	 { "COMM", 8, true, false },
-	{ "FUNCTION", 24, true, false }, { "SESSION", 10, true, false }, { "HANDLER", 8, true, false },
-	{ "TOKEN", 6, false, true },	{ "BYTES", 9, false, true },	 { "KHO_BYTES", 9, false, true },
-	{ "RET", 4, false, true },	{ "LAT", 8, false, true },
+    {"TIME(s)", 10, false, true},  {"PID", 6, false, true},	 {"COMM", 8, true, false},
+    {"FUNCTION", 24, true, false}, {"SESSION", 10, true, false}, {"HANDLER", 8, true, false},
+    {"TOKEN", 6, false, true},	   {"BYTES", 9, false, true},	 {"KHO_BYTES", 9, false, true},
+    {"RET", 4, false, true},	   {"LAT", 8, false, true},
 };
 
 static const struct {
@@ -43,10 +43,10 @@ static const struct {
 	int sort;
 	bool desc;
 } views[LT_NR_VIEWS] = {
-	[LT_V_SESSIONS] = { sessions_cols, KT_ARRAY_SIZE(sessions_cols), 0, false },
-	[LT_V_HANDLERS] = { handlers_cols, KT_ARRAY_SIZE(handlers_cols), 0, false },
-	[LT_V_GLOBAL] = { functions_cols, KT_ARRAY_SIZE(functions_cols), -1, false },
-	[LT_V_EVENTS] = { events_cols, KT_ARRAY_SIZE(events_cols), -1, false },
+    [LT_V_SESSIONS] = {sessions_cols, KT_ARRAY_SIZE(sessions_cols), 0, false},
+    [LT_V_HANDLERS] = {handlers_cols, KT_ARRAY_SIZE(handlers_cols), 0, false},
+    [LT_V_GLOBAL] = {functions_cols, KT_ARRAY_SIZE(functions_cols), -1, false},
+    [LT_V_EVENTS] = {events_cols, KT_ARRAY_SIZE(events_cols), -1, false},
 };
 
 int lt_view_default_sort(enum lt_view v, bool *desc)
@@ -91,7 +91,8 @@ const char *lt_event_name_key(const struct kt_event *e)
 
 void lt_fmt_event_time(char *buf, size_t len, const struct kt_event *e)
 {
-	double t = e->ts_ns >= lt_t0_ns ? (double)(e->ts_ns - lt_t0_ns) / 1e9 : -(double)(lt_t0_ns - e->ts_ns) / 1e9;
+	double t =
+	    e->ts_ns >= lt_t0_ns ? (double)(e->ts_ns - lt_t0_ns) / 1e9 : -(double)(lt_t0_ns - e->ts_ns) / 1e9;
 
 	snprintf(buf, len, "%.6f", t);
 }
@@ -114,7 +115,8 @@ static struct lt_row *add_row(struct lt_table *t)
 	return r;
 }
 
-static void cell(struct lt_row *r, int c, double key, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void cell(struct lt_row *r, int c, double key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void cell(struct lt_row *r, int c, double key, const char *fmt, ...)
 {
 	va_list ap;

@@ -34,7 +34,7 @@ struct tui {
 	bool follow; /* Events: stay at the newest */
 };
 
-static const char *const view_title[LT_NR_VIEWS] = { "Sessions", "Handlers", "Global", "Events" };
+static const char *const view_title[LT_NR_VIEWS] = {"Sessions", "Handlers", "Global", "Events"};
 
 static void style_on(struct tui *u, int pair, int fallback)
 {
@@ -80,7 +80,8 @@ static void fit_widths(const struct lt_table *t, int *w)
 	}
 }
 
-static void format_row(char *buf, size_t len, const struct lt_table *t, const int *w, const char *const *cells)
+static void format_row(char *buf, size_t len, const struct lt_table *t, const int *w,
+		       const char *const *cells)
 {
 	size_t n = 0;
 	int c;
@@ -176,16 +177,16 @@ static int draw_global_head(struct tui *u, int y, int bottom)
 static void draw_help(struct tui *u)
 {
 	static const char *const text[] = {
-		"luo-top keys",
-		"",
-		"Tab, 1-4   Sessions, Handlers, Global, Events",
-		"s          sort by the next column (again: the one after)",
-		"r          reverse the sort order",
-		"/          filter rows (Enter applies, Esc clears)",
-		"p          pause / resume refreshing",
-		"Up/Down, PgUp/PgDn, Home/End   scroll",
-		"h, ?       this help (any key closes it)",
-		"q          quit",
+	    "luo-top keys",
+	    "",
+	    "Tab, 1-4   Sessions, Handlers, Global, Events",
+	    "s          sort by the next column (again: the one after)",
+	    "r          reverse the sort order",
+	    "/          filter rows (Enter applies, Esc clears)",
+	    "p          pause / resume refreshing",
+	    "Up/Down, PgUp/PgDn, Home/End   scroll",
+	    "h, ?       this help (any key closes it)",
+	    "q          quit",
 	};
 	int h = KT_ARRAY_SIZE(text) + 2, w = 58, y0, x0, i;
 	WINDOW *win;
@@ -234,14 +235,15 @@ static void draw(struct tui *u)
 		if (c == (int)u->view)
 			attroff(A_REVERSE);
 	}
-	snprintf(buf, sizeof(buf), "  %.1fs  frame %" PRIu64 "%s", u->f.uptime, u->f.seq, u->paused ? "  PAUSED" : "");
+	snprintf(buf, sizeof(buf), "  %.1fs  frame %" PRIu64 "%s", u->f.uptime, u->f.seq,
+		 u->paused ? "  PAUSED" : "");
 	addnstr(buf, COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0);
 	y++;
 
 	/* Line 1: tracing. */
 	if (u->f.tracing)
-		snprintf(buf, sizeof(buf), "tracing %s  events %" PRIu64 "  dropped %" PRIu64, u->f.trace_status,
-			 u->f.total_events, u->f.dropped);
+		snprintf(buf, sizeof(buf), "tracing %s  events %" PRIu64 "  dropped %" PRIu64,
+			 u->f.trace_status, u->f.total_events, u->f.dropped);
 	else
 		snprintf(buf, sizeof(buf), "tracing %s", u->f.trace_status ? u->f.trace_status : "off");
 	style_on(u, u->f.tracing ? C_ON : C_OFF, u->f.tracing ? A_NORMAL : A_BOLD);
@@ -397,7 +399,7 @@ static void resize(void)
 
 int lt_tui_run(struct lt_src *src, const struct lt_opts *o)
 {
-	struct tui u = { .o = o, .src = src };
+	struct tui u = {.o = o, .src = src};
 	double next;
 	long frames = 0;
 	int v;
@@ -431,7 +433,8 @@ int lt_tui_run(struct lt_src *src, const struct lt_opts *o)
 	next = lt_now() + o->delay;
 	draw(&u);
 	while (!lt_exiting) {
-		struct pollfd pfd[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = lt_src_event_fd(src), .events = POLLIN } };
+		struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+					{.fd = lt_src_event_fd(src), .events = POLLIN}};
 		int timeout = (int)((next - lt_now()) * 1000), ch;
 		bool dirty = false;
 

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The LUO state model away from physical memory: its saved form (export, then
+ * import, must give back every field; import must refuse what it cannot read,
+ * with -EBADMSG and a message) and the procfs source (session fds found under a
+ * proc directory built in the test: PID/fd/N symlinks whose targets need not
+ * exist, and PID/comm).
+ *
+ * `test_luo_state --seeds DIR` writes, instead of testing, saved forms for the
+ * fuzz_luo_state corpus.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fdtbuild.h"
+
+#include "luo_state.h"
+#include "util.h"
+
+/* ---- a state with every field set, and odd bytes everywhere text goes ----------- */
+
+static const char *const odd_names[] = {
+	"plain",
+	"with space and 100% \"quotes\"",
+	"\xc3\xbc" "tf-8 \xff tab\tnl\n=&%%20",
+	/* The longest the model holds. */
+	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+};
+
+static void fill(struct kt_luo_state *st)
+{
+	struct kt_luo_session *s;
+	struct kt_luo_file *f;
+
+	memset(st, 0, sizeof(*st));
+	s = kt_luo_add_session(st, odd_names[0], KT_SESS_OUTGOING);
+	s->pid = 1234;
+	s->fd = 7;
+	strcpy(s->comm, "kho-agent");
+
+	s = kt_luo_add_session(st, odd_names[1], KT_SESS_INCOMING);
+	s->files_known = true;
+	s->files_claimed = 3;
+	f = kt_luo_add_file(s);
+	strcpy(f->handler, MEMFD_V2_COMPATIBLE);
+	f->token = UINT64_MAX;
+	f->data = 0x1234000;
+	f->has_size = true;
+	f->size = 8192;
+	f->has_memfd = true;
+	f->memfd = (struct kt_memfd){ .pos = UINT64_MAX,
+				      .size = 8192,
+				      .nr_folios = 2,
+				      .seals = 0x3f,
+				      .flags = UINT32_MAX,
+				      .folios_first = 0xfffff000,
+				      .folios_total_pages = UINT32_MAX,
+				      .folios_order = 10 };
+	f = kt_luo_add_file(s);
+	strcpy(f->handler, "kvm-vm-v1");
+	f->retrieve_status = -5;
+	f->error = kt_strdup("retrieve failed: Bad address (0x10) 100%");
+	f = kt_luo_add_file(s);
+	f->token = 42;
+	f->retrieve_status = 1;
+	f->has_size = true;
+	f->size = 0;
+
+	s = kt_luo_add_session(st, odd_names[2], KT_SESS_SERIALIZED);
+	s->files_known = true;
+	s->files_claimed = 5;
+	strcpy(s->comm, "a b%c\xe2\x82\xac");
+	s->error = kt_strdup("files: block 0x1000 loops back\n(second line)");
+
+	s = kt_luo_add_session(st, odd_names[3], KT_SESS_RETRIEVED);
+	s->pid = 99;
+	s->fd = 3;
+	strcpy(s->comm, "0123456789abcdef");
+	s->error = kt_strdup("");
+
+	st->flbs = calloc(3, sizeof(*st->flbs));
+	assert_non_null(st->flbs);
+	st->nr_flbs = 3;
+	st->flbs[0] = (struct kt_luo_flb){ "iommu-v1", 0x1000, 3, true };
+	st->flbs[1] = (struct kt_luo_flb){ "weird name %20 x\x01", 0, 0, false };
+	memset(st->flbs[2].name, 'n', LUO_FLB_COMPAT_LEN);
+	st->flbs[2].data = UINT64_MAX;
+	st->flbs[2].count = UINT64_MAX;
+	st->kernel_note = kt_strdup("kallsyms addresses hidden (not root) = 100%");
+}
+
+static void assert_str_eq(const char *got, const char *want, const char *what)
+{
+	if (!got != !want || (got && strcmp(got, want)))
+		fail_msg("%s: '%s', expected '%s'", what, got ? got : "(null)", want ? want : "(null)");
+}
+
+static void assert_same(const struct kt_luo_state *got, const struct kt_luo_state *want)
+{
+	size_t i, k;
+
+	assert_int_equal(got->nr_sessions, want->nr_sessions);
+	for (i = 0; i < want->nr_sessions; i++) {
+		const struct kt_luo_session *g = &got->sessions[i], *w = &want->sessions[i];
+
+		assert_str_eq(g->name, w->name, "name");
+		assert_int_equal(g->state, w->state);
+		assert_int_equal(g->files_claimed, w->files_claimed);
+		assert_int_equal(g->files_known, w->files_known);
+		assert_int_equal(g->pid, w->pid);
+		assert_int_equal(g->fd, w->fd);
+		assert_str_eq(g->comm, w->comm, "comm");
+		assert_str_eq(g->error, w->error, "session error");
+		assert_int_equal(g->nr_files, w->nr_files);
+		for (k = 0; k < w->nr_files; k++) {
+			const struct kt_luo_file *gf = &g->files[k], *wf = &w->files[k];
+
+			assert_str_eq(gf->handler, wf->handler, "handler");
+			assert_int_equal(gf->token, wf->token);
+			assert_int_equal(gf->data, wf->data);
+			assert_int_equal(gf->retrieve_status, wf->retrieve_status);
+			assert_int_equal(gf->has_size, wf->has_size);
+			assert_int_equal(gf->size, wf->size);
+			assert_int_equal(gf->has_memfd, wf->has_memfd);
+			assert_int_equal(gf->memfd.pos, wf->memfd.pos);
+			assert_int_equal(gf->memfd.size, wf->memfd.size);
+			assert_int_equal(gf->memfd.nr_folios, wf->memfd.nr_folios);
+			assert_int_equal(gf->memfd.seals, wf->memfd.seals);
+			assert_int_equal(gf->memfd.flags, wf->memfd.flags);
+			assert_int_equal(gf->memfd.folios_first, wf->memfd.folios_first);
+			assert_int_equal(gf->memfd.folios_total_pages, wf->memfd.folios_total_pages);
+			assert_int_equal(gf->memfd.folios_order, wf->memfd.folios_order);
+			assert_str_eq(gf->error, wf->error, "file error");
+		}
+	}
+	assert_int_equal(got->nr_flbs, want->nr_flbs);
+	for (i = 0; i < want->nr_flbs; i++) {
+		assert_str_eq(got->flbs[i].name, want->flbs[i].name, "flb name");
+		assert_int_equal(got->flbs[i].data, want->flbs[i].data);
+		assert_int_equal(got->flbs[i].count, want->flbs[i].count);
+		assert_int_equal(got->flbs[i].incoming, want->flbs[i].incoming);
+	}
+	assert_str_eq(got->kernel_note, want->kernel_note, "kernel note");
+}
+
+/* Import text (without its NUL); returns the result, err holds the message. */
+static int import(const char *text, struct kt_luo_state *st, char *err, size_t errlen)
+{
+	memset(st, 0, sizeof(*st));
+	err[0] = '\0';
+	return kt_luo_state_import((const uint8_t *)text, strlen(text), st, err, errlen);
+}
+
+/* ---- saved form ------------------------------------------------------------------ */
+
+static void test_round_trip(void **state)
+{
+	struct kt_luo_state st, back, again;
+	uint8_t *buf, *buf2;
+	size_t len, len2, i;
+	char err[256] = "";
+
+	(void)state;
+	fill(&st);
+	assert_int_equal(kt_luo_state_export(&st, &buf, &len), 0);
+	/* One record a line: no byte of a value may end a line or split a key from its value. */
+	assert_int_equal(memchr(buf, '\0', len), NULL);
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\n')
+			assert_true(i + 1 == len || !memcmp(buf + i + 1, "session ", 8) ||
+				    !memcmp(buf + i + 1, "file ", 5) || !memcmp(buf + i + 1, "flb ", 4) ||
+				    !memcmp(buf + i + 1, "note ", 5));
+	memset(&back, 0, sizeof(back));
+	if (kt_luo_state_import(buf, len, &back, err, sizeof(err)))
+		fail_msg("import: %s", err);
+	assert_same(&back, &st);
+	assert_string_equal(back.sessions[2].name, odd_names[2]);
+	assert_int_equal(strlen(back.sessions[3].name), LUO_SESSION_NAME_LEN);
+	/* And again: the same bytes. */
+	assert_int_equal(kt_luo_state_export(&back, &buf2, &len2), 0);
+	assert_int_equal(len2, len);
+	assert_memory_equal(buf2, buf, len);
+	memset(&again, 0, sizeof(again));
+	assert_int_equal(kt_luo_state_import(buf2, len2, &again, err, sizeof(err)), 0);
+	assert_same(&again, &st);
+	free(buf);
+	free(buf2);
+	kt_luo_state_free(&st);
+	kt_luo_state_free(&back);
+	kt_luo_state_free(&again);
+}
+
+static void test_round_trip_empty(void **state)
+{
+	struct kt_luo_state st = { 0 }, back;
+	uint8_t *buf;
+	size_t len;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(kt_luo_state_export(&st, &buf, &len), 0);
+	assert_int_equal(len, strlen("kt-luo-state 1\n"));
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(kt_luo_state_import(buf, len, &back, err, sizeof(err)), 0);
+	assert_same(&back, &st);
+	free(buf);
+	kt_luo_state_free(&back);
+}
+
+static void assert_rejects(const char *text, size_t len, const char *what, const char *msg)
+{
+	struct kt_luo_state st;
+	char err[256];
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	strcpy(err, "(none)");
+	ret = kt_luo_state_import((const uint8_t *)text, len, &st, err, sizeof(err));
+	if (ret != -EBADMSG)
+		fail_msg("%s: import returned %d, expected -EBADMSG; message '%s'", what, ret, err);
+	if (!strstr(err, msg))
+		fail_msg("%s: message '%s' lacks '%s'", what, err, msg);
+	kt_luo_state_free(&st);
+}
+
+#define REJECTS(text, msg) assert_rejects((text), sizeof(text) - 1, #text, (msg))
+
+static void test_import_rejects(void **state)
+{
+	static const uint8_t bin[] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0xff, 0xfe, '\n', 0x80 };
+
+	(void)state;
+	REJECTS("kt-luo-state 2\nsession name=a state=outgoing\n", "not a LUO state file");
+	REJECTS("KT-LUO-STATE 1\n", "not a LUO state file");
+	REJECTS("kt-luo-state 1 \n", "not a LUO state file");
+	REJECTS("session name=a state=outgoing\nkt-luo-state 1\n", "not a LUO state file");
+	REJECTS("garbage", "not a LUO state file");
+	assert_rejects((const char *)bin, sizeof(bin), "an ELF header", "not a LUO state file");
+	REJECTS("kt-luo-state 1\nsession state=outgoing pid=1\n", "line 2: bad session record");
+	REJECTS("kt-luo-state 1\nsession name=a\n", "line 2: bad session record");
+	REJECTS("kt-luo-state 1\nsession name=a state=bogus\n", "line 2: bad session record");
+	REJECTS("kt-luo-state 1\nsession name=a state=\n", "line 2: bad session record");
+	REJECTS("kt-luo-state 1\nsession name=a state=Outgoing\n", "line 2: bad session record");
+	REJECTS("kt-luo-state 1\nsession name=a state=outgoing\nfile handler=x\nsession name=b state=nope\n",
+		"line 4: bad session record");
+}
+
+/* Nothing at all is not a state file either: a save cut to zero bytes must not read as "no sessions". */
+static void test_import_rejects_empty(void **state)
+{
+	(void)state;
+	REJECTS("", "not a LUO state file");
+	REJECTS("\n\n", "not a LUO state file");
+	REJECTS("\0kt-luo-state 1\n", "not a LUO state file");
+}
+
+/* Fields are only ever added: what this version does not know is skipped. */
+static void test_import_tolerant(void **state)
+{
+	struct kt_luo_state st;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(import("kt-luo-state 1\n"
+				"session name=a state=retrieved newkey=1 known=1 claimed=2\n"
+				"widget colour=blue\n"
+				"file handler=memfd-v2 token=5 later=x\n"
+				"file token=6\n"
+				"flb name=f\n"
+				"note procfs=whatever\n"
+				"note kernel=k%20n\n",
+				&st, err, sizeof(err)),
+			 0);
+	assert_int_equal(st.nr_sessions, 1);
+	assert_string_equal(st.sessions[0].name, "a");
+	assert_int_equal(st.sessions[0].state, KT_SESS_RETRIEVED);
+	/* Owner unknown unless saved. */
+	assert_int_equal(st.sessions[0].pid, -1);
+	assert_int_equal(st.sessions[0].fd, -1);
+	assert_true(st.sessions[0].files_known);
+	assert_int_equal(st.sessions[0].files_claimed, 2);
+	assert_int_equal(st.sessions[0].nr_files, 2);
+	assert_string_equal(st.sessions[0].files[0].handler, MEMFD_V2_COMPATIBLE);
+	assert_int_equal(st.sessions[0].files[1].token, 6);
+	assert_false(st.sessions[0].files[1].has_size);
+	assert_false(st.sessions[0].files[1].has_memfd);
+	assert_int_equal(st.nr_flbs, 1);
+	assert_string_equal(st.kernel_note, "k n");
+	kt_luo_state_free(&st);
+}
+
+/* Values longer than the model holds are cut, escapes that are not escapes kept. */
+static void test_import_long_and_odd_values(void **state)
+{
+	struct kt_luo_state st;
+	char err[256], text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "kt-luo-state 1\n"
+		 "session name=%0100d state=outgoing comm=%030d\n"
+		 "file handler=%060d\n"
+		 "flb name=%060d\n"
+		 "session name=100%%zz%%4 state=incoming\n"
+		 "session name=%%41%%62%%2 state=incoming\n",
+		 0, 0, 0, 0);
+	assert_int_equal(import(text, &st, err, sizeof(err)), 0);
+	assert_int_equal(st.nr_sessions, 3);
+	assert_int_equal(strlen(st.sessions[0].name), LUO_SESSION_NAME_LEN);
+	assert_int_equal(strlen(st.sessions[0].comm), sizeof(st.sessions[0].comm) - 1);
+	assert_int_equal(strlen(st.sessions[0].files[0].handler), LUO_HANDLER_COMPAT_LEN);
+	assert_int_equal(strlen(st.flbs[0].name), LUO_FLB_COMPAT_LEN);
+	assert_string_equal(st.sessions[1].name, "100%zz%4");
+	assert_string_equal(st.sessions[2].name, "Ab%2");
+	kt_luo_state_free(&st);
+}
+
+/* ---- procfs ---------------------------------------------------------------------- */
+
+static void fd_link(const char *root, const char *rel, const char *target)
+{
+	char *p = td_path(root, rel), *dir = strdup(p);
+
+	assert_non_null(dir);
+	*strrchr(dir, '/') = '\0';
+	/* td_write makes the directories on the way. */
+	if (access(dir, F_OK)) {
+		char *keep = td_path(rel, ".keep");
+
+		free(keep);
+		keep = td_path(dir + strlen(root) + 1, ".keep");
+		td_write_str(root, keep, "");
+		free(keep);
+		keep = td_path(dir, ".keep");
+		assert_int_equal(unlink(keep), 0);
+		free(keep);
+	}
+	if (symlink(target, p))
+		fail_msg("symlink %s: %s", p, strerror(errno));
+	free(dir);
+	free(p);
+}
+
+static const struct kt_luo_session *owner_of(const struct kt_luo_state *st, const char *name)
+{
+	const struct kt_luo_session *found = NULL;
+	size_t i;
+
+	for (i = 0; i < st->nr_sessions; i++)
+		if (!strcmp(st->sessions[i].name, name)) {
+			if (found)
+				fail_msg("session '%s' twice", name);
+			found = &st->sessions[i];
+		}
+	if (!found)
+		fail_msg("no session '%s'", name);
+	return found;
+}
+
+/* Two processes with sessions, one without, and what a real /proc has beside. */
+static char *proc_tree(void)
+{
+	char *root = td_make();
+
+	td_write_str(root, "100/comm", "kho-agent\n");
+	fd_link(root, "100/fd/0", "/dev/null");
+	fd_link(root, "100/fd/3", "anon_inode:[luo_session] db one");
+	fd_link(root, "100/fd/4", "anon_inode:[eventfd]");
+	fd_link(root, "100/fd/5", "anon_inode:[luo_session] cache");
+	fd_link(root, "100/fd/6", "anon_inode:[luo_session] ");
+	fd_link(root, "100/fd/7", "anon_inode:[luo_session]x");
+	fd_link(root, "100/fd/8", "socket:[12345]");
+	fd_link(root, "100/fd/9", "/tmp/anon_inode:[luo_session] not-one");
+	td_write_str(root, "200/comm", "a-very-long-command-name\n");
+	fd_link(root, "200/fd/12", "anon_inode:[luo_session] vm%x \xc3\xbc");
+	td_write_str(root, "300/comm", "idle\n");
+	fd_link(root, "300/fd/0", "/dev/null");
+	/* Not processes. */
+	fd_link(root, "self/fd/3", "anon_inode:[luo_session] from-self");
+	td_write_str(root, "sys/kernel/x", "");
+	td_write_str(root, "uptime", "1.0 1.0\n");
+	/* A process without fd/ (a zombie, or gone while we looked). */
+	td_write_str(root, "400/comm", "zombie\n");
+	return root;
+}
+
+static void test_procfs_owners(void **state)
+{
+	struct kt_luo_state st = { 0 };
+	const struct kt_luo_session *s;
+	char *root = proc_tree();
+
+	(void)state;
+	assert_int_equal(kt_luo_from_procfs(root, &st), 0);
+	assert_null(st.procfs_note);
+	assert_int_equal(st.nr_sessions, 3);
+	s = owner_of(&st, "db one");
+	assert_int_equal(s->pid, 100);
+	assert_int_equal(s->fd, 3);
+	assert_string_equal(s->comm, "kho-agent");
+	assert_int_equal(s->state, KT_SESS_OUTGOING);
+	assert_false(s->files_known);
+	assert_int_equal(s->nr_files, 0);
+	s = owner_of(&st, "cache");
+	assert_int_equal(s->pid, 100);
+	assert_int_equal(s->fd, 5);
+	s = owner_of(&st, "vm%x \xc3\xbc");
+	assert_int_equal(s->pid, 200);
+	assert_int_equal(s->fd, 12);
+	/* comm is at most 15 characters in the kernel; a longer file is cut to the model's 16. */
+	assert_int_equal(strlen(s->comm), 16);
+	kt_luo_state_free(&st);
+	td_remove(root);
+}
+
+/* Sessions another source listed get their owner; serialized ones cannot have an fd here. */
+static void test_procfs_matches_known(void **state)
+{
+	struct kt_luo_state st = { 0 };
+	struct kt_luo_session *s;
+	char *root = proc_tree();
+
+	(void)state;
+	s = kt_luo_add_session(&st, "db one", KT_SESS_OUTGOING);
+	s->files_known = true;
+	s->files_claimed = 2;
+	kt_luo_add_session(&st, "cache", KT_SESS_RETRIEVED);
+	kt_luo_add_session(&st, "vm%x \xc3\xbc", KT_SESS_SERIALIZED);
+	assert_int_equal(kt_luo_from_procfs(root, &st), 0);
+	assert_int_equal(st.nr_sessions, 4);
+	assert_string_equal(st.sessions[0].name, "db one");
+	assert_int_equal(st.sessions[0].pid, 100);
+	assert_int_equal(st.sessions[0].fd, 3);
+	assert_true(st.sessions[0].files_known);
+	assert_int_equal(st.sessions[1].pid, 100);
+	assert_int_equal(st.sessions[1].state, KT_SESS_RETRIEVED);
+	assert_int_equal(st.sessions[2].pid, -1);
+	assert_int_equal(st.sessions[3].state, KT_SESS_OUTGOING);
+	assert_int_equal(st.sessions[3].pid, 200);
+	kt_luo_state_free(&st);
+	td_remove(root);
+}
+
+static void test_procfs_missing(void **state)
+{
+	struct kt_luo_state st = { 0 };
+	char *root = td_make(), *gone = td_path(root, "no-such-proc");
+
+	(void)state;
+	assert_int_equal(kt_luo_from_procfs(gone, &st), -ENOENT);
+	assert_non_null(st.procfs_note);
+	assert_non_null(strstr(st.procfs_note, "no-such-proc"));
+	assert_int_equal(st.nr_sessions, 0);
+	kt_luo_state_free(&st);
+	free(gone);
+	td_remove(root);
+}
+
+/*
+ * fd directories the reader may not open (another user's processes): counted
+ * in procfs_note. Root opens any directory, so the check drops to nobody in a
+ * child; the tree is made readable to it except for the fd directories.
+ */
+struct unreadable {
+	char *root;
+	uid_t uid;
+	gid_t gid;
+};
+
+static int procfs_unreadable_child(void *arg)
+{
+	struct unreadable *u = arg;
+	struct kt_luo_state st = { 0 };
+	size_t i;
+	int ret;
+
+	if (u->uid && (setgroups(0, NULL) || setgid(u->gid) || setuid(u->uid))) {
+		fprintf(stderr, "cannot drop to uid %u: %s\n", (unsigned int)u->uid, strerror(errno));
+		return 1;
+	}
+	ret = kt_luo_from_procfs(u->root, &st);
+	if (ret) {
+		fprintf(stderr, "kt_luo_from_procfs: %d (%s) (is the temporary directory searchable by uid %u?)\n",
+			ret, st.procfs_note ? st.procfs_note : "", (unsigned int)getuid());
+		return 1;
+	}
+	if (!st.procfs_note || !strstr(st.procfs_note, "of 2 processes unreadable")) {
+		fprintf(stderr, "procfs_note '%s'\n", st.procfs_note ? st.procfs_note : "(null)");
+		return 1;
+	}
+	/* The readable process still counts. */
+	for (i = 0; i < st.nr_sessions; i++)
+		if (!strcmp(st.sessions[i].name, "vm%x \xc3\xbc") && st.sessions[i].pid == 200)
+			break;
+	if (st.nr_sessions != 1 || i == st.nr_sessions) {
+		fprintf(stderr, "%zu sessions, expected only the one of pid 200\n", st.nr_sessions);
+		return 1;
+	}
+	kt_luo_state_free(&st);
+	return 0;
+}
+
+static void test_procfs_unreadable(void **state)
+{
+	struct unreadable u = { 0 };
+	struct passwd *pw;
+	char *p;
+
+	(void)state;
+	u.root = proc_tree();
+	if (!geteuid()) {
+		pw = getpwnam("nobody");
+		if (!pw) {
+			print_message("skip: running as root and there is no user 'nobody' to drop to\n");
+			td_remove(u.root);
+			skip();
+		}
+		u.uid = pw->pw_uid;
+		u.gid = pw->pw_gid;
+		assert_int_equal(chmod(u.root, 0755), 0);
+	}
+	p = td_path(u.root, "100/fd");
+	assert_int_equal(chmod(p, u.uid ? 0700 : 0), 0);
+	free(p);
+	p = td_path(u.root, "300/fd");
+	assert_int_equal(chmod(p, u.uid ? 0700 : 0), 0);
+	free(p);
+	assert_in_child(procfs_unreadable_child, &u, "kt_luo_from_procfs with two fd directories unreadable");
+	p = td_path(u.root, "100/fd");
+	chmod(p, 0755);
+	free(p);
+	p = td_path(u.root, "300/fd");
+	chmod(p, 0755);
+	free(p);
+	td_remove(u.root);
+}
+
+/* ---- seeds for fuzz_luo_state ------------------------------------------------------- */
+
+static int write_seed(const char *dir, const char *name, const struct kt_luo_state *st)
+{
+	char path[4096];
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+	int ret = 0;
+
+	if (kt_luo_state_export(st, &buf, &len))
+		return 2;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "test_luo_state: %s: %s\n", path, strerror(errno));
+		ret = 2;
+	}
+	free(buf);
+	return ret;
+}
+
+static int write_seeds(const char *dir)
+{
+	struct kt_luo_state st, empty = { 0 };
+	int ret = 0;
+
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "test_luo_state: %s: %s\n", dir, strerror(errno));
+		return 2;
+	}
+	fill(&st);
+	ret |= write_seed(dir, "luo-state-every-field", &st);
+	ret |= write_seed(dir, "luo-state-empty", &empty);
+	/* One session with one memfd: the folio walk a saved view does. */
+	st.nr_sessions = 2;
+	st.sessions[1].nr_files = 1;
+	st.nr_flbs = 0;
+	ret |= write_seed(dir, "luo-state-one-memfd", &st);
+	st.nr_sessions = 4;
+	st.sessions[1].nr_files = 3;
+	st.nr_flbs = 3;
+	kt_luo_state_free(&st);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_round_trip_empty),
+		cmocka_unit_test(test_import_rejects),
+		cmocka_unit_test(test_import_rejects_empty),
+		cmocka_unit_test(test_import_tolerant),
+		cmocka_unit_test(test_import_long_and_odd_values),
+		cmocka_unit_test(test_procfs_owners),
+		cmocka_unit_test(test_procfs_matches_known),
+		cmocka_unit_test(test_procfs_missing),
+		cmocka_unit_test(test_procfs_unreadable),
+	};
+
+	if (argc == 3 && !strcmp(argv[1], "--seeds"))
+		return write_seeds(argv[2]);
+	return cmocka_run_group_tests_name("luo_state", tests, NULL, NULL);
+}
