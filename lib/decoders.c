@@ -27,8 +27,12 @@ const struct kt_decoder *kt_decoder_for(const struct kt_blob *b)
 
 	if (kt_fdt_is(b)) {
 		void *owned = NULL;
-		/* Only the root FDT is ever seen truncated (debugfs keeps its first size). */
-		const void *fdt = kt_fdt_usable(b, &owned, strcmp(b->name, "fdt") ? NULL : kt_kho_root_names, NULL);
+		/*
+		 * Only the root FDT is ever seen truncated (debugfs keeps its first size).
+		 * A whole blob is fully checked once, by its decoder: the header will do here.
+		 */
+		const void *fdt = kt_fdt_header_ok(b) ? b->data :
+				  kt_fdt_usable(b, &owned, strcmp(b->name, "fdt") ? NULL : kt_kho_root_names, NULL);
 		const char *compat = NULL;
 		int len = 0;
 

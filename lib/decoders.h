@@ -55,8 +55,13 @@ struct kt_prop_schema {
  */
 const void *kt_fdt_open(const struct kt_blob *b, struct kt_sink *s, void **owned,
 			const struct kt_prop_schema *names);
-void kt_fdt_emit_props(const void *fdt, int node, const struct kt_prop_schema *schema,
-		       struct kt_sink *s, const struct kt_dctx *c);
+/* Emit a node's properties; returns a mask of the schema entries present with a valid value. */
+uint64_t kt_fdt_emit_props(const void *fdt, int node, const struct kt_prop_schema *schema,
+			   struct kt_sink *s, const struct kt_dctx *c);
+/* A whole blob whose header is sound (the full check is left to the decoder). */
+bool kt_fdt_header_ok(const struct kt_blob *b);
+/* A string property, NULL unless present and NUL-terminated. */
+const char *kt_fdt_str(const void *fdt, int node, const char *prop);
 void kt_fdt_emit_tree(const void *fdt, int node, const struct kt_prop_schema *schema,
 		      struct kt_sink *s, const struct kt_dctx *c, int depth);
 bool kt_fdt_u64(const void *fdt, int node, const char *prop, uint64_t *v);

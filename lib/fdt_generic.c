@@ -111,7 +111,8 @@ static unsigned int rebuild_names(uint8_t *fdt, size_t have, const struct kt_pro
 		    memchr(fdt + str + use[i].off, '\0', have - str - use[i].off))
 			taken[ntaken++] = (const char *)fdt + str + use[i].off;
 	for (i = 0; i < n; i++) {
-		uint32_t o = use[i].off, end = i + 1 < n ? use[i + 1].off : size, match = 0, pass;
+		uint32_t o = use[i].off, end = i + 1 < n && use[i + 1].off < size ? use[i + 1].off : size, match = 0,
+			 pass;
 		const struct kt_prop_schema *nm, *found = NULL;
 
 		if (end <= o || o >= size ||
@@ -160,6 +161,12 @@ static void cut_struct(uint8_t *fdt, size_t have)
 	}
 	if ((uint64_t)base + off + sizeof(fdt32_t) <= fdt_totalsize(fdt))
 		fdt32_st(fdt + base + off, FDT_END);
+}
+
+bool kt_fdt_header_ok(const struct kt_blob *b)
+{
+	return b->len >= sizeof(struct fdt_header) && fdt_magic(b->data) == FDT_MAGIC && aligned(b->data) &&
+	       fdt_totalsize(b->data) <= b->len && !fdt_check_header(b->data);
 }
 
 const void *kt_fdt_usable(const struct kt_blob *b, void **owned, const struct kt_prop_schema *names,
@@ -266,12 +273,15 @@ void kt_emit_kho_vmalloc(struct kt_sink *s, const char *name, const void *p)
 	kt_field_u64(s, key, v.order);
 }
 
-static enum kt_ptype lookup(const struct kt_prop_schema *schema, const char *name)
+/* The schema entry for a property, or -1. */
+static int lookup(const struct kt_prop_schema *schema, const char *name)
 {
-	for (; schema && schema->name; schema++)
-		if (!strcmp(schema->name, name))
-			return schema->type;
-	return KT_P_AUTO;
+	int i;
+
+	for (i = 0; schema && schema[i].name; i++)
+		if (!strcmp(schema[i].name, name))
+			return i;
+	return -1;
 }
 
 static enum kt_ptype guess(const char *p, int len)
@@ -345,11 +355,12 @@ static bool emit_prop(const char *name, const char *p, int len, enum kt_ptype t,
 	return ok;
 }
 
-void kt_fdt_emit_props(const void *fdt, int node, const struct kt_prop_schema *schema,
-		       struct kt_sink *s, const struct kt_dctx *c)
+uint64_t kt_fdt_emit_props(const void *fdt, int node, const struct kt_prop_schema *schema,
+			   struct kt_sink *s, const struct kt_dctx *c)
 {
 	const char *bad = NULL;
-	int off, badlen = 0;
+	int off, badlen = 0, idx;
+	uint64_t good = 0;
 
 	fdt_for_each_property_offset(off, fdt, node) {
 		const char *name = NULL, *p;
@@ -359,18 +370,37 @@ void kt_fdt_emit_props(const void *fdt, int node, const struct kt_prop_schema *s
 		p = fdt_getprop_by_offset(fdt, off, &name, &len);
 		if (!p)
 			continue;
+		/* libfdt 1.6.1 lets a length near 4 GiB wrap negative: never trust it. */
+		if (len < 0 || p + len > (const char *)fdt + fdt_totalsize(fdt)) {
+			kt_note(s, KT_NOTE_ERROR, "a property's length runs past the blob");
+			return good;
+		}
 		if (!name || !name[0]) {
 			/* Name lost (truncated strings block): keep keys unique. */
 			snprintf(unknown, sizeof(unknown), "?%d", off);
 			name = unknown;
 		}
-		if (!emit_prop(name, p, len, lookup(schema, name), s, c) && !bad) {
-			bad = name;
-			badlen = len;
+		idx = lookup(schema, name);
+		if (!emit_prop(name, p, len, idx < 0 ? KT_P_AUTO : schema[idx].type, s, c)) {
+			if (!bad) {
+				bad = name;
+				badlen = len;
+			}
+		} else if (idx >= 0 && idx < 64) {
+			good |= 1ULL << idx;
 		}
 	}
 	if (bad)
 		kt_note(s, KT_NOTE_ERROR, "property '%s' has an unexpected length (%d bytes)", bad, badlen);
+	return good;
+}
+
+const char *kt_fdt_str(const void *fdt, int node, const char *prop)
+{
+	int len;
+	const char *p = fdt_getprop(fdt, node, prop, &len);
+
+	return p && len > 0 && !p[len - 1] ? p : NULL;
 }
 
 void kt_fdt_emit_tree(const void *fdt, int node, const struct kt_prop_schema *schema,

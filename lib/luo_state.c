@@ -364,6 +364,10 @@ int kt_luo_state_import(const uint8_t *buf, size_t len, struct kt_luo_state *st,
 			st->kernel_note = kt_strdup(v);
 		}
 	}
+	if (!ret && lineno == 0) {
+		snprintf(err, errlen, "empty, not a LUO state file");
+		ret = -EBADMSG;
+	}
 	free(text);
 	return ret;
 }

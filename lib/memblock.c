@@ -10,10 +10,11 @@
 #include "abi.h"
 #include "decoders.h"
 
+enum { P_COMPAT, P_START, P_SIZE };
 static const struct kt_prop_schema schema[] = {
-	{ "compatible", KT_P_STR },
-	{ "start", KT_P_ADDR },
-	{ "size", KT_P_SIZE },
+	[P_COMPAT] = { "compatible", KT_P_STR },
+	[P_START] = { "start", KT_P_ADDR },
+	[P_SIZE] = { "size", KT_P_SIZE },
 	{ NULL, KT_P_AUTO },
 };
 
@@ -28,15 +29,15 @@ void kt_decode_memblock(const struct kt_blob *b, struct kt_sink *s, const struct
 	kt_fdt_emit_props(fdt, 0, schema, s, c);
 	fdt_for_each_subnode(node, fdt, 0) {
 		const char *name = fdt_get_name(fdt, node, NULL);
-		const char *compat = fdt_getprop(fdt, node, "compatible", NULL);
-		uint64_t v;
+		const char *compat = kt_fdt_str(fdt, node, "compatible");
+		bool region = compat && !strcmp(compat, RESERVE_MEM_COMPATIBLE);
+		uint64_t good;
 
-		kt_node_begin(s, name && name[0] ? name : "?", compat && !strcmp(compat, RESERVE_MEM_COMPATIBLE) ?
-					  RESERVE_MEM_COMPATIBLE : NULL, NULL);
-		kt_fdt_emit_props(fdt, node, schema, s, c);
-		if (!compat || strcmp(compat, RESERVE_MEM_COMPATIBLE))
+		kt_node_begin(s, name && name[0] ? name : "?", region ? RESERVE_MEM_COMPATIBLE : NULL, NULL);
+		good = kt_fdt_emit_props(fdt, node, schema, s, c);
+		if (!region)
 			kt_note(s, KT_NOTE_WARNING, "not a %s node", RESERVE_MEM_COMPATIBLE);
-		else if (!kt_fdt_u64(fdt, node, "start", &v) || !kt_fdt_u64(fdt, node, "size", &v))
+		else if ((good & (1u << P_START | 1u << P_SIZE)) != (1u << P_START | 1u << P_SIZE))
 			kt_note(s, KT_NOTE_ERROR, "region without a valid u64 start and size");
 		kt_fdt_emit_tree(fdt, node, schema, s, c, 1);
 		kt_node_end(s);

@@ -16,6 +16,18 @@
 #define MEMFD_ALL_SEALS 0x3fu /* SEAL, SHRINK, GROW, WRITE, FUTURE_WRITE, EXEC */
 #define MAX_VMALLOC_ORDER 10
 
+/* Pages of RAM: no memfd can hold more folios, no folio array more pages. */
+static uint64_t ram_pages(const struct kt_physmem *pm)
+{
+	const struct kt_range *r;
+	size_t n = kt_physmem_ram(pm, &r), i;
+	uint64_t pages = 0;
+
+	for (i = 0; i < n; i++)
+		pages += (r[i].end - r[i].start) >> KT_PAGE_SHIFT;
+	return pages;
+}
+
 int kt_memfd_read(struct kt_physmem *pm, uint64_t pa, struct kt_memfd *m, char *err, size_t errlen)
 {
 	struct memfd_luo_ser ser;
@@ -34,7 +46,9 @@ int kt_memfd_read(struct kt_physmem *pm, uint64_t pa, struct kt_memfd *m, char *
 		return ret;
 	}
 	max_folios = (ser.size + KT_PAGE_SIZE - 1) / KT_PAGE_SIZE;
-	if (ser.seals & ~MEMFD_ALL_SEALS || ser.nr_folios > max_folios ||
+	if (max_folios > ram_pages(pm))
+		max_folios = ram_pages(pm);
+	if (ser.seals & ~MEMFD_ALL_SEALS || ser.nr_folios > max_folios || ser.folios.total_pages > ram_pages(pm) ||
 	    (ser.nr_folios && (!ser.folios.first || ser.folios.first & (KT_PAGE_SIZE - 1))) ||
 	    ser.folios.order > MAX_VMALLOC_ORDER ||
 	    (uint64_t)ser.folios.total_pages * KT_PAGE_SIZE < ser.nr_folios * sizeof(struct memfd_luo_folio_ser)) {
@@ -62,18 +76,23 @@ int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
 	struct kho_vmalloc_chunk_ser *chunk = kt_calloc(1, sizeof(*chunk));
 	size_t area_pages = 1u << m->folios_order, per_area = area_pages * KT_PAGE_SIZE;
 	uint8_t *area = kt_calloc(1, per_area);
-	uint64_t done = 0, chunks = 0, max_chunks, pa = m->folios_first;
+	uint64_t done = 0, chunks = 0, max_chunks, pa = m->folios_first, *seen;
 	int ret = 0;
 
 	max_chunks = m->folios_total_pages / KHO_VMALLOC_CHUNK_ENTRIES + 1;
+	seen = kt_calloc(max_chunks, sizeof(*seen));
 	while (pa && done < m->nr_folios && !ret) {
+		uint64_t k;
 		size_t i;
 
-		if (++chunks > max_chunks) {
+		for (k = 0; k < chunks && seen[k] != pa; k++)
+			;
+		if (k < chunks || chunks == max_chunks) {
 			snprintf(err, errlen, "folio array chunks loop or exceed %u pages", m->folios_total_pages);
 			ret = -ELOOP;
 			break;
 		}
+		seen[chunks++] = pa;
 		ret = kt_physmem_read(pm, pa, chunk, sizeof(*chunk));
 		if (ret) {
 			snprintf(err, errlen, "folio array chunk 0x%llx: not readable", (unsigned long long)pa);
@@ -105,6 +124,7 @@ int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
 			 (unsigned long long)m->nr_folios);
 		ret = -EBADMSG;
 	}
+	free(seen);
 	free(chunk);
 	free(area);
 	return ret;

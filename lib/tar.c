@@ -167,6 +167,8 @@ int kt_tar_read(const char *path, struct kt_file **files, size_t *nfiles, char *
 				ret = -EIO;
 			continue;
 		}
+		if (!strncmp(name, "./", 2))
+			memmove(name, name + 2, strlen(name + 2) + 1);
 		if (!safe_path(name) || size > KT_MAX_BLOB_SIZE || n >= KT_MAX_FILES ||
 		    (total += size) > KT_MAX_TOTAL) {
 			ret = -EBADMSG;
@@ -196,8 +198,7 @@ int kt_tar_read(const char *path, struct kt_file **files, size_t *nfiles, char *
 			}
 			v = nv;
 		}
-		v[n++] = (struct kt_file){ kt_strdup(name[0] == '.' && name[1] == '/' ? name + 2 : name), data,
-					   size };
+		v[n++] = (struct kt_file){ kt_strdup(name), data, size };
 	}
 	fclose(f);
 	*files = v;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The text and JSON renderers fed event streams no decoder produces: arbitrary
- * names, keys, strings, byte values and notes at any point, within the sink
- * contract (sink.h: balanced nodes, STRLIST values ending in a NUL, nesting
- * below KT_RENDER_MAX_DEPTH with room for the JSON renderer's late-note node).
+ * names, keys, strings, byte values and notes at any point (outside any node
+ * too), within the sink contract (sink.h: balanced nodes, STRLIST values ending
+ * in a NUL, nesting below KT_RENDER_MAX_DEPTH with room for the JSON renderer's
+ * late-note node).
  */
 #include "fuzz.h"
 
@@ -71,8 +72,6 @@ static void emit_events(struct kt_sink *s, const void *arg)
 			}
 			break;
 		case 2:
-			if (!depth)
-				break;
 			bytes(&in, a, true);
 			v.type = (op >> 2) % (KT_V_BYTES + 1);
 			v.u = u64(&in);
@@ -88,8 +87,6 @@ static void emit_events(struct kt_sink *s, const void *arg)
 			kt_field(s, a, &v);
 			break;
 		case 3:
-			if (!depth)
-				break;
 			bytes(&in, a, true);
 			kt_note(s, (op >> 2) % 3, "%s", a);
 			break;

@@ -130,6 +130,31 @@ seed_saved() {
 	return 0
 }
 
+# What a unit test fabricates with `test_NAME --seeds DIR` (LUO memory images,
+# saved states) into corpus $1 for target $3, with mutations. The test is built
+# if no build of it is there; without it the corpus starts from what it holds.
+seed_fabricated() {
+	gen=
+	for b in "$top/build/tests/unit/$2" "$top/build/san/tests/unit/$2"; do
+		if [ -x "$b" ]; then
+			gen=$b
+			break
+		fi
+	done
+	if [ -z "$gen" ] && make -s -C "$top" "build/tests/unit/$2" >"$tmp/$2.log" 2>&1; then
+		gen=$top/build/tests/unit/$2
+	fi
+	if [ -z "$gen" ] || ! "$gen" --seeds "$1" >"$tmp/$2.log" 2>&1; then
+		echo "$3: no seeds from tests/unit/$2.c:"
+		tail -n 5 "$tmp/$2.log" | sed 's/^/  | /'
+		return 0
+	fi
+	for f in "$1"/*; do
+		[ -f "$f" ] && mutate "$f"
+	done
+	return 0
+}
+
 seed() {
 	name=$1
 	dst=$2
@@ -152,6 +177,8 @@ seed() {
 		seed_tars "$dst"
 		seed_saved "$dst"
 		;;
+	fuzz_luo_chain) seed_fabricated "$dst" test_luo_walk "$name" ;;
+	fuzz_luo_state) seed_fabricated "$dst" test_luo_state "$name" ;;
 	*) seed_blobs "$dst" ;;
 	esac
 }

@@ -92,12 +92,16 @@ void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	fprintf(out, "\n[events] %zu new\n", f->new_events);
 	if (f->tracing) {
 		size_t show = f->new_events < BATCH_EVENTS ? f->new_events : BATCH_EVENTS;
+		struct lt_frame last = *f;
 
-		lt_table_build(f, LT_V_EVENTS, NULL, -1, false, &t);
+		/* Rows for the events shown only: thousands are kept for the full screen. */
+		last.events = f->events + f->nr_events - show;
+		last.nr_events = show;
+		lt_table_build(&last, LT_V_EVENTS, NULL, -1, false, &t);
 		if (f->new_events > show)
 			fprintf(out, "(%zu earlier events of this interval not shown)\n",
 				f->new_events - show);
-		print_table(out, &t, t.nrows - show);
+		print_table(out, &t, 0);
 	}
 	fputc('\n', out);
 	lt_table_free(&t);

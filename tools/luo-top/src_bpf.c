@@ -68,17 +68,22 @@ static void events_into(struct lt_src *s, struct lt_frame *f)
 	f->nr_events = 0;
 	f->total_events = s->ev_total;
 	f->new_events = s->ev_total - s->ev_seen;
-	s->ev_seen = s->ev_total;
 	if (!s->ev_count)
 		return;
 	if (!s->ev_linear) {
 		s->ev_linear = calloc(EVENTS_KEPT, sizeof(*s->ev_linear));
 		if (!s->ev_linear)
 			return;
+		s->ev_seen = 0;
+		f->new_events = s->ev_total;
 	}
-	start = (s->ev_head + EVENTS_KEPT - s->ev_count) % EVENTS_KEPT;
-	for (i = 0; i < s->ev_count; i++)
-		s->ev_linear[i] = s->ev[(start + i) % EVENTS_KEPT];
+	/* Unchanged since the last frame: the linear copy is still right. */
+	if (f->new_events) {
+		start = (s->ev_head + EVENTS_KEPT - s->ev_count) % EVENTS_KEPT;
+		for (i = 0; i < s->ev_count; i++)
+			s->ev_linear[i] = s->ev[(start + i) % EVENTS_KEPT];
+	}
+	s->ev_seen = s->ev_total;
 	f->events = s->ev_linear;
 	f->nr_events = s->ev_count;
 	if (f->new_events > f->nr_events)

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * LUO's pointer-following over fuzzed memory. The input is RAM at IMG_BASE (one
+ * PT_LOAD of a kcore-like image, System RAM around it in iomem) and starts, as
+ * the seeds from test_luo_walk do, with a luo_ser whose sessions_pa and flbs_pa
+ * are the heads to walk: block chains of sessions and files, memfd state, folio
+ * arrays, FLBs. Whatever the walk meets (loops, wild or unaligned pointers,
+ * absurd counts, pages cut short at the end of the input) it must end, and what
+ * it returns must hold together:
+ *  - a failed chain leaves no session and says why; a read one is all serialized
+ *    sessions with printable names and handlers;
+ *  - a session without an error has the files it claims; a file has its memfd
+ *    state or an error, and memfd state passed its checks;
+ *  - every memfd's folio walk (as the sessions view does it) calls back at most
+ *    nr_folios times, all of them when it succeeds, and says why when it fails;
+ *  - the decoded state saved and read back saves to the same bytes.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "luo_state.h"
+#include "physmem.h"
+#include "util.h"
+
+#define PAGE	     KT_PAGE_SIZE
+#define IMG_BASE     0x100000ULL /* where test_luo_walk builds its images */
+#define PAGE_OFFSET  0xffff888000000000ULL
+#define IOMEM	     "00001000-0009fbff : System RAM\n00100000-7ffdffff : System RAM\n"
+#define MAX_SESSIONS ((size_t)KT_KHO_MAX_BLOCKS * 51)
+#define MAX_FLBS     (16 * PAGE / sizeof(struct luo_flb_ser))
+
+/* A file that stays open for the process: "/proc/self/fd/N", rewritten for each input. */
+static const char *reuse_file(int *fd, char *path, const char *name, const void *a, size_t alen, const void *b,
+			      size_t blen)
+{
+	if (*fd < 0) {
+		*fd = memfd_create(name, MFD_CLOEXEC);
+		FUZZ_CHECK(*fd >= 0);
+		snprintf(path, 64, "/proc/self/fd/%d", *fd);
+	}
+	FUZZ_CHECK(!ftruncate(*fd, 0));
+	FUZZ_CHECK(pwrite(*fd, a, alen, 0) == (ssize_t)alen);
+	if (blen)
+		FUZZ_CHECK(pwrite(*fd, b, blen, (off_t)alen) == (ssize_t)blen);
+	return path;
+}
+
+static struct kt_physmem *open_image(const uint8_t *data, size_t size)
+{
+	static char kpath[64], ipath[64];
+	static int kfd = -1, ifd = -1;
+	uint8_t hdr[PAGE] = { 0 };
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)hdr;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(hdr + sizeof(*eh));
+	struct kt_physmem *pm;
+	char err[256];
+
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_CORE;
+	eh->e_machine = EM_X86_64;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 2;
+	ph[0] = (Elf64_Phdr){ .p_type = PT_NOTE };
+	/* Exactly the input: a last page cut short is a segment shorter than a page. */
+	ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD,
+			      .p_offset = PAGE,
+			      .p_vaddr = PAGE_OFFSET + IMG_BASE,
+			      .p_paddr = IMG_BASE,
+			      .p_filesz = size,
+			      .p_memsz = size };
+	reuse_file(&kfd, kpath, "kcore", hdr, sizeof(hdr), data, size);
+	if (ifd < 0)
+		reuse_file(&ifd, ipath, "iomem", IOMEM, strlen(IOMEM), NULL, 0);
+	if (kt_physmem_open_kcore(kpath, ipath, &pm, err, sizeof(err))) {
+		fprintf(stderr, "fuzz: cannot open the image: %s\n", err);
+		abort();
+	}
+	return pm;
+}
+
+static bool printable(const char *s)
+{
+	return s[0] && kt_printable(s, strlen(s));
+}
+
+struct folio_count {
+	uint64_t n, max;
+};
+
+static int on_folio(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index)
+{
+	struct folio_count *c = ctx;
+
+	(void)index;
+	FUZZ_CHECK(pfn < 1ULL << 52);
+	FUZZ_CHECK(flags < 1u << 12);
+	FUZZ_CHECK(++c->n <= c->max);
+	return 0;
+}
+
+static void check_file(struct kt_physmem *pm, const struct kt_luo_file *f)
+{
+	const struct kt_memfd *m = &f->memfd;
+	struct folio_count c = { 0, m->nr_folios };
+	char err[256] = "";
+
+	FUZZ_CHECK(printable(f->handler));
+	FUZZ_CHECK(f->retrieve_status == 0);
+	FUZZ_CHECK(!(f->error && f->has_memfd));
+	FUZZ_CHECK(!f->error || f->error[0]);
+	FUZZ_CHECK(f->has_size == f->has_memfd);
+	if (!f->has_memfd)
+		return;
+	FUZZ_CHECK(!strcmp(f->handler, MEMFD_V2_COMPATIBLE));
+	FUZZ_CHECK(f->size == m->size);
+	FUZZ_CHECK(!(m->seals & ~0x3fu));
+	FUZZ_CHECK(m->nr_folios <= m->size / PAGE + !!(m->size % PAGE));
+	FUZZ_CHECK(m->folios_order <= 10);
+	FUZZ_CHECK(!m->nr_folios || (m->folios_first && !(m->folios_first % PAGE)));
+	if (kt_memfd_folios(pm, m, on_folio, &c, err, sizeof(err)))
+		FUZZ_CHECK(err[0]);
+	else
+		FUZZ_CHECK(c.n == m->nr_folios);
+}
+
+static void check_state(struct kt_physmem *pm, const struct kt_luo_state *st, int ret)
+{
+	size_t i, k;
+
+	if (ret) {
+		FUZZ_CHECK(ret < 0);
+		FUZZ_CHECK(!st->nr_sessions && !st->nr_flbs && !st->serialized_ok);
+		FUZZ_CHECK(st->serialized_note && st->serialized_note[0]);
+		return;
+	}
+	FUZZ_CHECK(st->serialized_ok);
+	FUZZ_CHECK(st->nr_sessions <= MAX_SESSIONS);
+	FUZZ_CHECK(st->nr_flbs <= MAX_FLBS);
+	for (i = 0; i < st->nr_sessions; i++) {
+		const struct kt_luo_session *s = &st->sessions[i];
+
+		FUZZ_CHECK(printable(s->name));
+		FUZZ_CHECK(strlen(s->name) < LUO_SESSION_NAME_LEN);
+		FUZZ_CHECK(s->state == KT_SESS_SERIALIZED);
+		FUZZ_CHECK(s->files_known);
+		FUZZ_CHECK(s->pid == -1 && s->fd == -1);
+		FUZZ_CHECK(!s->error || s->error[0]);
+		if (!s->error)
+			FUZZ_CHECK(s->nr_files == s->files_claimed);
+		for (k = 0; k < s->nr_files; k++)
+			check_file(pm, &s->files[k]);
+	}
+	for (i = 0; i < st->nr_flbs; i++)
+		FUZZ_CHECK(st->flbs[i].incoming && strlen(st->flbs[i].name) <= LUO_FLB_COMPAT_LEN);
+}
+
+/* What save writes, read back, writes the same. */
+static void check_saved(const struct kt_luo_state *st)
+{
+	struct kt_luo_state back = { 0 };
+	uint8_t *a, *b;
+	size_t alen, blen;
+	char err[256] = "";
+
+	FUZZ_CHECK(!kt_luo_state_export(st, &a, &alen));
+	if (kt_luo_state_import(a, alen, &back, err, sizeof(err))) {
+		fprintf(stderr, "fuzz: the saved form does not read back: %s\n", err);
+		abort();
+	}
+	FUZZ_CHECK(back.nr_sessions == st->nr_sessions && back.nr_flbs == st->nr_flbs);
+	FUZZ_CHECK(!kt_luo_state_export(&back, &b, &blen));
+	FUZZ_CHECK(alen == blen && !memcmp(a, b, alen));
+	free(a);
+	free(b);
+	kt_luo_state_free(&back);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct kt_luo_state st = { 0 };
+	struct kt_physmem *pm;
+	struct luo_ser ser;
+	int ret;
+
+	if (size < sizeof(ser) || size > KT_PHYSMEM_MAX_READ)
+		return 0;
+	memcpy(&ser, data, sizeof(ser));
+	pm = open_image(data, size);
+	ret = kt_luo_from_serialized(pm, ser.sessions_pa, ser.flbs_pa, &st);
+	check_state(pm, &st, ret);
+	check_saved(&st);
+	kt_luo_state_free(&st);
+	/* The FLB header read as a session chain: another shape from the same bytes. */
+	if (ser.flbs_pa) {
+		ret = kt_luo_from_serialized(pm, ser.flbs_pa, 0, &st);
+		check_state(pm, &st, ret);
+		kt_luo_state_free(&st);
+	}
+	kt_physmem_close(pm);
+	return 0;
+}
