@@ -12,15 +12,17 @@
 #include "util.h"
 
 int kt_block_walk(struct kt_physmem *pm, uint64_t head, size_t esize, int (*fn)(void *ctx, const void *entry),
-		  void *ctx, char *err, size_t errlen)
+		  void *ctx, struct kt_u64set *seen, char *err, size_t errlen)
 {
 	size_t per_block = (KT_PAGE_SIZE - sizeof(struct kho_block_header_ser)) / esize;
-	uint64_t *seen = kt_calloc(KT_KHO_MAX_BLOCKS, sizeof(*seen));
 	uint8_t *page = kt_calloc(1, KT_PAGE_SIZE);
+	struct kt_u64set own = { 0 };
 	size_t nblocks = 0, i;
 	uint64_t pa = head;
 	int ret = 0;
 
+	if (!seen)
+		seen = &own;
 	while (pa && !ret) {
 		struct kho_block_header_ser h;
 
@@ -29,20 +31,20 @@ int kt_block_walk(struct kt_physmem *pm, uint64_t head, size_t esize, int (*fn)(
 			ret = -EINVAL;
 			break;
 		}
-		for (i = 0; i < nblocks; i++)
-			if (seen[i] == pa)
-				break;
-		if (i < nblocks) {
-			snprintf(err, errlen, "block chain loops back to 0x%llx", (unsigned long long)pa);
-			ret = -ELOOP;
-			break;
-		}
 		if (nblocks == KT_KHO_MAX_BLOCKS) {
 			snprintf(err, errlen, "more than %d blocks (the kernel's limit)", KT_KHO_MAX_BLOCKS);
 			ret = -E2BIG;
 			break;
 		}
-		seen[nblocks++] = pa;
+		ret = kt_u64set_add(seen, pa);
+		if (ret <= 0) {
+			snprintf(err, errlen, "block chain loops back to 0x%llx (or shares it with another chain)",
+				 (unsigned long long)pa);
+			ret = ret ? ret : -ELOOP;
+			break;
+		}
+		ret = 0;
+		nblocks++;
 		ret = kt_physmem_read(pm, pa, page, KT_PAGE_SIZE);
 		if (ret) {
 			snprintf(err, errlen, "block 0x%llx: %s", (unsigned long long)pa,
@@ -63,7 +65,7 @@ int kt_block_walk(struct kt_physmem *pm, uint64_t head, size_t esize, int (*fn)(
 				 strerror(-ret));
 		pa = h.next;
 	}
-	free(seen);
+	kt_u64set_free(&own);
 	free(page);
 	return ret;
 }

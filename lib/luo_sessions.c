@@ -18,18 +18,15 @@ struct walk {
 	struct kt_physmem *pm;
 	struct kt_luo_state *st;
 	struct kt_luo_session *sess;
+	struct kt_u64set seen; /* every block of every chain: each page is decoded once */
 };
 
+/* Room for one more zeroed element. */
 static void *grow(void *v, size_t n, size_t size)
 {
-	void *nv = realloc(v, (n + 1) * size);
-
-	if (!nv) {
-		kt_errmsg("out of memory");
-		exit(2);
-	}
-	memset((char *)nv + n * size, 0, size);
-	return nv;
+	v = kt_grow(v, n, size);
+	memset((char *)v + n * size, 0, size);
+	return v;
 }
 
 struct kt_luo_session *kt_luo_add_session(struct kt_luo_state *st, const char *name, enum kt_sess_state state)
@@ -42,6 +39,12 @@ struct kt_luo_session *kt_luo_add_session(struct kt_luo_state *st, const char *n
 	s->state = state;
 	s->pid = s->fd = -1;
 	return s;
+}
+
+void kt_luo_note(char **note, char *msg)
+{
+	free(*note);
+	*note = msg;
 }
 
 struct kt_luo_file *kt_luo_add_file(struct kt_luo_session *s)
@@ -92,14 +95,15 @@ static int session_entry(void *ctx, const void *entry)
 	char name[LUO_SESSION_NAME_LEN + 1], err[256];
 
 	memcpy(&ss, entry, sizeof(ss));
-	if (!kt_cstr(name, sizeof(name), ss.name, sizeof(ss.name)) || !name[0] ||
-	    !kt_printable(name, strlen(name)))
+	if (!kt_name_ok(ss.name, sizeof(ss.name)))
 		return -EBADMSG;
+	kt_cstr(name, sizeof(name), ss.name, sizeof(ss.name));
 	w->sess = kt_luo_add_session(w->st, name, KT_SESS_SERIALIZED);
 	w->sess->files_known = true;
 	w->sess->files_claimed = ss.file_set.count;
 	if (ss.file_set.files &&
-	    kt_block_walk(w->pm, ss.file_set.files, sizeof(struct luo_file_ser), file_entry, w, err, sizeof(err)))
+	    kt_block_walk(w->pm, ss.file_set.files, sizeof(struct luo_file_ser), file_entry, w, &w->seen, err,
+			  sizeof(err)))
 		w->sess->error = kt_asprintf("files: %s", err);
 	else if (w->sess->nr_files != ss.file_set.count)
 		w->sess->error = kt_asprintf("the session claims %llu files, its chain holds %zu",
@@ -112,21 +116,30 @@ static void read_flbs(struct kt_physmem *pm, uint64_t pa, struct kt_luo_state *s
 	struct luo_flb_header_ser h;
 	uint64_t max, i;
 
-	if (!pa || kt_physmem_read(pm, pa, &h, sizeof(h)))
+	if (!pa)
 		return;
+	if (kt_physmem_read(pm, pa, &h, sizeof(h))) {
+		kt_luo_note(&st->serialized_note,
+			    kt_asprintf("FLB header at 0x%llx not readable", (unsigned long long)pa));
+		return;
+	}
 	max = h.pgcnt && h.pgcnt <= MAX_FLB_PAGES ? (h.pgcnt * KT_PAGE_SIZE - sizeof(h)) / sizeof(struct luo_flb_ser) : 0;
 	if (h.count > max) {
-		st->serialized_note = kt_asprintf("FLB header at 0x%llx claims %llu entries in %llu pages",
-						  (unsigned long long)pa, (unsigned long long)h.count,
-						  (unsigned long long)h.pgcnt);
+		kt_luo_note(&st->serialized_note,
+			    kt_asprintf("FLB header at 0x%llx claims %llu entries in %llu pages", (unsigned long long)pa,
+					(unsigned long long)h.count, (unsigned long long)h.pgcnt));
 		return;
 	}
 	for (i = 0; i < h.count; i++) {
 		struct luo_flb_ser f;
 		struct kt_luo_flb *out;
 
-		if (kt_physmem_read(pm, pa + sizeof(h) + i * sizeof(f), &f, sizeof(f)))
+		if (kt_physmem_read(pm, pa + sizeof(h) + i * sizeof(f), &f, sizeof(f))) {
+			kt_luo_note(&st->serialized_note,
+				    kt_asprintf("FLB entry %llu of %llu at 0x%llx not readable", (unsigned long long)i,
+						(unsigned long long)h.count, (unsigned long long)pa));
 			return;
+		}
 		st->flbs = grow(st->flbs, st->nr_flbs, sizeof(*st->flbs));
 		out = &st->flbs[st->nr_flbs++];
 		kt_cstr(out->name, sizeof(out->name), f.name, sizeof(f.name));
@@ -144,16 +157,18 @@ int kt_luo_from_serialized(struct kt_physmem *pm, uint64_t sessions_pa, uint64_t
 	int ret;
 
 	if (!sessions_pa) {
-		st->serialized_note = kt_strdup("no serialized sessions (sessions_pa is 0)");
+		kt_luo_note(&st->serialized_note, kt_strdup("no serialized sessions (sessions_pa is 0)"));
 		return -ENODATA;
 	}
-	ret = kt_block_walk(pm, sessions_pa, sizeof(struct luo_session_ser), session_entry, &w, err,
+	ret = kt_block_walk(pm, sessions_pa, sizeof(struct luo_session_ser), session_entry, &w, &w.seen, err,
 			    sizeof(err));
+	kt_u64set_free(&w.seen);
 	if (ret) {
 		/* Deserialization frees the chain: what is there now is not sessions. */
 		while (st->nr_sessions > before)
 			kt_luo_session_free(&st->sessions[--st->nr_sessions]);
-		st->serialized_note = kt_asprintf("serialized sessions unreadable (freed once deserialized?): %s", err);
+		kt_luo_note(&st->serialized_note,
+			    kt_asprintf("serialized sessions unreadable (freed once deserialized?): %s", err));
 		return ret;
 	}
 	read_flbs(pm, flbs_pa, st);

@@ -13,6 +13,7 @@
 
 #define SESSION_LINK "anon_inode:[luo_session] "
 #define STATE_MAGIC "kt-luo-state 1"
+#define MAX_KEYS 64 /* keys on one record line; records have under 20 */
 
 const char *const kt_sess_state_name[KT_SESS_NR_STATES] = { "outgoing", "serialized", "incoming", "retrieved" };
 
@@ -41,14 +42,14 @@ void kt_luo_state_free(struct kt_luo_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/* Names are unique in each direction; an fd exists for sessions created here and retrieved ones. */
 static struct kt_luo_session *find_open(struct kt_luo_state *st, const char *name)
 {
 	size_t i;
 
-	/* An fd exists for sessions created here and for retrieved incoming ones. */
 	for (i = 0; i < st->nr_sessions; i++)
 		if ((st->sessions[i].state == KT_SESS_OUTGOING || st->sessions[i].state == KT_SESS_RETRIEVED) &&
-		    st->sessions[i].pid < 0 && !strcmp(st->sessions[i].name, name))
+		    !strcmp(st->sessions[i].name, name))
 			return &st->sessions[i];
 	return NULL;
 }
@@ -60,8 +61,10 @@ int kt_luo_from_procfs(const char *proc, struct kt_luo_state *st)
 	DIR *d = opendir(proc);
 
 	if (!d) {
-		st->procfs_note = kt_asprintf("%s: %s", proc, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		kt_luo_note(&st->procfs_note, kt_asprintf("%s: %s", proc, strerror(e)));
+		return -e;
 	}
 	while ((de = readdir(d))) {
 		char path[512], comm[17] = "", link[256];
@@ -102,17 +105,20 @@ int kt_luo_from_procfs(const char *proc, struct kt_luo_state *st)
 			s = find_open(st, link + strlen(SESSION_LINK));
 			if (!s)
 				s = kt_luo_add_session(st, link + strlen(SESSION_LINK), KT_SESS_OUTGOING);
-			s->pid = atoi(de->d_name);
-			s->fd = atoi(fe->d_name);
-			snprintf(s->comm, sizeof(s->comm), "%s", comm);
+			/* The first holder is the owner; dup, fork and fd passing add fds. */
+			if (!s->fds++) {
+				s->pid = atoi(de->d_name);
+				s->fd = atoi(fe->d_name);
+				snprintf(s->comm, sizeof(s->comm), "%s", comm);
+			}
 			seen++;
 		}
 		closedir(fds);
 	}
 	closedir(d);
 	if (unreadable)
-		st->procfs_note = kt_asprintf("fds of %u processes unreadable (not root): owners may be missing",
-					      unreadable);
+		kt_luo_note(&st->procfs_note,
+			    kt_asprintf("fds of %u processes unreadable (not root): owners may be missing", unreadable));
 	return 0;
 }
 
@@ -189,7 +195,7 @@ int kt_luo_state_export(const struct kt_luo_state *st, uint8_t **buf, size_t *le
 		fprintf(f, "session");
 		put(f, "name", s->name);
 		put(f, "state", kt_sess_state_name[s->state]);
-		fprintf(f, " pid=%d fd=%d", s->pid, s->fd);
+		fprintf(f, " pid=%d fd=%d fds=%u", s->pid, s->fd, s->fds);
 		put(f, "comm", s->comm);
 		putu(f, "known", s->files_known);
 		putu(f, "claimed", s->files_claimed);
@@ -226,9 +232,14 @@ int kt_luo_state_export(const struct kt_luo_state *st, uint8_t **buf, size_t *le
 	}
 	if (st->incoming_settled)
 		fprintf(f, "settled\n");
-	if (st->kernel_note) {
+	if (st->kernel_note || st->procfs_note || st->serialized_note) {
 		fprintf(f, "note");
-		put(f, "kernel", st->kernel_note);
+		if (st->kernel_note)
+			put(f, "kernel", st->kernel_note);
+		if (st->procfs_note)
+			put(f, "procfs", st->procfs_note);
+		if (st->serialized_note)
+			put(f, "serialized", st->serialized_note);
 		fputc('\n', f);
 	}
 	if (fclose(f))
@@ -275,16 +286,19 @@ static uint64_t num(char **k, char **v, int n, const char *key)
 
 int kt_luo_state_import(const uint8_t *buf, size_t len, struct kt_luo_state *st, char *err, size_t errlen)
 {
-	char *text = kt_calloc(1, len + 1), *line, *save = NULL;
+	char *text = kt_calloc(1, len + 1), *line, *rest;
 	struct kt_luo_session *cur = NULL;
 	int lineno = 0, ret = 0;
 
 	memcpy(text, buf, len);
-	for (line = strtok_r(text, "\n", &save); line && !ret; line = strtok_r(NULL, "\n", &save)) {
-		char *keys[32], *vals[32], *tok, *tsave = NULL, *kind;
+	/* strsep, not strtok: blank lines count, so messages name the right line. */
+	for (rest = text; (line = strsep(&rest, "\n")) && !ret;) {
+		char *keys[MAX_KEYS], *vals[MAX_KEYS], *tok, *tsave = NULL, *kind;
 		const char *v;
 		int n = 0, st_i;
 
+		if (!rest && !*line)
+			break; /* the final newline */
 		if (++lineno == 1) {
 			if (strcmp(line, STATE_MAGIC)) {
 				snprintf(err, errlen, "not a LUO state file");
@@ -293,7 +307,7 @@ int kt_luo_state_import(const uint8_t *buf, size_t len, struct kt_luo_state *st,
 			continue;
 		}
 		kind = strtok_r(line, " ", &tsave);
-		while ((tok = strtok_r(NULL, " ", &tsave)) && n < 32) {
+		while ((tok = strtok_r(NULL, " ", &tsave)) && n < MAX_KEYS) {
 			char *eq = strchr(tok, '=');
 
 			if (!eq)
@@ -317,6 +331,7 @@ int kt_luo_state_import(const uint8_t *buf, size_t len, struct kt_luo_state *st,
 			cur = kt_luo_add_session(st, val(keys, vals, n, "name"), st_i);
 			cur->pid = (int)strtol(val(keys, vals, n, "pid") ?: "-1", NULL, 10);
 			cur->fd = (int)strtol(val(keys, vals, n, "fd") ?: "-1", NULL, 10);
+			cur->fds = num(keys, vals, n, "fds");
 			snprintf(cur->comm, sizeof(cur->comm), "%s", val(keys, vals, n, "comm") ?: "");
 			cur->files_known = num(keys, vals, n, "known");
 			cur->files_claimed = num(keys, vals, n, "claimed");
@@ -359,9 +374,13 @@ int kt_luo_state_import(const uint8_t *buf, size_t len, struct kt_luo_state *st,
 			b->incoming = num(keys, vals, n, "incoming");
 		} else if (!strcmp(kind, "settled")) {
 			st->incoming_settled = true;
-		} else if (!strcmp(kind, "note") && (v = val(keys, vals, n, "kernel"))) {
-			free(st->kernel_note);
-			st->kernel_note = kt_strdup(v);
+		} else if (!strcmp(kind, "note")) {
+			if ((v = val(keys, vals, n, "kernel")))
+				kt_luo_note(&st->kernel_note, kt_strdup(v));
+			if ((v = val(keys, vals, n, "procfs")))
+				kt_luo_note(&st->procfs_note, kt_strdup(v));
+			if ((v = val(keys, vals, n, "serialized")))
+				kt_luo_note(&st->serialized_note, kt_strdup(v));
 		}
 	}
 	if (!ret && lineno == 0) {

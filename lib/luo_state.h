@@ -30,8 +30,7 @@ enum kt_sess_state {
 extern const char *const kt_sess_state_name[KT_SESS_NR_STATES];
 
 struct kt_memfd {
-	uint64_t pos, size, nr_folios, pages; /* pages: preserved pages of the folio array */
-	uint64_t preserved_bytes;	      /* bytes of the preserved folios */
+	uint64_t pos, size, nr_folios;
 	uint32_t seals, flags;
 	uint64_t folios_first;		/* kho_vmalloc.first */
 	uint32_t folios_total_pages;
@@ -58,6 +57,7 @@ struct kt_luo_session {
 	size_t nr_files;
 	bool files_known; /* false when only procfs saw this session */
 	int pid, fd;	  /* owner, -1 when unknown */
+	unsigned int fds; /* session fds open on it in the whole system (dup, fork, passing) */
 	char comm[17];
 	char *error;
 };
@@ -99,16 +99,23 @@ int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
 		    int (*fn)(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index), void *ctx, char *err,
 		    size_t errlen);
 
-/* Block chains (kho_block.c): one page per block, {next, count} then count entries. */
+/*
+ * Block chains (kho_block.c): one page per block, {next, count} then count entries.
+ * seen collects every block read; a block met twice (a loop, or two chains sharing
+ * blocks) is an error, so no page is decoded twice.
+ */
 #define KT_KHO_MAX_BLOCKS 10000 /* kernel/liveupdate/kho_block.c */
+struct kt_u64set;
 int kt_block_walk(struct kt_physmem *pm, uint64_t head, size_t esize, int (*fn)(void *ctx, const void *entry),
-		  void *ctx, char *err, size_t errlen);
+		  void *ctx, struct kt_u64set *seen, char *err, size_t errlen);
 
 /* Building blocks shared by the sources. */
 struct kt_luo_session *kt_luo_add_session(struct kt_luo_state *st, const char *name, enum kt_sess_state state);
 struct kt_luo_file *kt_luo_add_file(struct kt_luo_session *s);
 void kt_luo_file_detail(struct kt_physmem *pm, struct kt_luo_file *f);
 void kt_luo_session_free(struct kt_luo_session *s);
+/* Replace a note (freeing the old one). */
+void kt_luo_note(char **note, char *msg);
 
 /* Saved form (KT_LUO_STATE_FILE in a snapshot), one record a line. */
 #define KT_LUO_STATE_FILE "luo/state"

@@ -28,10 +28,27 @@ static uint64_t ram_pages(const struct kt_physmem *pm)
 	return pages;
 }
 
+/* What a folio array walk needs, whatever the state's source: bounded by RAM, sane order. */
+static bool walkable(const struct kt_physmem *pm, const struct kt_memfd *m)
+{
+	uint64_t ram = ram_pages(pm);
+
+	return m->nr_folios <= ram && m->folios_total_pages <= ram && m->folios_order <= MAX_VMALLOC_ORDER &&
+	       (!m->nr_folios || (m->folios_first && !(m->folios_first & (KT_PAGE_SIZE - 1)))) &&
+	       (uint64_t)m->folios_total_pages * KT_PAGE_SIZE >= m->nr_folios * sizeof(struct memfd_luo_folio_ser);
+}
+
+/* A state read from memory: walkable, known seals, at most a folio per page of its size. */
+static int check(const struct kt_physmem *pm, const struct kt_memfd *m)
+{
+	uint64_t max_folios = (m->size + KT_PAGE_SIZE - 1) / KT_PAGE_SIZE;
+
+	return walkable(pm, m) && !(m->seals & ~MEMFD_ALL_SEALS) && m->nr_folios <= max_folios ? 0 : -EBADMSG;
+}
+
 int kt_memfd_read(struct kt_physmem *pm, uint64_t pa, struct kt_memfd *m, char *err, size_t errlen)
 {
 	struct memfd_luo_ser ser;
-	uint64_t max_folios;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
@@ -45,27 +62,24 @@ int kt_memfd_read(struct kt_physmem *pm, uint64_t pa, struct kt_memfd *m, char *
 			 ret == -EFAULT ? "not in readable memory" : strerror(-ret));
 		return ret;
 	}
-	max_folios = (ser.size + KT_PAGE_SIZE - 1) / KT_PAGE_SIZE;
-	if (max_folios > ram_pages(pm))
-		max_folios = ram_pages(pm);
-	if (ser.seals & ~MEMFD_ALL_SEALS || ser.nr_folios > max_folios || ser.folios.total_pages > ram_pages(pm) ||
-	    (ser.nr_folios && (!ser.folios.first || ser.folios.first & (KT_PAGE_SIZE - 1))) ||
-	    ser.folios.order > MAX_VMALLOC_ORDER ||
-	    (uint64_t)ser.folios.total_pages * KT_PAGE_SIZE < ser.nr_folios * sizeof(struct memfd_luo_folio_ser)) {
+	*m = (struct kt_memfd){
+		.pos = ser.pos,
+		.size = ser.size,
+		.seals = ser.seals,
+		.flags = ser.flags,
+		.nr_folios = ser.nr_folios,
+		.folios_first = ser.folios.first,
+		.folios_total_pages = ser.folios.total_pages,
+		.folios_order = ser.folios.order,
+	};
+	if (check(pm, m)) {
 		snprintf(err, errlen,
 			 "memfd state at 0x%llx is inconsistent (size %llu, %llu folios, seals 0x%x, %u array pages)",
 			 (unsigned long long)pa, (unsigned long long)ser.size, (unsigned long long)ser.nr_folios,
 			 ser.seals, ser.folios.total_pages);
+		memset(m, 0, sizeof(*m));
 		return -EBADMSG;
 	}
-	m->pos = ser.pos;
-	m->size = ser.size;
-	m->seals = ser.seals;
-	m->flags = ser.flags;
-	m->nr_folios = ser.nr_folios;
-	m->folios_first = ser.folios.first;
-	m->folios_total_pages = ser.folios.total_pages;
-	m->folios_order = ser.folios.order;
 	return 0;
 }
 
@@ -73,12 +87,21 @@ int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
 		    int (*fn)(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index), void *ctx, char *err,
 		    size_t errlen)
 {
-	struct kho_vmalloc_chunk_ser *chunk = kt_calloc(1, sizeof(*chunk));
-	size_t area_pages = 1u << m->folios_order, per_area = area_pages * KT_PAGE_SIZE;
-	uint8_t *area = kt_calloc(1, per_area);
+	struct kho_vmalloc_chunk_ser *chunk;
+	size_t per_area;
+	uint8_t *area;
 	uint64_t done = 0, chunks = 0, max_chunks, pa = m->folios_first, *seen;
 	int ret = 0;
 
+	/* A state from a saved snapshot has not been through kt_memfd_read. */
+	if (!walkable(pm, m)) {
+		snprintf(err, errlen, "memfd state is inconsistent (%llu folios, order %u, %u array pages)",
+			 (unsigned long long)m->nr_folios, m->folios_order, m->folios_total_pages);
+		return -EBADMSG;
+	}
+	chunk = kt_calloc(1, sizeof(*chunk));
+	per_area = (size_t)KT_PAGE_SIZE << m->folios_order;
+	area = kt_calloc(1, per_area);
 	max_chunks = m->folios_total_pages / KHO_VMALLOC_CHUNK_ENTRIES + 1;
 	seen = kt_calloc(max_chunks, sizeof(*seen));
 	while (pa && done < m->nr_folios && !ret) {

@@ -484,7 +484,7 @@ int kt_trace_open(const struct kt_trace_opts *o, struct kt_trace **tp)
 		}
 		t->ncpu = libbpf_num_possible_cpus();
 		if (t->ncpu > 0)
-			t->percpu = calloc(t->ncpu, sizeof(*t->percpu));
+			t->percpu = calloc((size_t)t->ncpu * KT_FN_MAX, sizeof(*t->percpu));
 		if (!t->percpu)
 			t->ncpu = 0;
 	}
@@ -584,33 +584,49 @@ uint64_t kt_trace_dropped(struct kt_trace *t)
 	return t->dropped;
 }
 
+static void add_cpus(struct kt_fn_stat *out, const struct kt_fn_stat *v, int ncpu)
+{
+	int c, k;
+
+	for (c = 0; c < ncpu; c++) {
+		const struct kt_fn_stat *s = &v[c];
+
+		out->count += s->count;
+		out->errors += s->errors;
+		out->bytes += s->bytes;
+		out->kho_bytes += s->kho_bytes;
+		out->lat_n += s->lat_n;
+		out->lat_sum += s->lat_sum;
+		if (s->lat_max > out->lat_max)
+			out->lat_max = s->lat_max;
+		for (k = 0; k < KT_LAT_SLOTS; k++)
+			out->hist[k] += s->hist[k];
+	}
+}
+
 int kt_trace_fn_totals(struct kt_trace *t, struct kt_fn_stat *out)
 {
-	int fd, fn, c, k;
+	__u32 keys[KT_FN_MAX], count = KT_FN_MAX, out_batch = 0, fn;
+	int fd, err;
 
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
 	memset(out, 0, sizeof(*out) * KT_FN_MAX);
 	if (!t->skel || !t->ncpu)
 		return 0;
 	fd = bpf_map__fd(t->skel->maps.fn_stats);
+	/* One call for every function and CPU; one per function where batches are missing. */
+	err = bpf_map_lookup_batch(fd, NULL, &out_batch, keys, t->percpu, &count, &bo);
+	if ((!err || errno == ENOENT) && count == KT_FN_MAX) {
+		for (fn = 0; fn < count; fn++)
+			if (keys[fn] < KT_FN_MAX)
+				add_cpus(&out[keys[fn]], &t->percpu[(size_t)fn * t->ncpu], t->ncpu);
+		return 0;
+	}
+	memset(out, 0, sizeof(*out) * KT_FN_MAX);
 	for (fn = 0; fn < KT_FN_MAX; fn++) {
-		__u32 key = fn;
-
-		if (bpf_map_lookup_elem(fd, &key, t->percpu))
+		if (bpf_map_lookup_elem(fd, &fn, t->percpu))
 			return -errno;
-		for (c = 0; c < t->ncpu; c++) {
-			const struct kt_fn_stat *s = &t->percpu[c];
-
-			out[fn].count += s->count;
-			out[fn].errors += s->errors;
-			out[fn].bytes += s->bytes;
-			out[fn].kho_bytes += s->kho_bytes;
-			out[fn].lat_n += s->lat_n;
-			out[fn].lat_sum += s->lat_sum;
-			if (s->lat_max > out[fn].lat_max)
-				out[fn].lat_max = s->lat_max;
-			for (k = 0; k < KT_LAT_SLOTS; k++)
-				out[fn].hist[k] += s->hist[k];
-		}
+		add_cpus(&out[fn], t->percpu, t->ncpu);
 	}
 	return 0;
 }

@@ -216,3 +216,57 @@ char *kt_asprintf(const char *fmt, ...)
 	va_end(ap);
 	return r < 0 ? oom() : s;
 }
+
+int kt_u64set_add(struct kt_u64set *set, uint64_t v)
+{
+	size_t i, mask;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct kt_u64set bigger = { .cap = set->cap ? 2 * set->cap : 64 };
+		size_t k;
+
+		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+		if (!bigger.slot)
+			return -ENOMEM;
+		for (k = 0; k < set->cap; k++)
+			if (set->slot[k])
+				kt_u64set_add(&bigger, set->slot[k]);
+		free(set->slot);
+		*set = bigger;
+	}
+	mask = set->cap - 1;
+	for (i = (v * 0x9e3779b97f4a7c15ULL) >> 32 & mask; set->slot[i]; i = (i + 1) & mask)
+		if (set->slot[i] == v)
+			return 0;
+	set->slot[i] = v;
+	set->n++;
+	return 1;
+}
+
+void kt_u64set_free(struct kt_u64set *set)
+{
+	free(set->slot);
+	memset(set, 0, sizeof(*set));
+}
+
+void *kt_grow(void *v, size_t n, size_t size)
+{
+	void *nv;
+
+	if (n && (n & (n - 1)))
+		return v; /* room left from the last doubling */
+	nv = realloc(v, (n ? 2 * n : 1) * size);
+	return nv ? nv : oom();
+}
+
+bool kt_name_ok(const char *s, size_t len)
+{
+	size_t n = strnlen(s, len), i;
+
+	if (!n || n == len)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}

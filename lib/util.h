@@ -43,6 +43,19 @@ static inline uint32_t kt_le32(const void *p)
 	return v;
 }
 
+/* A set of u64 (open addressing): visited pages of chain walks. */
+struct kt_u64set {
+	uint64_t *slot; /* 0 = empty; the value 0 is never stored */
+	size_t cap, n;
+};
+/* 1 if v was added, 0 if it was there, -ENOMEM. */
+int kt_u64set_add(struct kt_u64set *set, uint64_t v);
+void kt_u64set_free(struct kt_u64set *set);
+/* Grow an array of n elements when n reaches a power of two (amortized doubling). */
+void *kt_grow(void *v, size_t n, size_t size);
+/* A name from the kernel: terminated within len, non-empty, no control bytes (UTF-8 allowed). */
+bool kt_name_ok(const char *s, size_t len);
+
 /* The one place messages reach the user: "prog: message\n" on stderr. */
 void kt_errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *kt_strdup(const char *s);

@@ -8,7 +8,7 @@
  * absurd counts, pages cut short at the end of the input) it must end, and what
  * it returns must hold together:
  *  - a failed chain leaves no session and says why; a read one is all serialized
- *    sessions with printable names and handlers;
+ *    sessions with names and handlers (non-empty, within their fields);
  *  - a session without an error has the files it claims; a file has its memfd
  *    state or an error, and memfd state passed its checks;
  *  - every memfd's folio walk (as the sessions view does it) calls back at most
@@ -36,8 +36,8 @@
 #define MAX_FLBS     (16 * PAGE / sizeof(struct luo_flb_ser))
 
 /* A file that stays open for the process: "/proc/self/fd/N", rewritten for each input. */
-static const char *reuse_file(int *fd, char *path, const char *name, const void *a, size_t alen, const void *b,
-			      size_t blen)
+static const char *reuse_file(int *fd, char *path, const char *name, const void *a, size_t alen,
+			      const void *b, size_t blen)
 {
 	if (*fd < 0) {
 		*fd = memfd_create(name, MFD_CLOEXEC);
@@ -55,7 +55,7 @@ static struct kt_physmem *open_image(const uint8_t *data, size_t size)
 {
 	static char kpath[64], ipath[64];
 	static int kfd = -1, ifd = -1;
-	uint8_t hdr[PAGE] = { 0 };
+	uint8_t hdr[PAGE] = {0};
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)hdr;
 	Elf64_Phdr *ph = (Elf64_Phdr *)(hdr + sizeof(*eh));
 	struct kt_physmem *pm;
@@ -70,14 +70,14 @@ static struct kt_physmem *open_image(const uint8_t *data, size_t size)
 	eh->e_phoff = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
 	eh->e_phnum = 2;
-	ph[0] = (Elf64_Phdr){ .p_type = PT_NOTE };
+	ph[0] = (Elf64_Phdr){.p_type = PT_NOTE};
 	/* Exactly the input: a last page cut short is a segment shorter than a page. */
-	ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD,
-			      .p_offset = PAGE,
-			      .p_vaddr = PAGE_OFFSET + IMG_BASE,
-			      .p_paddr = IMG_BASE,
-			      .p_filesz = size,
-			      .p_memsz = size };
+	ph[1] = (Elf64_Phdr){.p_type = PT_LOAD,
+			     .p_offset = PAGE,
+			     .p_vaddr = PAGE_OFFSET + IMG_BASE,
+			     .p_paddr = IMG_BASE,
+			     .p_filesz = size,
+			     .p_memsz = size};
 	reuse_file(&kfd, kpath, "kcore", hdr, sizeof(hdr), data, size);
 	if (ifd < 0)
 		reuse_file(&ifd, ipath, "iomem", IOMEM, strlen(IOMEM), NULL, 0);
@@ -88,9 +88,10 @@ static struct kt_physmem *open_image(const uint8_t *data, size_t size)
 	return pm;
 }
 
-static bool printable(const char *s)
+/* A name as the model holds it: not empty, within the kernel's field. */
+static bool named(const char *s, size_t field)
 {
-	return s[0] && kt_printable(s, strlen(s));
+	return s[0] && strlen(s) < field;
 }
 
 struct folio_count {
@@ -111,10 +112,10 @@ static int on_folio(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index)
 static void check_file(struct kt_physmem *pm, const struct kt_luo_file *f)
 {
 	const struct kt_memfd *m = &f->memfd;
-	struct folio_count c = { 0, m->nr_folios };
+	struct folio_count c = {0, m->nr_folios};
 	char err[256] = "";
 
-	FUZZ_CHECK(printable(f->handler));
+	FUZZ_CHECK(named(f->handler, LUO_HANDLER_COMPAT_LEN));
 	FUZZ_CHECK(f->retrieve_status == 0);
 	FUZZ_CHECK(!(f->error && f->has_memfd));
 	FUZZ_CHECK(!f->error || f->error[0]);
@@ -149,8 +150,7 @@ static void check_state(struct kt_physmem *pm, const struct kt_luo_state *st, in
 	for (i = 0; i < st->nr_sessions; i++) {
 		const struct kt_luo_session *s = &st->sessions[i];
 
-		FUZZ_CHECK(printable(s->name));
-		FUZZ_CHECK(strlen(s->name) < LUO_SESSION_NAME_LEN);
+		FUZZ_CHECK(named(s->name, LUO_SESSION_NAME_LEN));
 		FUZZ_CHECK(s->state == KT_SESS_SERIALIZED);
 		FUZZ_CHECK(s->files_known);
 		FUZZ_CHECK(s->pid == -1 && s->fd == -1);
@@ -167,7 +167,7 @@ static void check_state(struct kt_physmem *pm, const struct kt_luo_state *st, in
 /* What save writes, read back, writes the same. */
 static void check_saved(const struct kt_luo_state *st)
 {
-	struct kt_luo_state back = { 0 };
+	struct kt_luo_state back = {0};
 	uint8_t *a, *b;
 	size_t alen, blen;
 	char err[256] = "";
@@ -187,7 +187,7 @@ static void check_saved(const struct kt_luo_state *st)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kt_luo_state st = { 0 };
+	struct kt_luo_state st = {0};
 	struct kt_physmem *pm;
 	struct luo_ser ser;
 	int ret;

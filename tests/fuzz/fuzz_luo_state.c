@@ -48,7 +48,7 @@ static struct kt_physmem *image(void)
 {
 	static struct kt_physmem *pm;
 	static uint8_t ram[IMG_PAGES * PAGE];
-	uint8_t hdr[PAGE] = { 0 };
+	uint8_t hdr[PAGE] = {0};
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)hdr;
 	Elf64_Phdr *ph = (Elf64_Phdr *)(hdr + sizeof(*eh));
 	uint64_t v;
@@ -64,7 +64,7 @@ static struct kt_physmem *image(void)
 		memcpy(ram + 8 * i, &v, 8);
 	}
 	for (i = 0; i < 2 * PAGE / 16; i++) {
-		struct memfd_luo_folio_ser f = { (0x5000 + i) | (uint64_t)(i % 4) << 52, i };
+		struct memfd_luo_folio_ser f = {(0x5000 + i) | (uint64_t)(i % 4) << 52, i};
 
 		memcpy(ram + PAGE + 16 * i, &f, sizeof(f));
 	}
@@ -75,12 +75,12 @@ static struct kt_physmem *image(void)
 	eh->e_phoff = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
 	eh->e_phnum = 1;
-	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD,
-			      .p_offset = PAGE,
-			      .p_vaddr = PAGE_OFFSET + IMG_BASE,
-			      .p_paddr = IMG_BASE,
-			      .p_filesz = sizeof(ram),
-			      .p_memsz = sizeof(ram) };
+	ph[0] = (Elf64_Phdr){.p_type = PT_LOAD,
+			     .p_offset = PAGE,
+			     .p_vaddr = PAGE_OFFSET + IMG_BASE,
+			     .p_paddr = IMG_BASE,
+			     .p_filesz = sizeof(ram),
+			     .p_memsz = sizeof(ram)};
 	/* The files stay open: pm reads the kcore one for the life of the process. */
 	memfd_with("kcore", hdr, sizeof(hdr), ram, sizeof(ram), kpath);
 	memfd_with("iomem", IOMEM, strlen(IOMEM), NULL, 0, ipath);
@@ -111,7 +111,7 @@ static void walk_folios(const struct kt_luo_state *st)
 	for (i = 0; i < st->nr_sessions; i++)
 		for (k = 0; k < st->sessions[i].nr_files; k++) {
 			const struct kt_luo_file *f = &st->sessions[i].files[k];
-			struct folio_count c = { 0, f->memfd.nr_folios };
+			struct folio_count c = {0, f->memfd.nr_folios};
 			char err[256] = "";
 
 			if (!f->has_memfd)
@@ -125,7 +125,7 @@ static void walk_folios(const struct kt_luo_state *st)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kt_luo_state st = { 0 }, back = { 0 };
+	struct kt_luo_state st = {0}, back = {0};
 	uint8_t *a, *b;
 	size_t alen, blen, i;
 	char err[256] = "";
@@ -147,8 +147,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(!kt_luo_state_export(&back, &b, &blen));
 	if (alen != blen || memcmp(a, b, alen)) {
-		fprintf(stderr, "fuzz: saved, read back and saved again differs:\n%.*s\n----\n%.*s\n", (int)alen, a,
-			(int)blen, b);
+		fprintf(stderr, "fuzz: saved, read back and saved again differs:\n%.*s\n----\n%.*s\n",
+			(int)alen, a, (int)blen, b);
 		abort();
 	}
 	free(a);

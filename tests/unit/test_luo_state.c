@@ -21,16 +21,18 @@
 #include "fdtbuild.h"
 
 #include "luo_state.h"
+#include "physmem.h"
 #include "util.h"
 
 /* ---- a state with every field set, and odd bytes everywhere text goes ----------- */
 
 static const char *const odd_names[] = {
-	"plain",
-	"with space and 100% \"quotes\"",
-	"\xc3\xbc" "tf-8 \xff tab\tnl\n=&%%20",
-	/* The longest the model holds. */
-	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "plain",
+    "with space and 100% \"quotes\"",
+    "\xc3\xbc"
+    "tf-8 \xff tab\tnl\n=&%%20",
+    /* The longest the model holds. */
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 };
 
 static void fill(struct kt_luo_state *st)
@@ -54,14 +56,14 @@ static void fill(struct kt_luo_state *st)
 	f->has_size = true;
 	f->size = 8192;
 	f->has_memfd = true;
-	f->memfd = (struct kt_memfd){ .pos = UINT64_MAX,
-				      .size = 8192,
-				      .nr_folios = 2,
-				      .seals = 0x3f,
-				      .flags = UINT32_MAX,
-				      .folios_first = 0x100000, /* fuzz_luo_state has a chunk there */
-				      .folios_total_pages = UINT32_MAX,
-				      .folios_order = 10 };
+	f->memfd = (struct kt_memfd){.pos = UINT64_MAX,
+				     .size = 8192,
+				     .nr_folios = 2,
+				     .seals = 0x3f,
+				     .flags = UINT32_MAX,
+				     .folios_first = 0x100000, /* fuzz_luo_state has a chunk there */
+				     .folios_total_pages = UINT32_MAX,
+				     .folios_order = 10};
 	f = kt_luo_add_file(s);
 	strcpy(f->handler, "kvm-vm-v1");
 	f->retrieve_status = -5;
@@ -87,8 +89,8 @@ static void fill(struct kt_luo_state *st)
 	st->flbs = calloc(3, sizeof(*st->flbs));
 	assert_non_null(st->flbs);
 	st->nr_flbs = 3;
-	st->flbs[0] = (struct kt_luo_flb){ "iommu-v1", 0x1000, 3, true };
-	st->flbs[1] = (struct kt_luo_flb){ "weird name %20 x\x01", 0, 0, false };
+	st->flbs[0] = (struct kt_luo_flb){"iommu-v1", 0x1000, 3, true};
+	st->flbs[1] = (struct kt_luo_flb){"weird name %20 x\x01", 0, 0, false};
 	memset(st->flbs[2].name, 'n', LUO_FLB_COMPAT_LEN);
 	st->flbs[2].data = UINT64_MAX;
 	st->flbs[2].count = UINT64_MAX;
@@ -198,7 +200,7 @@ static void test_round_trip(void **state)
 
 static void test_round_trip_empty(void **state)
 {
-	struct kt_luo_state st = { 0 }, back;
+	struct kt_luo_state st = {0}, back;
 	uint8_t *buf;
 	size_t len;
 	char err[256];
@@ -233,7 +235,7 @@ static void assert_rejects(const char *text, size_t len, const char *what, const
 
 static void test_import_rejects(void **state)
 {
-	static const uint8_t bin[] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0xff, 0xfe, '\n', 0x80 };
+	static const uint8_t bin[] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0xff, 0xfe, '\n', 0x80};
 
 	(void)state;
 	REJECTS("kt-luo-state 2\nsession name=a state=outgoing\n", "not a LUO state file");
@@ -258,6 +260,13 @@ static void test_import_rejects_empty(void **state)
 	REJECTS("", "not a LUO state file");
 	REJECTS("\n\n", "not a LUO state file");
 	REJECTS("\0kt-luo-state 1\n", "not a LUO state file");
+}
+
+/* The line a message names is the line in the file, blank ones counted. */
+static void test_import_line_numbers(void **state)
+{
+	(void)state;
+	REJECTS("kt-luo-state 1\n\nsession name=a state=bogus\n", "line 3: bad session record");
 }
 
 /* Fields are only ever added: what this version does not know is skipped. */
@@ -319,6 +328,113 @@ static void test_import_long_and_odd_values(void **state)
 	assert_string_equal(st.sessions[1].name, "100%zz%4");
 	assert_string_equal(st.sessions[2].name, "Ab%2");
 	kt_luo_state_free(&st);
+}
+
+/*
+ * A saved state is walked as read: `kho-inspect sessions --folios` on a saved
+ * snapshot hands each imported memfd to kt_memfd_folios with the snapshot's
+ * pages. Whatever the file says (a vmalloc order the kernel never uses, counts
+ * past any RAM) the walk must fail with a message: not shift past the width of
+ * an int (order >= 32), not allocate 2^order pages for one area (order 31: 8 TiB,
+ * which ends the tool with "out of memory"), not go round a chunk that links
+ * itself. Each case runs in a child: a crash or a sanitizer report fails this
+ * test, not the suite.
+ */
+#define IMG_BASE 0x100000ULL
+
+struct saved_walk {
+	struct kt_physmem *pm;
+	const char *text;
+	char *dir;
+};
+
+/* A chunk at IMG_BASE that links itself and lists the next page. */
+static int saved_walk_setup(void **state)
+{
+	static uint8_t ram[4][KT_PAGE_SIZE];
+	const struct fb_seg seg = {IMG_BASE, 0xffff888000000000ULL + IMG_BASE, sizeof(ram), ram, 0, false};
+	struct saved_walk *w = calloc(1, sizeof(*w));
+	uint64_t v = IMG_BASE;
+
+	assert_non_null(w);
+	memcpy(ram[0], &v, 8);
+	v = IMG_BASE + KT_PAGE_SIZE;
+	memcpy(ram[0] + 8, &v, 8);
+	w->dir = td_make();
+	w->pm = fb_open_image(w->dir, &seg, 1, "00100000-7ffdffff : System RAM\n", 0);
+	*state = w;
+	return 0;
+}
+
+static int saved_walk_teardown(void **state)
+{
+	struct saved_walk *w = *state;
+
+	kt_physmem_close(w->pm);
+	td_remove(w->dir);
+	free(w);
+	return 0;
+}
+
+static int no_folio(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index)
+{
+	(void)ctx, (void)pfn, (void)flags, (void)index;
+	return 0;
+}
+
+static int saved_walk_child(void *arg)
+{
+	const struct saved_walk *w = arg;
+	struct kt_luo_state st = {0};
+	char err[256] = "";
+	int ret;
+
+	alarm(10);
+	if (kt_luo_state_import((const uint8_t *)w->text, strlen(w->text), &st, err, sizeof(err))) {
+		/* Refusing the record at import is as good. */
+		kt_luo_state_free(&st);
+		return !err[0];
+	}
+	if (st.nr_sessions != 1 || st.sessions[0].nr_files != 1 || !st.sessions[0].files[0].has_memfd) {
+		fprintf(stderr, "imported %zu sessions\n", st.nr_sessions);
+		return 1;
+	}
+	ret = kt_memfd_folios(w->pm, &st.sessions[0].files[0].memfd, no_folio, NULL, err, sizeof(err));
+	if (ret >= 0 || !err[0]) {
+		fprintf(stderr, "kt_memfd_folios returned %d, message '%s'\n", ret, err);
+		return 1;
+	}
+	kt_luo_state_free(&st);
+	return 0;
+}
+
+static void test_saved_memfd_walk(void **state)
+{
+	static const struct {
+		const char *why, *file;
+	} cases[] = {
+	    {"vmalloc order 40 (past the width of 1u <<)",
+	     "msize=4096 folios=1 first=1048576 apages=1 order=40"},
+	    {"vmalloc order 31 (an 8 TiB area)", "msize=4096 folios=1 first=1048576 apages=1 order=31"},
+	    {"vmalloc order 65535", "msize=4096 folios=1 first=1048576 apages=1 order=65535"},
+	    {"a self-linked chunk, counts past any RAM",
+	     "msize=18446744073709551615 folios=18446744073709551615 first=1048576 apages=4294967295 "
+	     "order=0"},
+	    {"folios where the array has no pages", "msize=4096 folios=1000 first=1048576 apages=0 order=0"},
+	};
+	struct saved_walk *w = *state;
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < KT_ARRAY_SIZE(cases); i++) {
+		snprintf(
+		    text, sizeof(text),
+		    "kt-luo-state 1\nsession name=a state=incoming known=1 claimed=1\n"
+		    "file handler=memfd-v2 token=1 data=4096 rstatus=0 size=4096 pos=0 %s seals=0 flags=0\n",
+		    cases[i].file);
+		w->text = text;
+		fb_in_child(saved_walk_child, w, cases[i].why, __FILE__, __LINE__);
+	}
 }
 
 /* ---- procfs ---------------------------------------------------------------------- */
@@ -384,7 +500,7 @@ static char *proc_tree(void)
 
 static void test_procfs_owners(void **state)
 {
-	struct kt_luo_state st = { 0 };
+	struct kt_luo_state st = {0};
 	const struct kt_luo_session *s;
 	char *root = proc_tree();
 
@@ -414,7 +530,7 @@ static void test_procfs_owners(void **state)
 /* Sessions another source listed get their owner; serialized ones cannot have an fd here. */
 static void test_procfs_matches_known(void **state)
 {
-	struct kt_luo_state st = { 0 };
+	struct kt_luo_state st = {0};
 	struct kt_luo_session *s;
 	char *root = proc_tree();
 
@@ -439,9 +555,42 @@ static void test_procfs_matches_known(void **state)
 	td_remove(root);
 }
 
+/*
+ * Session names are unique (luo_session_create refuses a second one): two fds
+ * on one session (dup, fork, SCM_RIGHTS) are one session with an owner, not two
+ * sessions. The second link must not add a session of its own, neither beside
+ * one procfs found nor beside one the kernel listed.
+ */
+static void test_procfs_same_session_twice(void **state)
+{
+	struct kt_luo_state st = {0};
+	char *root = proc_tree();
+	size_t i, n = 0;
+
+	(void)state;
+	fd_link(root, "100/fd/10", "anon_inode:[luo_session] db one");
+	fd_link(root, "500/fd/4", "anon_inode:[luo_session] db one");
+	td_write_str(root, "500/comm", "kho-agent-child\n");
+	kt_luo_add_session(&st, "cache", KT_SESS_OUTGOING)->files_known = true;
+	fd_link(root, "500/fd/5", "anon_inode:[luo_session] cache");
+	assert_int_equal(kt_luo_from_procfs(root, &st), 0);
+	for (i = 0; i < st.nr_sessions; i++)
+		n += !strcmp(st.sessions[i].name, "db one") + !strcmp(st.sessions[i].name, "cache");
+	if (n != 2)
+		for (i = 0; i < st.nr_sessions; i++)
+			print_error("session '%s' %s pid %d fd %d%s\n", st.sessions[i].name,
+				    kt_sess_state_name[st.sessions[i].state], st.sessions[i].pid,
+				    st.sessions[i].fd, st.sessions[i].files_known ? "" : " (files unknown)");
+	kt_luo_state_free(&st);
+	td_remove(root);
+	if (n != 2)
+		fail_msg("'db one' is open on 3 fds, 'cache' on 2: %zu sessions of those names, expected 2",
+			 n);
+}
+
 static void test_procfs_missing(void **state)
 {
-	struct kt_luo_state st = { 0 };
+	struct kt_luo_state st = {0};
 	char *root = td_make(), *gone = td_path(root, "no-such-proc");
 
 	(void)state;
@@ -468,7 +617,7 @@ struct unreadable {
 static int procfs_unreadable_child(void *arg)
 {
 	struct unreadable *u = arg;
-	struct kt_luo_state st = { 0 };
+	struct kt_luo_state st = {0};
 	size_t i;
 	int ret;
 
@@ -478,7 +627,8 @@ static int procfs_unreadable_child(void *arg)
 	}
 	ret = kt_luo_from_procfs(u->root, &st);
 	if (ret) {
-		fprintf(stderr, "kt_luo_from_procfs: %d (%s) (is the temporary directory searchable by uid %u?)\n",
+		fprintf(stderr,
+			"kt_luo_from_procfs: %d (%s) (is the temporary directory searchable by uid %u?)\n",
 			ret, st.procfs_note ? st.procfs_note : "", (unsigned int)getuid());
 		return 1;
 	}
@@ -500,7 +650,7 @@ static int procfs_unreadable_child(void *arg)
 
 static void test_procfs_unreadable(void **state)
 {
-	struct unreadable u = { 0 };
+	struct unreadable u = {0};
 	struct passwd *pw;
 	char *p;
 
@@ -557,7 +707,7 @@ static int write_seed(const char *dir, const char *name, const struct kt_luo_sta
 
 static int write_seeds(const char *dir)
 {
-	struct kt_luo_state st, empty = { 0 };
+	struct kt_luo_state st, empty = {0};
 	int ret = 0;
 
 	if (mkdir(dir, 0755) && errno != EEXIST) {
@@ -582,16 +732,19 @@ static int write_seeds(const char *dir)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_round_trip_empty),
-		cmocka_unit_test(test_import_rejects),
-		cmocka_unit_test(test_import_rejects_empty),
-		cmocka_unit_test(test_import_tolerant),
-		cmocka_unit_test(test_import_long_and_odd_values),
-		cmocka_unit_test(test_procfs_owners),
-		cmocka_unit_test(test_procfs_matches_known),
-		cmocka_unit_test(test_procfs_missing),
-		cmocka_unit_test(test_procfs_unreadable),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_round_trip_empty),
+	    cmocka_unit_test(test_import_rejects),
+	    cmocka_unit_test(test_import_rejects_empty),
+	    cmocka_unit_test(test_import_line_numbers),
+	    cmocka_unit_test(test_import_tolerant),
+	    cmocka_unit_test(test_import_long_and_odd_values),
+	    cmocka_unit_test_setup_teardown(test_saved_memfd_walk, saved_walk_setup, saved_walk_teardown),
+	    cmocka_unit_test(test_procfs_owners),
+	    cmocka_unit_test(test_procfs_matches_known),
+	    cmocka_unit_test(test_procfs_same_session_twice),
+	    cmocka_unit_test(test_procfs_missing),
+	    cmocka_unit_test(test_procfs_unreadable),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--seeds"))

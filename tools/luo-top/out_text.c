@@ -122,7 +122,8 @@ void lt_text_trace_header(FILE *out)
 		    cols[c].width > (int)strlen(cols[c].title) ? cols[c].width : (int)strlen(cols[c].title);
 		cells[c] = cols[c].title;
 	}
-	/* The trace prints exact numbers: make room for them. */
+	/* The trace prints exact numbers and whole command names: make room for them. */
+	trace_w[2] = KT_COMM_LEN - 1;
 	trace_w[7] = trace_w[8] = 10;
 	trace_w[10] = 10;
 	cells[10] = "LAT(us)";
