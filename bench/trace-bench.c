@@ -241,9 +241,10 @@ static int bench_preserve(int luo, uint64_t size, int rounds)
 	for (k = 0; k < NR_MODES; k++) {
 		double p = median(pres[k], rounds), u = median(unpres[k], rounds), lo = pres[k][0];
 
-		printf("RESULT mode=%s preserve_median_ms=%.1f preserve_min_ms=%.1f unpreserve_median_ms=%.1f "
-		       "ratio=%.3f ratio_min=%.3f\n",
-		       mode_name[k], p * 1e3, lo * 1e3, u * 1e3, p / base, lo / pres[M_OFF][0]);
+		printf(
+		    "RESULT mode=%s preserve_median_ms=%.1f preserve_min_ms=%.1f unpreserve_median_ms=%.1f "
+		    "ratio=%.3f ratio_min=%.3f\n",
+		    mode_name[k], p * 1e3, lo * 1e3, u * 1e3, p / base, lo / pres[M_OFF][0]);
 	}
 	fflush(stdout);
 	close(fd);

@@ -27,18 +27,6 @@
 
 #define MAX_PHYS (1ULL << 52)
 
-static int failf(char *err, size_t errlen, int e, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int failf(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return e;
-}
-
 /* ==== facts ==================================================================== */
 
 /* A luo-v5 header that is what it claims (the incoming copy can be freed memory). */
@@ -74,7 +62,7 @@ static bool luo_v1(const struct kt_blob *b, uint64_t *num)
 	return ok;
 }
 
-static bool kexec_meta(const struct kt_snapshot *s, enum kt_dirn d, uint32_t *count)
+static bool kexec_meta(const struct kt_snapshot *s, enum kt_dirn d, uint64_t *count)
 {
 	const struct kt_blob *b = kt_snapshot_sub(s, d, KEXEC_METADATA_NAME);
 	struct kho_kexec_metadata m;
@@ -84,21 +72,6 @@ static bool kexec_meta(const struct kt_snapshot *s, enum kt_dirn d, uint32_t *co
 	memcpy(&m, b->data, sizeof(m));
 	*count = m.kexec_count;
 	return m.version == KEXEC_METADATA_VERSION;
-}
-
-int kt_fact_kexec_count(const struct kt_snapshot *s, uint64_t *n)
-{
-	uint32_t v;
-
-	if (kexec_meta(s, KT_IN, &v)) {
-		*n = v;
-		return 0;
-	}
-	if (kexec_meta(s, KT_OUT, &v) && v) {
-		*n = v - 1;
-		return 0;
-	}
-	return -ENODATA;
 }
 
 static bool luo_number(const struct kt_snapshot *s, enum kt_dirn d, uint64_t *n)
@@ -113,19 +86,34 @@ static bool luo_number(const struct kt_snapshot *s, enum kt_dirn d, uint64_t *n)
 	return luo_v1(b, n);
 }
 
-int kt_fact_liveupdate_number(const struct kt_snapshot *s, uint64_t *n)
+/*
+ * This kernel's value of a counter the kernels hand on: what the previous one sent
+ * (in), else what this one will send (out) less one; 0 after a cold boot.
+ */
+static int this_kernel(const struct kt_snapshot *s, bool (*get)(const struct kt_snapshot *, enum kt_dirn, uint64_t *),
+		       uint64_t *n)
 {
 	uint64_t v;
 
-	if (luo_number(s, KT_IN, &v)) {
+	if (get(s, KT_IN, &v)) {
 		*n = v;
 		return 0;
 	}
-	if (luo_number(s, KT_OUT, &v) && v) {
+	if (get(s, KT_OUT, &v) && v) {
 		*n = v - 1;
 		return 0;
 	}
 	return -ENODATA;
+}
+
+int kt_fact_kexec_count(const struct kt_snapshot *s, uint64_t *n)
+{
+	return this_kernel(s, kexec_meta, n);
+}
+
+int kt_fact_liveupdate_number(const struct kt_snapshot *s, uint64_t *n)
+{
+	return this_kernel(s, luo_number, n);
 }
 
 /* Walk direction d's preserved-memory tree; a malformed tree is an error here. */
@@ -142,14 +130,14 @@ static int walk_dir(struct kt_view_ctx *c, enum kt_dirn d, struct kt_radix_resul
 		return ret;
 	pm = kt_view_physmem(c);
 	if (!pm)
-		return failf(why, whylen, -ENODATA, "no physical memory access: %s",
+		return kt_fail(why, whylen, -ENODATA, "no physical memory access: %s",
 			     c->pm_note ? c->pm_note : "unknown reason");
 	ret = kt_radix_walk(pm, root, NULL, NULL, r);
 	if (ret)
-		return failf(why, whylen, ret, "walking the %s preserved-memory tree: %s", kt_dirn_name[d],
+		return kt_fail(why, whylen, ret, "walking the %s preserved-memory tree: %s", kt_dirn_name[d],
 			     strerror(-ret));
 	if (r->errors) {
-		ret = failf(why, whylen, -EBADMSG, "the %s preserved-memory tree is malformed (%u errors)",
+		ret = kt_fail(why, whylen, -EBADMSG, "the %s preserved-memory tree is malformed (%u errors)",
 			    kt_dirn_name[d], r->errors);
 		kt_radix_result_free(r);
 	}
@@ -188,7 +176,7 @@ const struct kt_luo_state *kt_fact_luo(struct kt_view_ctx *c, char *why, size_t 
 	size_t i;
 
 	if (s->kind == KT_SRC_LIVE ? !st->kernel_ok : !st->saved) {
-		failf(why, whylen, 0, "LUO state unavailable: %s",
+		kt_fail(why, whylen, 0, "LUO state unavailable: %s",
 		      st->kernel_note ? st->kernel_note : "no source could be read");
 		return NULL;
 	}
@@ -206,7 +194,7 @@ const struct kt_luo_state *kt_fact_luo(struct kt_view_ctx *c, char *why, size_t 
 	 */
 	if (!in || luo_v5(in, &l) || luo_v1(in, NULL))
 		return st;
-	failf(why, whylen, 0,
+	kt_fail(why, whylen, 0,
 	      "incoming LUO sessions unknown: in/sub_fdts/LUO is stale and the kernel lists none yet "
 	      "(it deserializes them when an agent first opens " LIVEUPDATE_DEV ")");
 	return NULL;
@@ -295,32 +283,32 @@ static int parse_cond(const char *w, enum subj subj, struct cond *c, char *err, 
 		return -ENOENT;
 	optext = op_at(w + klen, &c->op);
 	if (!optext)
-		return failf(err, errlen, -EINVAL, "'%s': unknown operator (use = != >= <= > <)", w);
+		return kt_fail(err, errlen, -EINVAL, "'%s': unknown operator (use = != >= <= > <)", w);
 	v = w + klen + strlen(optext);
 	c->k = NULL;
 	for (i = 0; i < KT_ARRAY_SIZE(keydefs); i++)
 		if (strlen(keydefs[i].name) == klen && !strncmp(keydefs[i].name, w, klen))
 			c->k = &keydefs[i];
 	if (!c->k || !(c->k->where & (1u << subj)))
-		return failf(err, errlen, c->k ? -EDOM : -EINVAL, "'%s': no '%.*s' %s%s", w, (int)klen, w,
+		return kt_fail(err, errlen, c->k ? -EDOM : -EINVAL, "'%s': no '%.*s' %s%s", w, (int)klen, w,
 			     subj == S_NONE ? "predicate" : "condition for ", subj_name[subj]);
 	if (!*v)
-		return failf(err, errlen, -EINVAL, "'%s': no value after '%s'", w, optext);
+		return kt_fail(err, errlen, -EINVAL, "'%s': no value after '%s'", w, optext);
 	if (c->k->type == V_STATE) {
 		if (c->op != OP_EQ && c->op != OP_NE)
-			return failf(err, errlen, -EINVAL, "'%s': a state compares only with = or !=", w);
+			return kt_fail(err, errlen, -EINVAL, "'%s': a state compares only with = or !=", w);
 		for (i = 0; i < KT_SESS_NR_STATES; i++)
 			if (!strcmp(v, kt_sess_state_name[i]))
 				break;
 		if (i == KT_SESS_NR_STATES)
-			return failf(err, errlen, -EINVAL,
+			return kt_fail(err, errlen, -EINVAL,
 				     "'%s': unknown state '%s' (outgoing, serialized, incoming, retrieved)",
 				     w, v);
 		c->v = i;
 		return 0;
 	}
 	if (kt_parse_size(v, &c->v))
-		return failf(err, errlen, -EINVAL, "'%s': '%s' is not a number%s", w, v,
+		return kt_fail(err, errlen, -EINVAL, "'%s': '%s' is not a number%s", w, v,
 			     c->k->type == V_SIZE ? " or size (K, M, G, T suffixes)" : "");
 	return 0;
 }
@@ -422,7 +410,7 @@ static int parse_expr(const struct word *w, size_t n, size_t *i, struct kt_asser
 			add_text(&e->text, word);
 			e->neg = !e->neg;
 			if (++*i == n || (first->group >= 0 && !same_group(first, &w[*i])))
-				return failf(err, errlen, -EINVAL, "'%s': nothing to negate", e->text);
+				return kt_fail(err, errlen, -EINVAL, "'%s': nothing to negate", e->text);
 			continue;
 		}
 		break;
@@ -441,7 +429,7 @@ static int parse_expr(const struct word *w, size_t n, size_t *i, struct kt_asser
 
 		ret = parse_cond(word, S_NONE, &c, err, errlen);
 		if (ret == -ENOENT)
-			return failf(err, errlen, -EINVAL,
+			return kt_fail(err, errlen, -EINVAL,
 				     "'%s': unknown predicate (subtree, session, handler, flb, incoming, or "
 				     "KEY OP VALUE)",
 				     word);
@@ -456,13 +444,13 @@ static int parse_expr(const struct word *w, size_t n, size_t *i, struct kt_asser
 	if (s == S_INCOMING)
 		return 0;
 	if (*i == n || !same_group(&w[*i - 1], &w[*i]))
-		return failf(err, errlen, -EINVAL, "'%s': %s needs a NAME", e->text, subj_name[s]);
+		return kt_fail(err, errlen, -EINVAL, "'%s': %s needs a NAME", e->text, subj_name[s]);
 	{
 		struct cond c;
 		char ignore[8];
 
 		if (!parse_cond(w[*i].w, s, &c, ignore, sizeof(ignore)))
-			return failf(err, errlen, -EINVAL, "'%s %s': %s needs a NAME before its conditions",
+			return kt_fail(err, errlen, -EINVAL, "'%s %s': %s needs a NAME before its conditions",
 				     e->text, w[*i].w, subj_name[s]);
 	}
 	e->name = kt_strdup(w[*i].w);
@@ -483,7 +471,7 @@ static int parse_expr(const struct word *w, size_t n, size_t *i, struct kt_asser
 		if ((ret == -ENOENT || ret == -EDOM) && first->group < 0)
 			break;
 		if (ret == -ENOENT)
-			return failf(err, errlen, -EINVAL, "'%s': unexpected '%s'", e->text, w[*i].w);
+			return kt_fail(err, errlen, -EINVAL, "'%s': unexpected '%s'", e->text, w[*i].w);
 		if (ret)
 			return -EINVAL;
 		e->conds = realloc(e->conds, (e->nconds + 1) * sizeof(c));
@@ -504,14 +492,14 @@ int kt_assert_parse(int argc, char *const *argv, struct kt_assert *a, char *err,
 
 	memset(a, 0, sizeof(*a));
 	if (!nw)
-		ret = failf(err, errlen, -EINVAL, "assert needs at least one expression");
+		ret = kt_fail(err, errlen, -EINVAL, "assert needs at least one expression");
 	while (!ret && i < nw) {
 		struct kt_assert_expr e;
 		size_t start = i;
 
 		ret = parse_expr(w, nw, &i, &e, err, errlen);
 		if (!ret && w[start].group >= 0 && i < nw && w[i].group == w[start].group)
-			ret = failf(err, errlen, -EINVAL,
+			ret = kt_fail(err, errlen, -EINVAL,
 				    "'%s': unexpected '%s' (one expression per quoted argument)", e.text,
 				    w[i].w);
 		if (!ret) {
@@ -605,16 +593,6 @@ static bool conds_hold(const struct kt_assert_expr *e, const uint64_t *values, c
 	return ok;
 }
 
-static uint64_t session_bytes(const struct kt_luo_session *x)
-{
-	uint64_t b = 0;
-	size_t k;
-
-	for (k = 0; k < x->nr_files; k++)
-		b += x->files[k].has_size ? x->files[k].size : 0;
-	return b;
-}
-
 static uint64_t scratch_total(const struct kt_snapshot *s, size_t *areas)
 {
 	const struct kt_kho_dir *d = s->dir[KT_OUT].has_scratch ? &s->dir[KT_OUT] : &s->dir[KT_IN];
@@ -640,7 +618,7 @@ static int eval_top(const struct kt_assert_expr *e, struct kt_view_ctx *c, const
 	switch (cd->k->key) {
 	case K_PRESERVED:
 		if (kt_fact_preserved(c, &values[K_PRESERVED], &d, why, sizeof(why)))
-			return failf(err, errlen, -ENODATA, "preserved memory: %s", why);
+			return kt_fail(err, errlen, -ENODATA, "preserved memory: %s", why);
 		break;
 	case K_SCRATCH:
 		values[K_SCRATCH] = scratch_total(c->snap, NULL);
@@ -657,12 +635,12 @@ static int eval_top(const struct kt_assert_expr *e, struct kt_view_ctx *c, const
 		break;
 	case K_KEXEC:
 		if (kt_fact_kexec_count(c->snap, &values[K_KEXEC]))
-			return failf(err, errlen, -ENODATA,
+			return kt_fail(err, errlen, -ENODATA,
 				     "no usable kexec-metadata sub-blob in either direction");
 		break;
 	case K_LUNUM:
 		if (kt_fact_liveupdate_number(c->snap, &values[K_LUNUM]))
-			return failf(err, errlen, -ENODATA, "no valid LUO sub-blob in either direction");
+			return kt_fail(err, errlen, -ENODATA, "no valid LUO sub-blob in either direction");
 		break;
 	default:
 		return -EINVAL;
@@ -685,7 +663,7 @@ static void eval_session(const struct kt_assert_expr *e, const struct kt_luo_sta
 		if (strcmp(x->name, e->name))
 			continue;
 		values[K_FILES] = x->nr_files;
-		values[K_BYTES] = session_bytes(x);
+		values[K_BYTES] = kt_luo_session_bytes(x);
 		values[K_STATE] = x->state;
 		*ok = conds_hold(e, values, &s);
 		if (!s)
@@ -794,7 +772,7 @@ int kt_assert_eval(const struct kt_assert *a, struct kt_view_ctx *c, struct kt_a
 		if (needs_luo(e) && !st) {
 			st = kt_fact_luo(c, why, sizeof(why));
 			if (!st) {
-				ret = failf(err, errlen, -ENODATA, "cannot tell '%s': %s", e->text, why);
+				ret = kt_fail(err, errlen, -ENODATA, "cannot tell '%s': %s", e->text, why);
 				break;
 			}
 		}
@@ -802,7 +780,7 @@ int kt_assert_eval(const struct kt_assert *a, struct kt_view_ctx *c, struct kt_a
 		case S_NONE:
 			ret = eval_top(e, c, st, &ok, &r[i].seen, why, sizeof(why));
 			if (ret)
-				failf(err, errlen, ret, "cannot tell '%s': %s", e->text, why);
+				kt_fail(err, errlen, ret, "cannot tell '%s': %s", e->text, why);
 			break;
 		case S_INCOMING:
 			ok = c->snap->dir[KT_IN].present;
@@ -1376,12 +1354,12 @@ int kt_manifest_build(struct kt_view_ctx *c, struct kt_manifest *m, char *err, s
 
 	memset(m, 0, sizeof(*m));
 	if (!out->present)
-		return failf(err, errlen, -ENODATA, "%s: no out/ direction: nothing will be handed over",
+		return kt_fail(err, errlen, -ENODATA, "%s: no out/ direction: nothing will be handed over",
 			     s->origin);
 	if (kt_fact_luo_present(s)) {
 		st = kt_fact_luo(c, why, sizeof(why));
 		if (!st)
-			return failf(err, errlen, -ENODATA, "cannot list the LUO sessions to preserve: %s",
+			return kt_fail(err, errlen, -ENODATA, "cannot list the LUO sessions to preserve: %s",
 				     why);
 	}
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
@@ -1395,7 +1373,7 @@ int kt_manifest_build(struct kt_view_ctx *c, struct kt_manifest *m, char *err, s
 			continue;
 		if (!x->files_known) {
 			kt_manifest_free(m);
-			return failf(err, errlen, -ENODATA,
+			return kt_fail(err, errlen, -ENODATA,
 				     "session %s: its files are unknown (only procfs saw it)", x->name);
 		}
 		m->sessions = grow(m->sessions, m->nr_sessions, sizeof(*m->sessions));
@@ -1409,7 +1387,7 @@ int kt_manifest_build(struct kt_view_ctx *c, struct kt_manifest *m, char *err, s
 	}
 	if (mb && memblock_regions(mb, mf_add_region, m)) {
 		kt_manifest_free(m);
-		return failf(err, errlen, -EBADMSG, "%s: not a %s FDT", mb->path, MEMBLOCK_COMPATIBLE);
+		return kt_fail(err, errlen, -EBADMSG, "%s: not a %s FDT", mb->path, MEMBLOCK_COMPATIBLE);
 	}
 	for (i = 0; i < out->nr_subs; i++) {
 		struct kt_mf_blob *b;
@@ -1489,21 +1467,21 @@ int kt_manifest_save(const struct kt_manifest *m, const char *path, char *err, s
 
 	if (!lstat(path, &st)) {
 		free(tmp);
-		return failf(err, errlen, -EEXIST, "%s: exists; not overwritten", path);
+		return kt_fail(err, errlen, -EEXIST, "%s: exists; not overwritten", path);
 	}
 	f = fopen(tmp, "wx");
 	if (!f) {
-		ret = failf(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+		ret = kt_fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return ret;
 	}
 	kt_manifest_write(m, f);
 	if (fflush(f) || fsync(fileno(f)))
-		ret = failf(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+		ret = kt_fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
 	if (fclose(f) && !ret)
-		ret = failf(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+		ret = kt_fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
 	if (!ret && rename(tmp, path))
-		ret = failf(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		ret = kt_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	if (ret)
 		unlink(tmp);
 	free(tmp);
@@ -1580,7 +1558,7 @@ static void jv_free(struct jv *v)
 
 static int jerr(struct jp *j, const char *what)
 {
-	return failf(j->err, j->errlen, -EBADMSG, "byte %zu: %s", (size_t)(j->p - j->start), what);
+	return kt_fail(j->err, j->errlen, -EBADMSG, "byte %zu: %s", (size_t)(j->p - j->start), what);
 }
 
 static void jws(struct jp *j)
@@ -1808,11 +1786,11 @@ static const struct jv *want(const struct jv *o, const char *key, enum jt t, boo
 	const struct jv *v = jget(o, key);
 
 	if (!v) {
-		failf(err, errlen, -EBADMSG, "%s: no \"%s\"", where, key);
+		kt_fail(err, errlen, -EBADMSG, "%s: no \"%s\"", where, key);
 		return NULL;
 	}
 	if (v->t != t && !(nullable && v->t == JV_NULL)) {
-		failf(err, errlen, -EBADMSG, "%s.%s: expected %s, found %s", where, key, jt_name[t],
+		kt_fail(err, errlen, -EBADMSG, "%s.%s: expected %s, found %s", where, key, jt_name[t],
 		      jt_name[v->t]);
 		return NULL;
 	}
@@ -1825,7 +1803,7 @@ static const char *want_name(const struct jv *o, const char *key, size_t max, co
 	const struct jv *v = want(o, key, JV_STR, false, where, err, errlen);
 
 	if (v && (!v->s[0] || strlen(v->s) > max)) {
-		failf(err, errlen, -EBADMSG, "%s.%s: empty or longer than %zu bytes", where, key, max);
+		kt_fail(err, errlen, -EBADMSG, "%s.%s: empty or longer than %zu bytes", where, key, max);
 		return NULL;
 	}
 	return v ? v->s : NULL;
@@ -1840,7 +1818,7 @@ static int mf_session(const struct jv *v, const char *where, struct kt_mf_sessio
 	size_t k, i;
 
 	if (v->t != JV_OBJ)
-		return failf(err, errlen, -EBADMSG, "%s: expected an object", where);
+		return kt_fail(err, errlen, -EBADMSG, "%s: expected an object", where);
 	name = want_name(v, "name", LUO_SESSION_NAME_LEN - 1, where, err, errlen);
 	files = name ? want(v, "files", JV_ARR, false, where, err, errlen) : NULL;
 	if (!files)
@@ -1853,18 +1831,18 @@ static int mf_session(const struct jv *v, const char *where, struct kt_mf_sessio
 
 		snprintf(w, sizeof(w), "%s.files[%zu]", where, k);
 		if (f->t != JV_OBJ)
-			return failf(err, errlen, -EBADMSG, "%s: expected an object", w);
+			return kt_fail(err, errlen, -EBADMSG, "%s: expected an object", w);
 		tok = want(f, "token", JV_NUM, false, w, err, errlen);
 		h = tok ? want_name(f, "handler", LUO_HANDLER_COMPAT_LEN - 1, w, err, errlen) : NULL;
 		if (!h)
 			return -EBADMSG;
 		for (i = 0; i < ms->nr_files; i++)
 			if (ms->files[i].token == tok->u)
-				return failf(err, errlen, -EBADMSG, "%s.token: %" PRIu64 " listed twice", w,
+				return kt_fail(err, errlen, -EBADMSG, "%s.token: %" PRIu64 " listed twice", w,
 					     tok->u);
 		size = jget(f, "size");
 		if (size && size->t != JV_NUM && size->t != JV_NULL)
-			return failf(err, errlen, -EBADMSG, "%s.size: expected a number or null", w);
+			return kt_fail(err, errlen, -EBADMSG, "%s.size: expected a number or null", w);
 		ms->files[ms->nr_files++] =
 		    (struct kt_mf_file){ tok->u, kt_strdup(h), size && size->t == JV_NUM,
 					 size && size->t == JV_NUM ? size->u : 0 };
@@ -1895,14 +1873,14 @@ static int mf_region(const struct jv *v, const char *where, struct kt_mf_region 
 	const char *name;
 
 	if (v->t != JV_OBJ)
-		return failf(err, errlen, -EBADMSG, "%s: expected an object", where);
+		return kt_fail(err, errlen, -EBADMSG, "%s: expected an object", where);
 	name = want_name(v, "name", 255, where, err, errlen);
 	start = name ? want(v, "start", JV_STR, false, where, err, errlen) : NULL;
 	size = start ? want(v, "size", JV_NUM, false, where, err, errlen) : NULL;
 	if (!size)
 		return -EBADMSG;
 	if (parse_addr(start->s, &r->start))
-		return failf(err, errlen, -EBADMSG, "%s.start: expected \"0x...\", found \"%s\"", where,
+		return kt_fail(err, errlen, -EBADMSG, "%s.start: expected \"0x...\", found \"%s\"", where,
 			     start->s);
 	r->name = kt_strdup(name);
 	r->size = size->u;
@@ -1916,7 +1894,7 @@ static int mf_blob(const struct jv *v, const char *where, struct kt_mf_blob *b, 
 	size_t i;
 
 	if (v->t != JV_OBJ)
-		return failf(err, errlen, -EBADMSG, "%s: expected an object", where);
+		return kt_fail(err, errlen, -EBADMSG, "%s: expected an object", where);
 	name = want_name(v, "name", 255, where, err, errlen);
 	size = name ? want(v, "size", JV_NUM, false, where, err, errlen) : NULL;
 	sha = size ? want(v, "sha256", JV_STR, false, where, err, errlen) : NULL;
@@ -1924,12 +1902,12 @@ static int mf_blob(const struct jv *v, const char *where, struct kt_mf_blob *b, 
 	if (!content)
 		return -EBADMSG;
 	if (strchr(name, '/'))
-		return failf(err, errlen, -EBADMSG, "%s.name: \"%s\" holds a '/'", where, name);
+		return kt_fail(err, errlen, -EBADMSG, "%s.name: \"%s\" holds a '/'", where, name);
 	for (i = 0;
 	     sha->s[i] && (isdigit((unsigned char)sha->s[i]) || (sha->s[i] >= 'a' && sha->s[i] <= 'f')); i++)
 		;
 	if (i != 64 || sha->s[i])
-		return failf(err, errlen, -EBADMSG, "%s.sha256: expected 64 lowercase hex digits", where);
+		return kt_fail(err, errlen, -EBADMSG, "%s.sha256: expected 64 lowercase hex digits", where);
 	b->name = kt_strdup(name);
 	b->size = size->u;
 	memcpy(b->sha256, sha->s, 65);
@@ -1945,18 +1923,18 @@ static int mf_schema(const struct jv *root, struct kt_manifest *m, char *err, si
 	int ret;
 
 	if (root->t != JV_OBJ)
-		return failf(err, errlen, -EBADMSG, "not a JSON object");
+		return kt_fail(err, errlen, -EBADMSG, "not a JSON object");
 	ver = want(root, "schema_version", JV_NUM, false, "manifest", err, errlen);
 	if (!ver)
 		return -EBADMSG;
 	if (ver->u != KT_JSON_SCHEMA_VERSION)
-		return failf(err, errlen, -EBADMSG, "schema_version %" PRIu64 " (this tool reads %d)", ver->u,
+		return kt_fail(err, errlen, -EBADMSG, "schema_version %" PRIu64 " (this tool reads %d)", ver->u,
 			     KT_JSON_SCHEMA_VERSION);
 	kind = want(root, "kind", JV_STR, false, "manifest", err, errlen);
 	if (!kind)
 		return -EBADMSG;
 	if (strcmp(kind->s, KT_MANIFEST_KIND))
-		return failf(err, errlen, -EBADMSG, "kind \"%s\": not a %s", kind->s, KT_MANIFEST_KIND);
+		return kt_fail(err, errlen, -EBADMSG, "kind \"%s\": not a %s", kind->s, KT_MANIFEST_KIND);
 	rel = want(root, "kernel_release", JV_STR, true, "manifest", err, errlen);
 	taken = rel ? want(root, "taken", JV_STR, true, "manifest", err, errlen) : NULL;
 	sessions = taken ? want(root, "sessions", JV_ARR, false, "manifest", err, errlen) : NULL;
@@ -1974,7 +1952,7 @@ static int mf_schema(const struct jv *root, struct kt_manifest *m, char *err, si
 			return ret;
 		for (k = 0; k < i; k++)
 			if (!strcmp(m->sessions[k].name, m->sessions[i].name))
-				return failf(err, errlen, -EBADMSG, "%s.name: \"%s\" listed twice", where,
+				return kt_fail(err, errlen, -EBADMSG, "%s.name: \"%s\" listed twice", where,
 					     m->sessions[i].name);
 	}
 	m->regions = kt_calloc(regions->n, sizeof(*m->regions));
@@ -2004,7 +1982,7 @@ int kt_manifest_parse(const uint8_t *buf, size_t len, struct kt_manifest *m, cha
 
 	memset(m, 0, sizeof(*m));
 	if (len > KT_MANIFEST_MAX)
-		return failf(err, errlen, -EFBIG, "larger than %lu MiB", KT_MANIFEST_MAX >> 20);
+		return kt_fail(err, errlen, -EFBIG, "larger than %lu MiB", KT_MANIFEST_MAX >> 20);
 	ret = jvalue(&j, &root, 0);
 	if (!ret) {
 		jws(&j);
@@ -2183,7 +2161,7 @@ int kt_manifest_verify(const struct kt_manifest *m, struct kt_view_ctx *c, const
 	if (m->nr_sessions) {
 		st = kt_fact_luo(c, why, sizeof(why));
 		if (!st)
-			return failf(err, errlen, -ENODATA, "cannot tell whether the sessions arrived: %s",
+			return kt_fail(err, errlen, -ENODATA, "cannot tell whether the sessions arrived: %s",
 				     why);
 	}
 	verify_blobs(m, s, &v);

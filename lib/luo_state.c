@@ -28,6 +28,16 @@ void kt_luo_session_free(struct kt_luo_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
+uint64_t kt_luo_session_bytes(const struct kt_luo_session *x)
+{
+	uint64_t b = 0;
+	size_t k;
+
+	for (k = 0; k < x->nr_files; k++)
+		b += x->files[k].has_size ? x->files[k].size : 0;
+	return b;
+}
+
 void kt_luo_state_free(struct kt_luo_state *st)
 {
 	size_t i;

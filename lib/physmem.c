@@ -52,18 +52,6 @@ struct kt_physmem {
 	size_t nr_rec, cap_rec;
 };
 
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return e;
-}
-
 static struct kt_physmem *pm_new(void)
 {
 	struct kt_physmem *pm = kt_calloc(1, sizeof(*pm));
@@ -149,9 +137,9 @@ static int parse_iomem(struct kt_physmem *pm, const char *path, char *err, size_
 
 	ret = kt_read_file(path, MAX_IOMEM, &buf, &len);
 	if (ret == -EACCES || ret == -EPERM)
-		return fail(err, errlen, ret, "%s: permission denied (needs root)", path);
+		return kt_fail(err, errlen, ret, "%s: permission denied (needs root)", path);
 	if (ret)
-		return fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+		return kt_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
 	text = kt_calloc(1, len + 1);
 	memcpy(text, buf, len);
 	free(buf);
@@ -167,7 +155,7 @@ static int parse_iomem(struct kt_physmem *pm, const char *path, char *err, size_
 			continue;
 		if (end < start || pm->nr_ram >= KT_PHYSMEM_MAX_RAM) {
 			free(text);
-			return fail(err, errlen, -EINVAL, "%s: malformed or too many System RAM ranges",
+			return kt_fail(err, errlen, -EINVAL, "%s: malformed or too many System RAM ranges",
 				    path);
 		}
 		if (pm->nr_ram == cap) {
@@ -185,12 +173,12 @@ static int parse_iomem(struct kt_physmem *pm, const char *path, char *err, size_
 	}
 	free(text);
 	if (seen && !pm->nr_ram)
-		return fail(
+		return kt_fail(
 		    err, errlen, -EACCES,
 		    "%s: every address reads as zero (the kernel hides them from non-root): run as root",
 		    path);
 	if (!pm->nr_ram)
-		return fail(err, errlen, -ENODATA, "%s: no System RAM listed", path);
+		return kt_fail(err, errlen, -ENODATA, "%s: no System RAM listed", path);
 	pm->nr_ram = coalesce(pm->ram, pm->nr_ram);
 	return 0;
 }
@@ -228,23 +216,23 @@ static int kcore_open_error(const char *path, int e, char *err, size_t errlen)
 	bool locked = false, known = false;
 
 	if (e == ENOENT && !strcmp(path, KT_KCORE))
-		return fail(err, errlen, -ENOENT, "%s: not found (kernel built without CONFIG_PROC_KCORE)",
+		return kt_fail(err, errlen, -ENOENT, "%s: not found (kernel built without CONFIG_PROC_KCORE)",
 			    path);
 	if (e == EACCES || (e == EPERM && geteuid()))
-		return fail(err, errlen, -EACCES,
+		return kt_fail(err, errlen, -EACCES,
 			    "%s: permission denied (reading physical memory needs root)", path);
 	if (e != EPERM)
-		return fail(err, errlen, -e, "%s: %s", path, strerror(e));
+		return kt_fail(err, errlen, -e, "%s: %s", path, strerror(e));
 	if (!kt_read_file(LOCKDOWN_FILE, 4096, &buf, &len)) {
 		known = true;
 		locked = memmem(buf, len, "[confidentiality]", 17) != NULL;
 		free(buf);
 	}
 	if (locked)
-		return fail(err, errlen, -EPERM,
+		return kt_fail(err, errlen, -EPERM,
 			    "%s: forbidden by kernel lockdown (confidentiality mode, %s)", path,
 			    LOCKDOWN_FILE);
-	return fail(err, errlen, -EPERM, "%s: operation not permitted (needs CAP_SYS_RAWIO%s)", path,
+	return kt_fail(err, errlen, -EPERM, "%s: operation not permitted (needs CAP_SYS_RAWIO%s)", path,
 		    known ? "" : "; kernel lockdown may forbid it too: see " LOCKDOWN_FILE);
 }
 
@@ -259,13 +247,13 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 
 	ret = pread_full(pm->fd, &eh, sizeof(eh), 0);
 	if (ret)
-		return fail(err, errlen, ret, "%s: cannot read the ELF header: %s", path,
+		return kt_fail(err, errlen, ret, "%s: cannot read the ELF header: %s", path,
 			    ret == -EIO ? "file too short" : strerror(-ret));
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_CORE)
-		return fail(err, errlen, -EINVAL, "%s: not a little-endian ELF64 core file", path);
+		return kt_fail(err, errlen, -EINVAL, "%s: not a little-endian ELF64 core file", path);
 	if (eh.e_phentsize != sizeof(Elf64_Phdr))
-		return fail(err, errlen, -EINVAL, "%s: program header size %u, expected %zu", path,
+		return kt_fail(err, errlen, -EINVAL, "%s: program header size %u, expected %zu", path,
 			    eh.e_phentsize, sizeof(Elf64_Phdr));
 	phnum = eh.e_phnum;
 	if (phnum == PN_XNUM) {
@@ -273,24 +261,24 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 		Elf64_Shdr sh;
 
 		if (!eh.e_shoff || pread_full(pm->fd, &sh, sizeof(sh), eh.e_shoff))
-			return fail(err, errlen, -EINVAL, "%s: extended program header count unreadable",
+			return kt_fail(err, errlen, -EINVAL, "%s: extended program header count unreadable",
 				    path);
 		phnum = sh.sh_info;
 	}
 	if (!phnum || phnum > MAX_PHNUM)
-		return fail(err, errlen, -EINVAL, "%s: %llu program headers (expected 1 to %u)", path,
+		return kt_fail(err, errlen, -EINVAL, "%s: %llu program headers (expected 1 to %u)", path,
 			    (unsigned long long)phnum, MAX_PHNUM);
 	/* A regular file (an image) must hold the table; /proc/kcore reports its full size too. */
 	if (!fstat(pm->fd, &st) && S_ISREG(st.st_mode) &&
 	    (eh.e_phoff > (uint64_t)st.st_size || phnum * sizeof(*ph) > (uint64_t)st.st_size - eh.e_phoff))
-		return fail(err, errlen, -EIO,
+		return kt_fail(err, errlen, -EIO,
 			    "%s: cannot read %llu program headers at offset %llu: file too short", path,
 			    (unsigned long long)phnum, (unsigned long long)eh.e_phoff);
 	ph = kt_calloc(phnum, sizeof(*ph));
 	ret = pread_full(pm->fd, ph, phnum * sizeof(*ph), eh.e_phoff);
 	if (ret) {
 		free(ph);
-		return fail(err, errlen, ret, "%s: cannot read %llu program headers at offset %llu: %s", path,
+		return kt_fail(err, errlen, ret, "%s: cannot read %llu program headers at offset %llu: %s", path,
 			    (unsigned long long)phnum, (unsigned long long)eh.e_phoff,
 			    ret == -EIO ? "file too short" : strerror(-ret));
 	}
@@ -304,7 +292,7 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 		if (p->p_offset + p->p_filesz < p->p_offset ||
 		    p->p_offset + p->p_filesz > (uint64_t)INT64_MAX) {
 			free(ph);
-			return fail(err, errlen, -EINVAL, "%s: program header %zu: segment wraps around",
+			return kt_fail(err, errlen, -EINVAL, "%s: program header %zu: segment wraps around",
 				    path, i);
 		}
 		pm->segs[pm->nr_segs++] = (struct seg){
@@ -318,7 +306,7 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 	}
 	free(ph);
 	if (!pm->nr_segs)
-		return fail(err, errlen, -EINVAL, "%s: no PT_LOAD segments", path);
+		return kt_fail(err, errlen, -EINVAL, "%s: no PT_LOAD segments", path);
 	return 0;
 }
 
@@ -434,31 +422,31 @@ int kt_physmem_open_snapshot(const struct kt_snapshot *s, struct kt_physmem **ou
 
 	*out = NULL;
 	if (!f)
-		return fail(err, errlen, -ENOENT,
+		return kt_fail(err, errlen, -ENOENT,
 			    "%s: no physical memory in this snapshot (kho-inspect save adds it only when it "
 			    "can read %s)",
 			    s->origin, KT_KCORE);
 	if (f->len < HDR_LEN || memcmp(f->data, KT_PHYSMEM_MAGIC, sizeof(KT_PHYSMEM_MAGIC)))
-		return fail(err, errlen, -EINVAL, "%s/%s: not a physical memory image (bad magic)", s->origin,
+		return kt_fail(err, errlen, -EINVAL, "%s/%s: not a physical memory image (bad magic)", s->origin,
 			    KT_PHYSMEM_FILE);
 	count = kt_le64(f->data + 8);
 	if (count > KT_PHYSMEM_MAX_PAGES)
-		return fail(err, errlen, -EINVAL, "%s/%s: claims %llu pages (at most %lu)", s->origin,
+		return kt_fail(err, errlen, -EINVAL, "%s/%s: claims %llu pages (at most %lu)", s->origin,
 			    KT_PHYSMEM_FILE, (unsigned long long)count, (unsigned long)KT_PHYSMEM_MAX_PAGES);
 	want = HDR_LEN + count * (8 + KT_PAGE_SIZE);
 	if (f->len < want + 8)
-		return fail(err, errlen, -EINVAL, "%s/%s: truncated: %zu bytes, %llu pages need %zu",
+		return kt_fail(err, errlen, -EINVAL, "%s/%s: truncated: %zu bytes, %llu pages need %zu",
 			    s->origin, KT_PHYSMEM_FILE, f->len, (unsigned long long)count, want + 8);
 	nr_ram = kt_le64(f->data + want);
 	if (nr_ram > KT_PHYSMEM_MAX_RAM || f->len != want + 8 + nr_ram * 16)
-		return fail(err, errlen, -EINVAL,
+		return kt_fail(err, errlen, -EINVAL,
 			    "%s/%s: size %zu does not match %llu pages and %llu RAM ranges", s->origin,
 			    KT_PHYSMEM_FILE, f->len, (unsigned long long)count, (unsigned long long)nr_ram);
 	for (i = 0, p = f->data + HDR_LEN; i < count; i++, p += 8) {
 		uint64_t a = kt_le64(p);
 
 		if ((a & (KT_PAGE_SIZE - 1)) || (i && a <= prev))
-			return fail(
+			return kt_fail(
 			    err, errlen, -EINVAL,
 			    "%s/%s: page address %zu (0x%llx) not page aligned or not in ascending order",
 			    s->origin, KT_PHYSMEM_FILE, i, (unsigned long long)a);
@@ -475,7 +463,7 @@ int kt_physmem_open_snapshot(const struct kt_snapshot *s, struct kt_physmem **ou
 
 		if (r.end <= r.start || (i && r.start < pm->ram[i - 1].end)) {
 			kt_physmem_close(pm);
-			return fail(err, errlen, -EINVAL,
+			return kt_fail(err, errlen, -EINVAL,
 				    "%s/%s: RAM range %zu (0x%llx-0x%llx) empty or out of order", s->origin,
 				    KT_PHYSMEM_FILE, i, (unsigned long long)r.start,
 				    (unsigned long long)r.end);

@@ -20,19 +20,6 @@
 
 const char *const kt_dirn_name[KT_NR_DIRS] = { "out", "in" };
 
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return e;
-}
-
 struct loader {
 	struct kt_snapshot *s;
 	size_t cap;
@@ -45,7 +32,7 @@ static int add_file(struct loader *l, const char *rel, uint8_t *data, size_t len
 {
 	if (l->s->nr_files >= KT_MAX_FILES || l->total + len > KT_MAX_TOTAL) {
 		free(data);
-		return fail(l->err, l->errlen, -E2BIG, "%s/%s: snapshot holds more than %d files or %llu bytes",
+		return kt_fail(l->err, l->errlen, -E2BIG, "%s/%s: snapshot holds more than %d files or %llu bytes",
 			    l->s->origin, rel, KT_MAX_FILES, (unsigned long long)KT_MAX_TOTAL);
 	}
 	if (l->s->nr_files == l->cap) {
@@ -72,12 +59,12 @@ static int read_tree(struct loader *l, const char *root, const char *rel, int de
 	int err = 0;
 
 	if (depth > MAX_DEPTH) {
-		err = fail(l->err, l->errlen, -ELOOP, "%s: directories nested too deep", dpath);
+		err = kt_fail(l->err, l->errlen, -ELOOP, "%s: directories nested too deep", dpath);
 		goto out;
 	}
 	dir = opendir(dpath);
 	if (!dir) {
-		err = fail(l->err, l->errlen, -errno, "%s: %s", dpath, strerror(errno));
+		err = kt_fail(l->err, l->errlen, -errno, "%s: %s", dpath, strerror(errno));
 		goto out;
 	}
 	while (!err && (de = readdir(dir))) {
@@ -89,7 +76,7 @@ static int read_tree(struct loader *l, const char *root, const char *rel, int de
 		r = rel[0] ? kt_asprintf("%s/%s", rel, de->d_name) : kt_strdup(de->d_name);
 		full = kt_asprintf("%s/%s", root, r);
 		if (lstat(full, &st)) {
-			err = fail(l->err, l->errlen, -errno, "%s: %s", full, strerror(errno));
+			err = kt_fail(l->err, l->errlen, -errno, "%s: %s", full, strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			err = read_tree(l, root, r, depth + 1);
 		} else if (S_ISREG(st.st_mode)) {
@@ -98,10 +85,10 @@ static int read_tree(struct loader *l, const char *root, const char *rel, int de
 
 			err = kt_read_file(full, KT_MAX_BLOB_SIZE, &buf, &len);
 			if (err == -EFBIG)
-				err = fail(l->err, l->errlen, err, "%s: larger than %lu MiB", full,
+				err = kt_fail(l->err, l->errlen, err, "%s: larger than %lu MiB", full,
 					   KT_MAX_BLOB_SIZE >> 20);
 			else if (err)
-				err = fail(l->err, l->errlen, err, "%s: %s", full, strerror(-err));
+				err = kt_fail(l->err, l->errlen, err, "%s: %s", full, strerror(-err));
 			else
 				err = add_file(l, r, buf, len);
 		}
@@ -120,20 +107,20 @@ static int live_unavailable(const char *root, int e, char *err, size_t errlen)
 	struct statfs sf;
 
 	if (e == EACCES || e == EPERM)
-		return fail(err, errlen, -EACCES, "%s: permission denied (reading debugfs needs root)", root);
+		return kt_fail(err, errlen, -EACCES, "%s: permission denied (reading debugfs needs root)", root);
 	if (strcmp(root, KT_DEBUGFS_KHO))
 		goto kho_off;
 	if (access("/sys/kernel/debug", R_OK | X_OK))
-		return fail(err, errlen, -EACCES, "%s: permission denied (reading debugfs needs root)", root);
+		return kt_fail(err, errlen, -EACCES, "%s: permission denied (reading debugfs needs root)", root);
 	if (statfs("/sys/kernel/debug", &sf) || (unsigned long)sf.f_type != DEBUGFS_MAGIC)
-		return fail(err, errlen, -ENODEV,
+		return kt_fail(err, errlen, -ENODEV,
 			    "debugfs is not mounted at /sys/kernel/debug (mount -t debugfs none /sys/kernel/debug)");
 kho_off:
 	if (e == ENOENT)
-		return fail(err, errlen, -ENOENT,
+		return kt_fail(err, errlen, -ENOENT,
 			    "%s: not found: KHO is not enabled on this kernel (needs CONFIG_KEXEC_HANDOVER_DEBUGFS and kho=on)",
 			    root);
-	return fail(err, errlen, -e, "%s: %s", root, strerror(e));
+	return kt_fail(err, errlen, -e, "%s: %s", root, strerror(e));
 }
 
 static const char *dir_root(const char *dir, char **owned)
@@ -183,7 +170,7 @@ static int parse_manifest(struct kt_snapshot *s, char *err, size_t errlen)
 		lineno++;
 		if (lineno == 1) {
 			if (strncmp(line, KT_MANIFEST_MAGIC " ", strlen(KT_MANIFEST_MAGIC) + 1))
-				ret = fail(err, errlen, -EINVAL, "%s/%s: not a kho-tools manifest", s->origin,
+				ret = kt_fail(err, errlen, -EINVAL, "%s/%s: not a kho-tools manifest", s->origin,
 					   KT_MANIFEST);
 			continue;
 		}
@@ -192,14 +179,14 @@ static int parse_manifest(struct kt_snapshot *s, char *err, size_t errlen)
 			char got[KT_SHA256_HEX];
 
 			if (!f) {
-				ret = fail(err, errlen, -ENOENT, "%s: %s listed in the manifest is missing",
+				ret = kt_fail(err, errlen, -ENOENT, "%s: %s listed in the manifest is missing",
 					   s->origin, val);
 				break;
 			}
 			listed[f - s->files] = true;
 			kt_sha256_hex(f->data, f->len, got);
 			if (f->len != size || strcmp(got, sha))
-				ret = fail(err, errlen, -EBADMSG,
+				ret = kt_fail(err, errlen, -EBADMSG,
 					   "%s: %s does not match its manifest checksum (snapshot altered?)",
 					   s->origin, val);
 			continue;
@@ -213,7 +200,7 @@ static int parse_manifest(struct kt_snapshot *s, char *err, size_t errlen)
 	}
 	for (i = 0; i < s->nr_files && !ret; i++)
 		if (!listed[i] && strcmp(s->files[i].path, KT_MANIFEST))
-			ret = fail(err, errlen, -EBADMSG, "%s: %s is not in the manifest (snapshot altered?)", s->origin,
+			ret = kt_fail(err, errlen, -EBADMSG, "%s: %s is not in the manifest (snapshot altered?)", s->origin,
 				   s->files[i].path);
 	free(listed);
 	free(text);
@@ -279,11 +266,11 @@ static int parse_scratch(struct kt_snapshot *s, struct kt_kho_dir *d, const char
 	if (!pf || !lf)
 		goto out;
 	if (parse_u64_lines(pf, &phys, &np)) {
-		ret = fail(err, errlen, -EINVAL, "%s/%s: malformed (expected one hex address a line)", s->origin, pp);
+		ret = kt_fail(err, errlen, -EINVAL, "%s/%s: malformed (expected one hex address a line)", s->origin, pp);
 		goto out;
 	}
 	if (parse_u64_lines(lf, &len, &nl) || nl != np) {
-		ret = fail(err, errlen, -EINVAL, "%s/%s: malformed or not matching scratch_phys", s->origin, lp);
+		ret = kt_fail(err, errlen, -EINVAL, "%s/%s: malformed or not matching scratch_phys", s->origin, lp);
 		goto out;
 	}
 	d->has_scratch = true;
@@ -367,13 +354,13 @@ int kt_snapshot_load(const char *spec, struct kt_snapshot *s, char *err, size_t 
 		if (ret == -EACCES)
 			return live_unavailable(root, EACCES, err, errlen);
 	} else if (stat(spec, &st)) {
-		return fail(err, errlen, -errno, "%s: %s", spec, strerror(errno));
+		return kt_fail(err, errlen, -errno, "%s: %s", spec, strerror(errno));
 	} else if (S_ISDIR(st.st_mode)) {
 		s->kind = KT_SRC_DIR;
 		s->origin = kt_strdup(spec);
 		root = dir_root(spec, &owned);
 		if (!root)
-			return fail(err, errlen, -EINVAL,
+			return kt_fail(err, errlen, -EINVAL,
 				    "%s: not a KHO snapshot (no out/ or in/ directory, no MANIFEST)", spec);
 		ret = read_tree(&l, root, "", 0);
 		free(owned);
@@ -388,12 +375,12 @@ int kt_snapshot_load(const char *spec, struct kt_snapshot *s, char *err, size_t 
 		qsort(s->files, s->nr_files, sizeof(*s->files), cmp_file);
 	for (size_t i = 1; i < s->nr_files; i++)
 		if (!strcmp(s->files[i].path, s->files[i - 1].path))
-			return fail(err, errlen, -EBADMSG, "%s: holds %s twice", s->origin, s->files[i].path);
+			return kt_fail(err, errlen, -EBADMSG, "%s: holds %s twice", s->origin, s->files[i].path);
 	ret = parse_manifest(s, err, errlen);
 	if (!ret)
 		ret = index_dirs(s, err, errlen);
 	if (!ret && !s->dir[KT_OUT].present && !s->dir[KT_IN].present)
-		ret = fail(err, errlen, -ENODATA, "%s: holds neither out/ nor in/", s->origin);
+		ret = kt_fail(err, errlen, -ENODATA, "%s: holds neither out/ nor in/", s->origin);
 	return ret;
 }
 

@@ -174,6 +174,16 @@ bool kt_printable(const void *buf, size_t len)
 	return true;
 }
 
+int kt_fail(char *err, size_t errlen, int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
 void kt_errmsg(const char *fmt, ...)
 {
 	va_list ap;

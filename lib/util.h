@@ -56,6 +56,9 @@ void *kt_grow(void *v, size_t n, size_t size);
 /* A name from the kernel: terminated within len, non-empty, no control bytes (UTF-8 allowed). */
 bool kt_name_ok(const char *s, size_t len);
 
+/* Write a one-line reason into err and return e (a negative errno), for the edge to print. */
+int kt_fail(char *err, size_t errlen, int e, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* The one place messages reach the user: "prog: message\n" on stderr. */
 void kt_errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *kt_strdup(const char *s);

@@ -95,16 +95,6 @@ static void file_node(const struct kt_view_ctx *c, const struct kt_luo_file *f, 
 	kt_node_end(s);
 }
 
-static uint64_t session_bytes(const struct kt_luo_session *x)
-{
-	uint64_t b = 0;
-	size_t k;
-
-	for (k = 0; k < x->nr_files; k++)
-		b += x->files[k].has_size ? x->files[k].size : 0;
-	return b;
-}
-
 static void session_node(const struct kt_view_ctx *c, const struct kt_luo_session *x, struct kt_sink *s)
 {
 	size_t k;
@@ -113,7 +103,7 @@ static void session_node(const struct kt_view_ctx *c, const struct kt_luo_sessio
 	kt_field_str(s, "state", kt_sess_state_name[x->state]);
 	if (x->files_known) {
 		kt_field_u64(s, "files", x->nr_files);
-		kt_field_size(s, "bytes", session_bytes(x));
+		kt_field_size(s, "bytes", kt_luo_session_bytes(x));
 	}
 	if (x->pid >= 0) {
 		kt_field_u64(s, "pid", x->pid);
