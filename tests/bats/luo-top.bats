@@ -95,24 +95,35 @@ no_kho_functions() {
 		"$(stat -c %s "$FIX/kexec/in/sub_fdts/memblock")" ]
 }
 
-@test "sessions come from /proc session fds: name, holder pid, comm and fd" {
+# Live mode on a fixture tree (KHO_TOOLS_DEBUGFS) with a fabricated /proc: the host kernel has
+# no LUO in its BTF, so sessions and owners come from the session fds alone.
+@test "live sessions come from /proc session fds: name, holder pid, comm and fd" {
 	fake_proc
-	KHO_TOOLS_PROC=$TMP/proc run --separate-stderr "$LT" -b -J -n 1 --root "$FIX/sessions" --no-bpf
+	KHO_TOOLS_DEBUGFS=$FIX/sessions KHO_TOOLS_PROC=$TMP/proc run --separate-stderr "$LT" -b -J -n 1 --no-bpf
 	assert_success
 	[ "$(jqo '.sessions | length')" = 2 ]
 	[ "$(jqo -c '[.sessions[] | [.name, .pid, .comm, .fd, .state]] | sort')" = \
-		'[["vm-0",4242,"kho-agent",5,"open"],["vm-1",4242,"kho-agent",9,"open"]]' ]
+		'[["vm-0",4242,"kho-agent",5,"outgoing"],["vm-1",4242,"kho-agent",9,"outgoing"]]' ]
 	[ "$(jqo '.sessions[0].files')" = null ]
-	[ "$(jqo -c '.sessions[0].sources')" = '["proc"]' ]
-	KHO_TOOLS_PROC=$TMP/proc run --separate-stderr "$LT" -b -n 1 --root "$FIX/sessions" --no-bpf
+	[ "$(jqo -c '.sessions[0].sources')" = '["luo"]' ]
+	KHO_TOOLS_DEBUGFS=$FIX/sessions KHO_TOOLS_PROC=$TMP/proc run --separate-stderr "$LT" -b -n 1 --no-bpf
 	assert_success
-	assert_line --regexp '^vm-0 +4242 kho-agent +5 +- +- open '
+	assert_line --regexp '^vm-0 +4242 kho-agent +5 +- +- outgoing '
 	assert_line --regexp '^vm-1 +4242 kho-agent +9 '
+}
+
+@test "offline sessions come from the LUO state a saved snapshot carries" {
+	run --separate-stderr "$LT" -b -J -n 1 --root "$FIX/saved/sessions.tar" --no-bpf
+	assert_success
+	want=$("$KI" --root "$FIX/saved/sessions.tar" -J sessions |
+		jq -c '[.tree[] | select(.name == "outgoing") | .children[] | [.name, .fields.pid, .fields.files, .fields.bytes]] | sort')
+	[ "$(jqo -c '[.sessions[] | [.name, .pid, .files, .bytes]] | sort')" = "$want" ]
+	[ "$(jqo '[.sessions[] | .comm] | unique | join(",")')" = kho-agent ]
 }
 
 @test "sessions opened, closed or replaced while running show up in later frames" {
 	fake_proc
-	KHO_TOOLS_PROC=$TMP/proc "$LT" -b -J -d 0.2 -n 14 --root "$FIX/sessions" --no-bpf >"$TMP/frames" 2>"$TMP/err" &
+	KHO_TOOLS_DEBUGFS=$FIX/sessions KHO_TOOLS_PROC=$TMP/proc "$LT" -b -J -d 0.2 -n 14 --no-bpf >"$TMP/frames" 2>"$TMP/err" &
 	pid=$!
 	for i in $(seq 50); do [ -s "$TMP/frames" ] && break; sleep 0.1; done
 	# A new fd (the fd set changes), a closed one, and one replaced in place (same fd set:
@@ -251,7 +262,7 @@ tui_start() {
 	command -v tmux >/dev/null || skip "tmux not installed"
 	fake_proc
 	tmux -S "$SOCK" new-session -d -s lt -x 120 -y 40 \
-		"KHO_TOOLS_PROC=$TMP/proc $* ; echo \$? >$TMP/rc; sleep 60"
+		"KHO_TOOLS_DEBUGFS=$FIX/kexec KHO_TOOLS_PROC=$TMP/proc $* ; echo \$? >$TMP/rc; sleep 60"
 	wait_screen 'luo-top +1 Sessions'
 }
 
@@ -284,7 +295,7 @@ wait_exit() {
 }
 
 @test "TUI: every view renders, Tab and 1-4 switch, q exits 0" {
-	tui_start "$LT" --root "$FIX/kexec" -d 0.2
+	tui_start "$LT" -d 0.2
 	wait_screen '^SESSION\+? +PID +COMM +FD +FILES +BYTES +STATE'
 	wait_screen '^vm-0 +4242 kho-agent'
 	screen | grep -qE '^tracing off: '
@@ -307,7 +318,7 @@ wait_exit() {
 }
 
 @test "TUI: help opens and closes, sort, filter, pause" {
-	tui_start "$LT" --root "$FIX/kexec" -d 0.2
+	tui_start "$LT" -d 0.2
 	keys h
 	wait_screen 'luo-top keys'
 	wait_screen 'q +quit'
@@ -341,7 +352,7 @@ wait_exit() {
 }
 
 @test "TUI: a resized window is redrawn to its new size" {
-	tui_start "$LT" --root "$FIX/kexec" -d 0.2
+	tui_start "$LT" -d 0.2
 	keys 3
 	wait_screen '^FUNCTION'
 	tmux -S "$SOCK" resize-window -t lt -x 70 -y 16

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "luo_state.h"
 #include "snapshot.h"
 #include "trace.h"
 
@@ -51,7 +52,7 @@ struct lt_session {
 	uint64_t calls, errors; /* traced LUO calls about this session */
 	unsigned int src;	/* LT_SRC_* */
 };
-#define LT_SRC_PROC 0x1
+#define LT_SRC_LUO  0x1
 #define LT_SRC_BPF  0x2
 
 struct lt_sessions {
@@ -59,15 +60,8 @@ struct lt_sessions {
 	size_t n, cap;
 };
 
-/*
- * Add every session fd found under procdir ("/proc"). With a cache, the links of a process
- * whose fd set did not change since the last call are not read again, unless full.
- * Returns 0 or -errno.
- */
-struct lt_proc_cache;
-struct lt_proc_cache *lt_proc_cache_new(void);
-void lt_proc_cache_free(struct lt_proc_cache *c);
-int lt_sessions_from_proc(const char *procdir, struct lt_sessions *s, struct lt_proc_cache *c, bool full);
+/* One row per session of lib's LUO state. Returns 0 or -ENOMEM. */
+int lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s);
 /* Merge the traced per-session totals (by name); sessions only traced get a row too. */
 void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n);
 struct lt_session *lt_sessions_add(struct lt_sessions *s);

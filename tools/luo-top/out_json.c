@@ -165,8 +165,8 @@ void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 		num_or_null(&j, "calls", s->src & LT_SRC_BPF ? (int64_t)s->calls : -1);
 		num_or_null(&j, "errors", s->src & LT_SRC_BPF ? (int64_t)s->errors : -1);
 		kt_json_arr_begin(&j, "sources");
-		if (s->src & LT_SRC_PROC)
-			kt_json_str(&j, NULL, "proc");
+		if (s->src & LT_SRC_LUO)
+			kt_json_str(&j, NULL, "luo");
 		if (s->src & LT_SRC_BPF)
 			kt_json_str(&j, NULL, "bpf");
 		kt_json_arr_end(&j);

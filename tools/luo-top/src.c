@@ -29,7 +29,6 @@ double lt_now(void)
 int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
 {
 	struct lt_src *s = calloc(1, sizeof(*s));
-	const char *proc = getenv("KHO_TOOLS_PROC");
 
 	*srcp = NULL;
 	if (!s) {
@@ -38,7 +37,6 @@ int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
 	}
 	lt_t0_ns = mono_ns();
 	s->o = o;
-	s->procdir = proc && *proc ? proc : "/proc";
 	/* Frames need KHO; the tracing modes work on whatever functions exist. */
 	if (!o->trace && !o->probes) {
 		struct lt_frame f = {0};
@@ -60,7 +58,6 @@ int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
 		free(s);
 		return LT_EXIT_ERROR;
 	}
-	s->proc = lt_proc_cache_new();
 	*srcp = s;
 	return LT_EXIT_OK;
 }
@@ -73,7 +70,9 @@ void lt_src_close(struct lt_src *s, int *links)
 		return;
 	if (s->trace)
 		lt_bpf_close(s, links);
-	lt_proc_cache_free(s->proc);
+	kt_luo_state_free(&s->luo);
+	if (s->pm)
+		kt_physmem_close(s->pm);
 	free(s);
 }
 
@@ -130,8 +129,19 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 			luo += f->fn[fn].count;
 	full = f->seq % (f->tracing ? 10 : 5) == 1 || luo != s->luo_calls;
 	s->luo_calls = luo;
+	if (full && f->snap) {
+		char err[256];
+
+		if (!s->pm_tried) {
+			s->pm_tried = true;
+			if (kt_physmem_open_for(f->snap, &s->pm, err, sizeof(err)))
+				s->pm = NULL; /* procfs still names the sessions and owners */
+		}
+		kt_luo_state_free(&s->luo);
+		kt_luo_gather(f->snap, s->pm, &s->luo);
+	}
 	f->sessions.n = 0;
-	lt_sessions_from_proc(s->procdir, &f->sessions, s->proc, full);
+	lt_sessions_from_luo(&s->luo, &f->sessions);
 	if (s->nsv)
 		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv);
 	return 0;

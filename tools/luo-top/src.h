@@ -7,7 +7,6 @@
 
 struct lt_src {
 	const struct lt_opts *o;
-	const char *procdir;
 	struct kt_trace *trace;
 	const char *trace_off; /* status when tracing was not even tried */
 	/* the newest events, a ring */
@@ -16,8 +15,10 @@ struct lt_src {
 	uint64_t ev_total, ev_seen;
 	void (*user_fn)(void *, const struct kt_event *);
 	void *user_ctx;
-	/* /proc: links re-read only for changed fd sets, fully every few frames or after LUO calls */
-	struct lt_proc_cache *proc;
+	/* LUO state: gathered again every few frames, or after a traced LUO call */
+	struct kt_physmem *pm;
+	bool pm_tried;
+	struct kt_luo_state luo;
 	uint64_t luo_calls; /* LUO calls traced up to the last frame */
 	/* traced per-session totals of the current frame */
 	struct kt_trace_session *sv;

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sessions rows from lib's LUO state (kt_luo_gather: the kernel's session lists
+ * through BTF + kcore, owners from /proc, or what a saved snapshot carries), merged
+ * with the traced per-session totals.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "luo-top.h"
+#include "util.h"
+
+struct lt_session *lt_sessions_add(struct lt_sessions *s)
+{
+	struct lt_session *r;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct lt_session *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		s->v = v;
+		s->cap = cap;
+	}
+	r = &s->v[s->n++];
+	memset(r, 0, sizeof(*r));
+	r->pid = -1;
+	r->fd = -1;
+	r->files = -1;
+	r->bytes = -1;
+	snprintf(r->state, sizeof(r->state), "-");
+	return r;
+}
+
+void lt_sessions_free(struct lt_sessions *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+int lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_sessions; i++) {
+		const struct kt_luo_session *x = &st->sessions[i];
+		struct lt_session *r = lt_sessions_add(s);
+
+		if (!r)
+			return -ENOMEM;
+		kt_cstr(r->name, sizeof(r->name), x->name, sizeof(x->name)); /* the kernel's names fit 64 */
+		r->pid = x->pid;
+		r->fd = x->fd;
+		snprintf(r->comm, sizeof(r->comm), "%s", x->comm);
+		if (x->files_known) {
+			r->files = x->nr_files;
+			r->bytes = kt_luo_session_bytes(x);
+		}
+		snprintf(r->state, sizeof(r->state), "%s", kt_sess_state_name[x->state]);
+		r->src |= LT_SRC_LUO;
+	}
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct lt_session *)a)->name, ((const struct lt_session *)b)->name);
+}
+
+void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n)
+{
+	size_t i, nluo = s->n;
+
+	/* Sort the LUO rows by name so each traced session is found in log time. */
+	qsort(s->v, nluo, sizeof(*s->v), cmp_name);
+	for (i = 0; i < n; i++) {
+		const struct kt_session_stat *st = &v[i].st;
+		struct lt_session key, *r;
+		char name[KT_NAME_LEN];
+		uint64_t bytes;
+
+		memcpy(name, v[i].name, sizeof(name));
+		name[sizeof(name) - 1] = 0;
+		snprintf(key.name, sizeof(key.name), "%s", name);
+		r = bsearch(&key, s->v, nluo, sizeof(*s->v), cmp_name);
+		if (!r) {
+			r = lt_sessions_add(s);
+			if (!r)
+				return;
+			snprintf(r->name, sizeof(r->name), "%s", name);
+			r->pid = st->pid;
+			memcpy(r->comm, st->comm, KT_COMM_LEN);
+			r->comm[KT_COMM_LEN] = 0;
+		}
+		r->src |= LT_SRC_BPF;
+		r->files = st->files;
+		/* Preserved here: the files' sizes; after a kexec: the retrieved files' sizes. */
+		bytes = st->file_bytes ? st->file_bytes : st->file_bytes_retrieved;
+		r->bytes = bytes;
+		r->calls = st->calls;
+		r->errors = st->errors;
+		if (st->state != KT_SS_UNKNOWN && st->state <= KT_SS_RELEASED)
+			snprintf(r->state, sizeof(r->state), "%s", kt_sstate_name[st->state]);
+	}
+}
