@@ -163,7 +163,7 @@ struct liveupdate_session_get_name {
 #define LIVEUPDATE_SESSION_GET_NAME _IO(LIVEUPDATE_IOCTL_TYPE, 0x43)
 
 /* Sanity bounds at the kernel's own scale, never toy sizes. */
-#define KT_MAX_BLOB_SIZE (64UL << 20)	/* one debugfs blob */
+#define KT_MAX_BLOB_SIZE (256UL << 20) /* one blob (a 1M-region memblock tree is ~84 MiB) */
 #define KT_MAX_SCRATCH 4096		/* scratch areas (one per NUMA node + lowmem) */
 
 _Static_assert(sizeof(struct luo_ser) == 32, "luo_ser");
