@@ -2298,15 +2298,7 @@ static void m_luo(FILE *f, const struct kt_luo_state *st)
 	m_family(f, "kho_luo_sessions", "gauge", "LUO sessions by state.");
 	for (i = 0; i < KT_SESS_NR_STATES; i++)
 		m_sample(f, "kho_luo_sessions", n[i], "state", kt_sess_state_name[i], NULL);
-	for (i = 0; i < st->nr_sessions; i++)
-		for (k = 0; k < st->sessions[i].nr_files; k++) {
-			const char *name = st->sessions[i].files[k].handler;
-
-			for (h = 0; h < nseen && strcmp(seen[h], name); h++)
-				;
-			if (h == nseen && nseen < KT_ARRAY_SIZE(seen))
-				seen[nseen++] = name;
-		}
+	nseen = kt_luo_handlers(st, seen, KT_ARRAY_SIZE(seen));
 	m_family(f, "kho_luo_files", "gauge", "Preserved files per file handler and direction.");
 	for (h = 0; h < nseen; h++)
 		for (d = 0; d < KT_NR_DIRS; d++) {

@@ -28,6 +28,22 @@ void kt_luo_session_free(struct kt_luo_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
+size_t kt_luo_handlers(const struct kt_luo_state *st, const char **names, size_t max)
+{
+	size_t n = 0, i, k, h;
+
+	for (i = 0; i < st->nr_sessions; i++)
+		for (k = 0; k < st->sessions[i].nr_files; k++) {
+			const char *name = st->sessions[i].files[k].handler;
+
+			for (h = 0; h < n && strcmp(names[h], name); h++)
+				;
+			if (h == n && n < max)
+				names[n++] = name;
+		}
+	return n;
+}
+
 uint64_t kt_luo_session_bytes(const struct kt_luo_session *x)
 {
 	uint64_t b = 0;

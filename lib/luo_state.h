@@ -114,6 +114,8 @@ struct kt_luo_session *kt_luo_add_session(struct kt_luo_state *st, const char *n
 struct kt_luo_file *kt_luo_add_file(struct kt_luo_session *s);
 void kt_luo_file_detail(struct kt_physmem *pm, struct kt_luo_file *f);
 void kt_luo_session_free(struct kt_luo_session *s);
+/* The distinct file handlers of every session's files, in order of appearance (at most max). */
+size_t kt_luo_handlers(const struct kt_luo_state *st, const char **names, size_t max);
 /* Bytes of a session's files whose size is known. */
 uint64_t kt_luo_session_bytes(const struct kt_luo_session *s);
 /* Replace a note (freeing the old one). */

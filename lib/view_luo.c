@@ -156,15 +156,7 @@ void kt_view_handlers(struct kt_view_ctx *c, struct kt_sink *s)
 	size_t nseen = 0, i, k, h;
 
 	source_notes(st, s);
-	for (i = 0; i < st->nr_sessions; i++)
-		for (k = 0; k < st->sessions[i].nr_files; k++) {
-			const char *name = st->sessions[i].files[k].handler;
-
-			for (h = 0; h < nseen && strcmp(seen[h], name); h++)
-				;
-			if (h == nseen && nseen < KT_ARRAY_SIZE(seen))
-				seen[nseen++] = name;
-		}
+	nseen = kt_luo_handlers(st, seen, KT_ARRAY_SIZE(seen));
 	for (h = 0; h < nseen; h++) {
 		uint64_t files[2] = { 0 }, bytes[2] = { 0 }, sessions = 0;
 
