@@ -549,11 +549,6 @@ void kt_trace_timing(const struct kt_trace *t, double *decide, double *load, dou
 	*attach = t->secs[2];
 }
 
-size_t kt_trace_nr_attached(const struct kt_trace *t)
-{
-	return t->nr_attached;
-}
-
 int kt_trace_poll(struct kt_trace *t, int timeout_ms)
 {
 	int n;

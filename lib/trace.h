@@ -74,7 +74,6 @@ const char *kt_trace_status(const struct kt_trace *t);
 const char *kt_trace_fentry_state(const struct kt_trace *t);
 const char *kt_trace_kprobe_state(const struct kt_trace *t);
 size_t kt_trace_probes(const struct kt_trace *t, const struct kt_probe **p);
-size_t kt_trace_nr_attached(const struct kt_trace *t);
 /* Seconds kt_trace_open spent deciding, loading (verifier) and attaching. */
 void kt_trace_timing(const struct kt_trace *t, double *decide, double *load, double *attach);
 
