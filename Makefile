@@ -80,11 +80,12 @@ unit-test: $(UNIT_BINS)
 shell-test: $(TOOLS)
 	@KT_BIN=$(abspath $(O)) $(BATS) --tap tests/bats
 
-# The VM cycle needs static binaries for the initramfs.
-vm-test:
+# The VM cycle needs static binaries for the initramfs; its host-side checks read the
+# snapshots it saved with this build's kho-inspect.
+vm-test: $(TOOLS)
 	@$(MAKE) -s STATIC=1 $(addprefix build/static/,kho-inspect kho-agent)
 	@tests/vm/run-cycle.sh build/vm/cycle
-	@KT_VM_OUT=$(abspath build/vm/cycle) $(BATS) --tap tests/vm
+	@KT_BIN=$(abspath $(O)) KT_VM_OUT=$(abspath build/vm/cycle) $(BATS) --tap tests/vm
 
 # libFuzzer targets, one per decoder/parser: built with clang from the library sources.
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -109,10 +110,10 @@ bench: $(TOOLS)
 	bench/decode.sh $(O)/kho-inspect
 
 # The scale scenario (1000 sessions, 256 memfds in one, a 1 GiB memfd): minutes under TCG.
-vm-scale:
+vm-scale: $(TOOLS)
 	@$(MAKE) -s STATIC=1 $(addprefix build/static/,kho-inspect kho-agent)
 	@tests/vm/run-cycle.sh --scale build/vm/scale
-	@KT_VM_OUT=$(abspath build/vm/scale) $(BATS) --tap tests/vm
+	@KT_BIN=$(abspath $(O)) KT_VM_OUT=$(abspath build/vm/scale) $(BATS) --tap tests/vm
 
 fixtures: vm-test
 	tests/vm/update-fixtures.sh build/vm/cycle tests/fixtures/linux-7.3
