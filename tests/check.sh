@@ -1,7 +1,8 @@
 #!/bin/sh
 # Every test of kho-tools, as `make check` (and .ci/run) runs them:
 #   unit tests and shell tests against the ASan+UBSan build, a short run of every fuzz target,
-#   and the live-update cycle in the test VM (builds the test kernel on first use, then cached).
+#   and the live-update cycle in the test VM (builds the test kernel on first use, then cached),
+#   once with the default layout and once at scale.
 # Each suite prints its own summary; the last line is the total: "N passed, M failed".
 # KT_SKIP_VM=1 leaves the VM suite out (counted as a skip, and said so).
 set -u
@@ -71,6 +72,12 @@ else
 	make -s vm-test >"$log/vm.log" 2>&1
 	tap vm "$log/vm.log" $?
 	echo "vm: $(($(date +%s) - start)) s including any kernel build"
+	# The same checks at a real host's scale: 1000 sessions, 256 memfds in one, a 1 GiB memfd.
+	echo "== vm at scale"
+	start=$(date +%s)
+	make -s vm-scale >"$log/vm-scale.log" 2>&1
+	tap vm-scale "$log/vm-scale.log" $?
+	echo "vm-scale: $(($(date +%s) - start)) s"
 fi
 
 [ "$skipped" -eq 0 ] || echo "($skipped skipped, reasons above)"
