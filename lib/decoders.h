@@ -62,8 +62,17 @@ uint64_t kt_fdt_emit_props(const void *fdt, int node, const struct kt_prop_schem
 bool kt_fdt_header_ok(const struct kt_blob *b);
 /* A string property, NULL unless present and NUL-terminated. */
 const char *kt_fdt_str(const void *fdt, int node, const char *prop);
-void kt_fdt_emit_tree(const void *fdt, int node, const struct kt_prop_schema *schema,
-		      struct kt_sink *s, const struct kt_dctx *c, int depth);
+/* What a format adds to the nodes right below the root (NULL members: nothing). */
+struct kt_fdt_hooks {
+	/* The node's format, before it begins. */
+	const char *(*format)(const void *fdt, int node, void *arg);
+	/* After its properties (good: kt_fdt_emit_props' mask), before its children: checks, notes. */
+	void (*check)(const void *fdt, int node, uint64_t good, struct kt_sink *s, void *arg);
+	void *arg;
+};
+/* Every node below the root, once, in document order, with its properties typed by schema. */
+void kt_fdt_emit_tree(const void *fdt, const struct kt_prop_schema *schema, const struct kt_fdt_hooks *h,
+		      struct kt_sink *s, const struct kt_dctx *c);
 bool kt_fdt_u64(const void *fdt, int node, const char *prop, uint64_t *v);
 bool kt_fdt_is(const struct kt_blob *b);
 /* The blob itself if whole, a zero-padded copy (*owned) if truncated, NULL if unusable. */

@@ -403,23 +403,31 @@ const char *kt_fdt_str(const void *fdt, int node, const char *prop)
 	return p && len > 0 && !p[len - 1] ? p : NULL;
 }
 
-void kt_fdt_emit_tree(const void *fdt, int node, const struct kt_prop_schema *schema,
-		      struct kt_sink *s, const struct kt_dctx *c, int depth)
+void kt_fdt_emit_tree(const void *fdt, const struct kt_prop_schema *schema, const struct kt_fdt_hooks *h,
+		      struct kt_sink *s, const struct kt_dctx *c)
 {
-	int child;
+	int depth = 0, open = 0, node;
 
-	if (depth > MAX_FDT_DEPTH) {
-		kt_note(s, KT_NOTE_ERROR, "nodes nested deeper than %d", MAX_FDT_DEPTH);
-		return;
+	/* One pass in document order: each node's tags are walked once for its properties, once to move on. */
+	for (node = fdt_next_node(fdt, 0, &depth); node >= 0 && depth > 0; node = fdt_next_node(fdt, node, &depth)) {
+		const char *name = fdt_get_name(fdt, node, NULL);
+		uint64_t good;
+
+		for (; open >= depth; open--)
+			kt_node_end(s);
+		if (depth > MAX_FDT_DEPTH) {
+			kt_note(s, KT_NOTE_ERROR, "nodes nested deeper than %d", MAX_FDT_DEPTH);
+			break;
+		}
+		kt_node_begin(s, name && name[0] ? name : "?",
+			      depth == 1 && h && h->format ? h->format(fdt, node, h->arg) : NULL, NULL);
+		open = depth;
+		good = kt_fdt_emit_props(fdt, node, schema, s, c);
+		if (depth == 1 && h && h->check)
+			h->check(fdt, node, good, s, h->arg);
 	}
-	fdt_for_each_subnode(child, fdt, node) {
-		const char *name = fdt_get_name(fdt, child, NULL);
-
-		kt_node_begin(s, name && name[0] ? name : "?", NULL, NULL);
-		kt_fdt_emit_props(fdt, child, schema, s, c);
-		kt_fdt_emit_tree(fdt, child, schema, s, c, depth + 1);
+	for (; open > 0; open--)
 		kt_node_end(s);
-	}
 }
 
 void kt_decode_fdt_generic(const struct kt_blob *b, struct kt_sink *s, const struct kt_dctx *c)
@@ -429,7 +437,7 @@ void kt_decode_fdt_generic(const struct kt_blob *b, struct kt_sink *s, const str
 
 	if (fdt) {
 		kt_fdt_emit_props(fdt, 0, NULL, s, c);
-		kt_fdt_emit_tree(fdt, 0, NULL, s, c, 0);
+		kt_fdt_emit_tree(fdt, NULL, NULL, s, c);
 	}
 	free(owned);
 }

@@ -18,9 +18,9 @@ static void indent(struct kt_json *j)
 
 	if (!j->pretty)
 		return;
-	fputc('\n', j->f);
+	putc_unlocked('\n', j->f);
 	for (i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
+		fputs_unlocked("  ", j->f);
 }
 
 /* Runs of plain characters go out in one write: this is the hot path of large trees. */
@@ -72,20 +72,20 @@ static void put_u64(FILE *f, uint64_t v, unsigned int base)
 static void key(struct kt_json *j, const char *k)
 {
 	if (j->need_comma[j->depth])
-		fputc(',', j->f);
+		putc_unlocked(',', j->f);
 	j->need_comma[j->depth] = true;
 	if (j->depth)
 		indent(j);
 	if (k) {
 		put_escaped(j->f, k, strlen(k));
-		fputs(j->pretty ? ": " : ":", j->f);
+		fputs_unlocked(j->pretty ? ": " : ":", j->f);
 	}
 }
 
 static void open_(struct kt_json *j, const char *k, char c)
 {
 	key(j, k);
-	fputc(c, j->f);
+	putc_unlocked(c, j->f);
 	if (j->depth + 1 < KT_JSON_MAX_DEPTH)
 		j->depth++;
 	j->need_comma[j->depth] = false;
@@ -99,7 +99,7 @@ static void close_(struct kt_json *j, char c)
 		j->depth--;
 	if (had)
 		indent(j);
-	fputc(c, j->f);
+	putc_unlocked(c, j->f);
 }
 
 void kt_json_obj_begin(struct kt_json *j, const char *k)
@@ -152,13 +152,13 @@ void kt_json_i64(struct kt_json *j, const char *k, int64_t v)
 void kt_json_bool(struct kt_json *j, const char *k, bool v)
 {
 	key(j, k);
-	fputs(v ? "true" : "false", j->f);
+	fputs_unlocked(v ? "true" : "false", j->f);
 }
 
 void kt_json_null(struct kt_json *j, const char *k)
 {
 	key(j, k);
-	fputs("null", j->f);
+	fputs_unlocked("null", j->f);
 }
 
 void kt_json_addr(struct kt_json *j, const char *k, uint64_t v)
@@ -175,15 +175,15 @@ void kt_json_hex(struct kt_json *j, const char *k, const void *buf, size_t n)
 	size_t i;
 
 	key(j, k);
-	fputc('"', j->f);
+	putc_unlocked('"', j->f);
 	for (i = 0; i < n; i++)
 		fprintf(j->f, "%02x", p[i]);
-	fputc('"', j->f);
+	putc_unlocked('"', j->f);
 }
 
 void kt_json_finish(struct kt_json *j)
 {
-	fputc('\n', j->f);
+	putc_unlocked('\n', j->f);
 	fflush(j->f);
 }
 

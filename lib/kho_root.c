@@ -42,12 +42,22 @@ static bool need_u64(const void *fdt, int node, const char *prop, uint64_t *v, b
 	return false;
 }
 
-static void check_sub(const void *fdt, int node, const char *name, bool v4, bool cut, struct kt_sink *s,
-		      const struct kt_dctx *c)
+struct sub_ctx {
+	bool v4, cut;
+	const struct kt_dctx *c;
+};
+
+/* Each sub-node names a sub-blob: its pointer (and on v4 its size) must be there and agree. */
+static void check_sub(const void *fdt, int node, uint64_t good, struct kt_sink *s, void *arg)
 {
-	const struct kt_blob *sub = c && c->snap ? kt_snapshot_sub(c->snap, c->dirn, name) : NULL;
+	const struct sub_ctx *x = arg;
+	const struct kt_dctx *c = x->c;
+	const char *name = fdt_get_name(fdt, node, NULL);
+	const struct kt_blob *sub = c && c->snap && name ? kt_snapshot_sub(c->snap, c->dirn, name) : NULL;
+	bool v4 = x->v4, cut = x->cut;
 	uint64_t addr, size;
 
+	(void)good;
 	if (!need_u64(fdt, node, v4 ? KHO_PROP_SUB_DATA : KHO_V1_PROP_SUB_FDT, &addr, cut, s) || !v4 ||
 	    !need_u64(fdt, node, KHO_PROP_SUB_SIZE, &size, cut, s))
 		return;
@@ -61,26 +71,16 @@ static void decode_root(const struct kt_blob *b, struct kt_sink *s, const struct
 	const struct kt_prop_schema *schema = v4 ? v4_schema : v1_schema;
 	void *owned;
 	const void *fdt = kt_fdt_open(b, s, &owned, kt_kho_root_names);
+	struct sub_ctx sub = { .v4 = v4, .c = c };
+	const struct kt_fdt_hooks hooks = { NULL, check_sub, &sub };
 	uint64_t map;
-	bool cut;
-	int node;
 
 	if (!fdt)
 		return;
-	cut = fdt_totalsize(fdt) > b->len;
+	sub.cut = fdt_totalsize(fdt) > b->len;
 	kt_fdt_emit_props(fdt, 0, schema, s, c);
-	need_u64(fdt, 0, KHO_PROP_MEM_MAP, &map, cut, s);
-	fdt_for_each_subnode(node, fdt, 0) {
-		const char *name = fdt_get_name(fdt, node, NULL);
-
-		if (!name || !name[0])
-			break;
-		kt_node_begin(s, name, NULL, NULL);
-		kt_fdt_emit_props(fdt, node, schema, s, c);
-		check_sub(fdt, node, name, v4, cut, s, c);
-		kt_fdt_emit_tree(fdt, node, schema, s, c, 1);
-		kt_node_end(s);
-	}
+	need_u64(fdt, 0, KHO_PROP_MEM_MAP, &map, sub.cut, s);
+	kt_fdt_emit_tree(fdt, schema, &hooks, s, c);
 	free(owned);
 }
 

@@ -32,6 +32,6 @@ void kt_decode_kho_test(const struct kt_blob *b, struct kt_sink *s, const struct
 	magic = fdt_getprop(fdt, 0, "magic", &len);
 	if (!magic || len != 4 || kt_le32(magic) != KHO_TEST_MAGIC)
 		kt_note(s, KT_NOTE_ERROR, "magic is not 0x%08x (\"KHO!\")", KHO_TEST_MAGIC);
-	kt_fdt_emit_tree(fdt, 0, schema, s, c, 0);
+	kt_fdt_emit_tree(fdt, schema, NULL, s, c);
 	free(owned);
 }

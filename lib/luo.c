@@ -82,6 +82,6 @@ void kt_decode_luo_v1(const struct kt_blob *b, struct kt_sink *s, const struct k
 	if (!fdt)
 		return;
 	kt_fdt_emit_props(fdt, 0, v1_schema, s, c);
-	kt_fdt_emit_tree(fdt, 0, v1_schema, s, c, 0);
+	kt_fdt_emit_tree(fdt, v1_schema, NULL, s, c);
 	free(owned);
 }

@@ -18,29 +18,33 @@ static const struct kt_prop_schema schema[] = {
 	{ NULL, KT_P_AUTO },
 };
 
+static const char *region_format(const void *fdt, int node, void *arg)
+{
+	const char *compat = kt_fdt_str(fdt, node, "compatible");
+
+	(void)arg;
+	return compat && !strcmp(compat, RESERVE_MEM_COMPATIBLE) ? RESERVE_MEM_COMPATIBLE : NULL;
+}
+
+static void region_check(const void *fdt, int node, uint64_t good, struct kt_sink *s, void *arg)
+{
+	const uint64_t both = 1u << P_START | 1u << P_SIZE;
+
+	if (!region_format(fdt, node, arg))
+		kt_note(s, KT_NOTE_WARNING, "not a %s node", RESERVE_MEM_COMPATIBLE);
+	else if ((good & both) != both)
+		kt_note(s, KT_NOTE_ERROR, "region without a valid u64 start and size");
+}
+
 void kt_decode_memblock(const struct kt_blob *b, struct kt_sink *s, const struct kt_dctx *c)
 {
+	static const struct kt_fdt_hooks regions = { region_format, region_check, NULL };
 	void *owned;
 	const void *fdt = kt_fdt_open(b, s, &owned, NULL);
-	int node;
 
 	if (!fdt)
 		return;
 	kt_fdt_emit_props(fdt, 0, schema, s, c);
-	fdt_for_each_subnode(node, fdt, 0) {
-		const char *name = fdt_get_name(fdt, node, NULL);
-		const char *compat = kt_fdt_str(fdt, node, "compatible");
-		bool region = compat && !strcmp(compat, RESERVE_MEM_COMPATIBLE);
-		uint64_t good;
-
-		kt_node_begin(s, name && name[0] ? name : "?", region ? RESERVE_MEM_COMPATIBLE : NULL, NULL);
-		good = kt_fdt_emit_props(fdt, node, schema, s, c);
-		if (!region)
-			kt_note(s, KT_NOTE_WARNING, "not a %s node", RESERVE_MEM_COMPATIBLE);
-		else if ((good & (1u << P_START | 1u << P_SIZE)) != (1u << P_START | 1u << P_SIZE))
-			kt_note(s, KT_NOTE_ERROR, "region without a valid u64 start and size");
-		kt_fdt_emit_tree(fdt, node, schema, s, c, 1);
-		kt_node_end(s);
-	}
+	kt_fdt_emit_tree(fdt, schema, &regions, s, c);
 	free(owned);
 }
