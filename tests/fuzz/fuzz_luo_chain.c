@@ -27,6 +27,7 @@
 #include "luo_state.h"
 #include "physmem.h"
 #include "util.h"
+#include "../kcore_image.h"
 
 #define PAGE	     KT_PAGE_SIZE
 #define IMG_BASE     0x100000ULL /* where test_luo_walk builds its images */
@@ -61,15 +62,7 @@ static struct kt_physmem *open_image(const uint8_t *data, size_t size)
 	struct kt_physmem *pm;
 	char err[256];
 
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_ident[EI_VERSION] = EV_CURRENT;
-	eh->e_type = ET_CORE;
-	eh->e_machine = EM_X86_64;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = 2;
+	kt_core_ehdr(eh, 2);
 	ph[0] = (Elf64_Phdr){.p_type = PT_NOTE};
 	/* Exactly the input: a last page cut short is a segment shorter than a page. */
 	ph[1] = (Elf64_Phdr){.p_type = PT_LOAD,

@@ -21,6 +21,7 @@
 #include "luo_state.h"
 #include "physmem.h"
 #include "util.h"
+#include "../kcore_image.h"
 
 #define PAGE	    KT_PAGE_SIZE
 #define IMG_BASE    0x100000ULL
@@ -68,13 +69,7 @@ static struct kt_physmem *image(void)
 
 		memcpy(ram + PAGE + 16 * i, &f, sizeof(f));
 	}
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_type = ET_CORE;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = 1;
+	kt_core_ehdr(eh, 1);
 	ph[0] = (Elf64_Phdr){.p_type = PT_LOAD,
 			     .p_offset = PAGE,
 			     .p_vaddr = PAGE_OFFSET + IMG_BASE,

@@ -23,6 +23,7 @@
 #include "kho_radix.h"
 #include "physmem.h"
 #include "util.h"
+#include "../kcore_image.h"
 
 #define LOW	  0x100000ULL
 #define MAX_PAGES 32
@@ -105,13 +106,7 @@ static void as_ram(const uint8_t *data, size_t size, const char *iomem)
 	img = calloc(1, len);
 	eh = (Elf64_Ehdr *)img;
 	ph = (Elf64_Phdr *)(img + sizeof(*eh));
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_type = ET_CORE;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = 2;
+	kt_core_ehdr(eh, 2);
 	ph[0] = (Elf64_Phdr){.p_type = PT_LOAD,
 			     .p_offset = PAGE,
 			     .p_vaddr = 0xffffc90000000000ULL,

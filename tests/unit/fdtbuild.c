@@ -485,6 +485,7 @@ void td_remove(char *root)
 #include <fcntl.h>
 
 #include "physmem.h"
+#include "../kcore_image.h"
 
 void fb_write_core(const char *path, const struct fb_seg *segs, size_t n, off_t cut)
 {
@@ -499,17 +500,7 @@ void fb_write_core(const char *path, const struct fb_seg *segs, size_t n, off_t 
 	assert_true(fd >= 0);
 	/* e_phnum is 16 bits; PN_XNUM and beyond would need the extended count. */
 	assert_true(n + 1 < PN_XNUM);
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_ident[EI_VERSION] = EV_CURRENT;
-	eh->e_type = ET_CORE;
-	eh->e_machine = EM_X86_64;
-	eh->e_version = EV_CURRENT;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_ehsize = sizeof(*eh);
-	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = (Elf64_Half)(n + 1);
+	kt_core_ehdr(eh, (Elf64_Half)(n + 1));
 	ph[0].p_type = PT_NOTE;
 	for (i = 0; i < n; i++) {
 		if (segs[i].fixed || segs[i].off)

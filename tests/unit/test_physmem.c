@@ -20,6 +20,7 @@
 
 #include "physmem.h"
 #include "util.h"
+#include "../kcore_image.h"
 
 #define PAGE	    KT_PAGE_SIZE
 #define LOW	    0x100000ULL
@@ -70,17 +71,7 @@ static void core_init(struct core *c, const struct wseg *segs, size_t n)
 	memset(c, 0, sizeof(*c));
 	c->segs = segs;
 	c->n = n;
-	memcpy(eh(c)->e_ident, ELFMAG, SELFMAG);
-	eh(c)->e_ident[EI_CLASS] = ELFCLASS64;
-	eh(c)->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh(c)->e_ident[EI_VERSION] = EV_CURRENT;
-	eh(c)->e_type = ET_CORE;
-	eh(c)->e_machine = EM_X86_64;
-	eh(c)->e_version = EV_CURRENT;
-	eh(c)->e_phoff = sizeof(Elf64_Ehdr);
-	eh(c)->e_ehsize = sizeof(Elf64_Ehdr);
-	eh(c)->e_phentsize = sizeof(Elf64_Phdr);
-	eh(c)->e_phnum = n + 1;
+	kt_core_ehdr(eh(c), n + 1);
 	ph(c, 0)->p_type = PT_NOTE;
 	for (i = 0; i < n; i++) {
 		*ph(c, i + 1) = (Elf64_Phdr){.p_type = PT_LOAD,

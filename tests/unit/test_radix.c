@@ -24,6 +24,7 @@
 #include "physmem.h"
 #include "util.h"
 #include "view.h"
+#include "../kcore_image.h"
 
 /* The image: two RAM segments the tree lives in, plus the kinds kcore has that carry no p_paddr. */
 #define LOW	    0x100000ULL /* 64 pages, p_paddr set */
@@ -142,17 +143,7 @@ static void write_core(const char *path, const struct wseg *segs, size_t n, off_
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	assert_true(fd >= 0);
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(ph);
-	eh.e_phnum = n + 1;
+	kt_core_ehdr(&eh, n + 1);
 	write_all(fd, &eh, sizeof(eh), 0);
 	ph.p_type = PT_NOTE;
 	write_all(fd, &ph, sizeof(ph), sizeof(eh));
