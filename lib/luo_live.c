@@ -209,30 +209,56 @@ static int read_list(struct kt_physmem *pm, const struct layout *l, uint64_t hdr
 	return ret;
 }
 
+/*
+ * The layouts and the address of luo_session_global belong to the running kernel:
+ * found once per process (parsing BTF and kallsyms costs tens of milliseconds, and
+ * luo-top gathers every few seconds), the outcome kept whether it worked or not.
+ */
+static int locate(struct layout *l, uint64_t *global, char **why)
+{
+	static struct layout cached;
+	static uint64_t cached_global;
+	static char *cached_why;
+	static int cached_ret = 1; /* 1: not tried yet */
+	struct btf *btf;
+	char err[256];
+
+	if (cached_ret == 1) {
+		btf = btf__load_vmlinux_btf();
+		if (!btf) {
+			cached_ret = -ENOENT;
+			cached_why = kt_strdup("no kernel BTF (/sys/kernel/btf/vmlinux): live session lists unavailable");
+		} else {
+			cached_ret = load_layout(btf, &cached, err, sizeof(err));
+			btf__free(btf);
+			if (cached_ret)
+				cached_why = kt_asprintf("%s (kernel without LUO?)", err);
+		}
+		if (!cached_ret) {
+			cached_ret = kallsyms_addr("luo_session_global", &cached_global);
+			if (cached_ret)
+				cached_why = kt_strdup(cached_ret == -EPERM ? "kallsyms addresses hidden (not root)"
+									    : "luo_session_global not in kallsyms (needs CONFIG_KALLSYMS_ALL)");
+		}
+	}
+	*l = cached;
+	*global = cached_global;
+	*why = cached_why;
+	return cached_ret;
+}
+
 int kt_luo_from_kernel(struct kt_physmem *pm, struct kt_luo_state *st)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	struct layout l;
 	uint64_t global = 0, head = 0;
 	uint8_t active = 0;
 	size_t before;
-	char err[256];
+	char err[256], *why;
 	int ret;
 
-	if (!btf) {
-		st->kernel_note = kt_strdup("no kernel BTF (/sys/kernel/btf/vmlinux): live session lists unavailable");
-		return -ENOENT;
-	}
-	ret = load_layout(btf, &l, err, sizeof(err));
-	btf__free(btf);
+	ret = locate(&l, &global, &why);
 	if (ret) {
-		st->kernel_note = kt_asprintf("%s (kernel without LUO?)", err);
-		return ret;
-	}
-	ret = kallsyms_addr("luo_session_global", &global);
-	if (ret) {
-		st->kernel_note = kt_strdup(ret == -EPERM ? "kallsyms addresses hidden (not root)"
-							  : "luo_session_global not in kallsyms (needs CONFIG_KALLSYMS_ALL)");
+		st->kernel_note = kt_strdup(why);
 		return ret;
 	}
 	ret = read_list(pm, &l, global + l.hdr_out, false, st, err, sizeof(err));
