@@ -30,7 +30,7 @@ LDFLAGS += $(SANFLAGS)
 # bookworm's libfdt ships no pkg-config file.
 LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto $(LDLIBS_EXTRA)
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB := $(O)/libkt.a
 
@@ -43,7 +43,7 @@ AGENT := $(O)/kho-agent
 # ---- bpf + luo-top (1/2): variables ------------------------------------------------
 # lib/trace.c needs the BPF skeleton (build/bpf) and libbpf: it is linked into
 # luo-top only, so it stays out of libkt.a, the unit tests and the fuzz targets.
-LIB_SRCS := $(filter-out lib/trace.c,$(LIB_SRCS))
+LIB_SRCS := $(filter-out lib/trace/%,$(LIB_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 TOOLS += $(O)/luo-top
 # ---- end bpf + luo-top (1/2) -------------------------------------------------------
@@ -94,7 +94,7 @@ FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DKT_VERSION='"$(VERSION)"' -Ilib 
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 10
 
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/kcore_image.h $(LIB_SRCS) $(wildcard lib/*.h)
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/kcore_image.h $(LIB_SRCS) $(wildcard lib/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lfdt -lbpf -lelf -lz -lcrypto
 
@@ -129,7 +129,7 @@ install: $(TOOLS)
 	install -m 0644 completion/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 
 format:
-	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(KI_SRCS) $(wildcard tools/*/*.h)
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(KI_SRCS) $(wildcard tools/*/*.h)
 
 clean:
 	rm -rf build
@@ -149,7 +149,7 @@ else
 LT_LIBS := $(shell pkg-config --libs libbpf ncursesw)
 endif
 LT_SRCS := $(sort $(wildcard tools/luo-top/*.c))
-LT_OBJS := $(LT_SRCS:%.c=$(O)/%.o) $(O)/lib/trace.o
+LT_OBJS := $(LT_SRCS:%.c=$(O)/%.o) $(patsubst %.c,$(O)/%.o,$(wildcard lib/trace/*.c))
 
 build/vmlinux.h:
 	@mkdir -p $(dir $@)

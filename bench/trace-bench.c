@@ -35,8 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "abi.h"
-#include "util.h"
+#include "base/abi.h"
+#include "base/util.h"
 
 #define PROG	   "kt-trace-bench"
 #define MAX_ROUNDS 64

@@ -19,8 +19,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "decoders.h"
-#include "render.h"
+#include "decode/decoders.h"
+#include "render/render.h"
 
 #define FUZZ_CHECK(cond)                                                                         \
 	do {                                                                                     \

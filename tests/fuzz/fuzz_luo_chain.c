@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "luo_state.h"
-#include "physmem.h"
-#include "util.h"
+#include "model/luo_state.h"
+#include "source/physmem.h"
+#include "base/util.h"
 #include "../kcore_image.h"
 
 #define PAGE	     KT_PAGE_SIZE

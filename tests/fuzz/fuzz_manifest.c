@@ -5,7 +5,7 @@
  * verification against a small snapshot must hold its counts. Inputs starting
  * with "assert\n" go to the assert grammar instead, one word a line.
  */
-#include "check.h"
+#include "check/check.h"
 #include "fuzz.h"
 
 static void same(const struct kt_manifest *a, const struct kt_manifest *b)

@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "kho_radix.h"
-#include "physmem.h"
-#include "util.h"
+#include "decode/kho_radix.h"
+#include "source/physmem.h"
+#include "base/util.h"
 #include "../kcore_image.h"
 
 #define LOW	  0x100000ULL

@@ -5,10 +5,10 @@
  * state and physical pages, then every view into every sink and a diff of out
  * against in.
  */
-#include "diff.h"
+#include "view/diff.h"
 #include "fuzz.h"
-#include "util.h"
-#include "view.h"
+#include "base/util.h"
+#include "view/view.h"
 
 static const kt_view_fn views[] = {
 	kt_view_tree, kt_view_status, kt_view_sessions, kt_view_handlers, kt_view_global, kt_view_mem,

@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 
-#include "abi.h"
+#include "base/abi.h"
 #include "fuzz.h"
 
 static bool safe(const char *p)

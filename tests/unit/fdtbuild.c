@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "decoders.h"
-#include "render.h"
+#include "decode/decoders.h"
+#include "render/render.h"
 
 #define FB_BUF (64 << 10)
 
@@ -484,7 +484,7 @@ void td_remove(char *root)
 #include <elf.h>
 #include <fcntl.h>
 
-#include "physmem.h"
+#include "source/physmem.h"
 #include "../kcore_image.h"
 
 void fb_write_core(const char *path, const struct fb_seg *segs, size_t n, off_t cut)

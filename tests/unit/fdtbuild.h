@@ -17,9 +17,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "abi.h"
-#include "sink.h"
-#include "snapshot.h"
+#include "base/abi.h"
+#include "decode/sink.h"
+#include "snapshot/snapshot.h"
 
 /* A blob owned by the test; data is allocated at exactly len bytes so ASan sees any read past it. */
 struct fb_blob {

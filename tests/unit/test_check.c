@@ -17,8 +17,8 @@
 
 #include "fdtbuild.h"
 
-#include "check.h"
-#include "util.h"
+#include "check/check.h"
+#include "base/util.h"
 
 #define ERRLEN 1024
 

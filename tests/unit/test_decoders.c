@@ -10,7 +10,7 @@
 
 #include "fdtbuild.h"
 
-#include "decoders.h"
+#include "decode/decoders.h"
 
 #define PMM 0x188d000ULL
 

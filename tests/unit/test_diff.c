@@ -10,8 +10,8 @@
 
 #include "fdtbuild.h"
 
-#include "diff.h"
-#include "snapshot.h"
+#include "view/diff.h"
+#include "snapshot/snapshot.h"
 
 #define PMM 0x188d000ULL
 #define SESSIONS 0x325f000ULL

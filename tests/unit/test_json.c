@@ -11,9 +11,9 @@
 
 #include "fdtbuild.h"
 
-#include "decoders.h"
-#include "json.h"
-#include "render.h"
+#include "decode/decoders.h"
+#include "base/json_write.h"
+#include "render/render.h"
 
 /* ---- a small strict JSON parser (RFC 8259, ASCII documents only) -------- */
 

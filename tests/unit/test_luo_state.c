@@ -20,9 +20,9 @@
 
 #include "fdtbuild.h"
 
-#include "luo_state.h"
-#include "physmem.h"
-#include "util.h"
+#include "model/luo_state.h"
+#include "source/physmem.h"
+#include "base/util.h"
 
 /* ---- a state with every field set, and odd bytes everywhere text goes ----------- */
 

@@ -22,9 +22,9 @@
 
 #include "fdtbuild.h"
 
-#include "luo_state.h"
-#include "physmem.h"
-#include "util.h"
+#include "model/luo_state.h"
+#include "source/physmem.h"
+#include "base/util.h"
 
 #define PAGE	    KT_PAGE_SIZE
 #define IMG_BASE    0x100000ULL /* fuzz_luo_chain maps its input here too */

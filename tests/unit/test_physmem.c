@@ -18,8 +18,8 @@
 
 #include "fdtbuild.h"
 
-#include "physmem.h"
-#include "util.h"
+#include "source/physmem.h"
+#include "base/util.h"
 #include "../kcore_image.h"
 
 #define PAGE	    KT_PAGE_SIZE

@@ -20,10 +20,10 @@
 
 #include "fdtbuild.h"
 
-#include "kho_radix.h"
-#include "physmem.h"
-#include "util.h"
-#include "view.h"
+#include "decode/kho_radix.h"
+#include "source/physmem.h"
+#include "base/util.h"
+#include "view/view.h"
 #include "../kcore_image.h"
 
 /* The image: two RAM segments the tree lives in, plus the kinds kcore has that carry no p_paddr. */

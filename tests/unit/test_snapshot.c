@@ -15,8 +15,8 @@
 
 #include "fdtbuild.h"
 
-#include "snapshot.h"
-#include "util.h"
+#include "snapshot/snapshot.h"
+#include "base/util.h"
 
 #define ERRLEN 512
 

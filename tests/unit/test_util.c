@@ -7,7 +7,7 @@
 
 #include "fdtbuild.h"
 
-#include "util.h"
+#include "base/util.h"
 
 #define SENTINEL 0x5a5a5a5a5a5a5a5aULL
 

@@ -57,7 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "abi.h"
+#include "base/abi.h"
 
 #define PROG "kho-agent"
 #define TOKEN_STRIDE 100000u

@@ -2,7 +2,7 @@
 /* assert EXPR...: predicates over one snapshot, for upgrade scripts (grammar in check.c and the man page). */
 #include <stdio.h>
 
-#include "check.h"
+#include "check/check.h"
 #include "kho-inspect.h"
 
 int cmd_assert(const struct opts *o, int argc, char **argv)

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diff.h"
+#include "view/diff.h"
 #include "kho-inspect.h"
 
 struct out {

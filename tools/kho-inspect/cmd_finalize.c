@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "check/check.h"
 #include "kho-inspect.h"
 
 static const char *const state_name[] = { "not finalized", "finalized" };

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "decoders.h"
+#include "decode/decoders.h"
 #include "kho-inspect.h"
-#include "render.h"
-#include "util.h"
+#include "render/render.h"
+#include "base/util.h"
 
 struct select {
 	struct kt_sink sink;

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "check.h"
+#include "check/check.h"
 #include "kho-inspect.h"
 
 int cmd_metrics(const struct opts *o, int argc, char **argv)

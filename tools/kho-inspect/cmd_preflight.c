@@ -2,7 +2,7 @@
 /* preflight: go/no-go before a live-update reboot, on the running system. */
 #include <stdio.h>
 
-#include "check.h"
+#include "check/check.h"
 #include "kho-inspect.h"
 
 static const char *const verdict_name[] = { "go", "no-go", "cannot tell" };

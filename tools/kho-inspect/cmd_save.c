@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "kho-inspect.h"
-#include "util.h"
+#include "base/util.h"
 
 int cmd_save(const struct opts *o, int argc, char **argv)
 {

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "check/check.h"
 #include "kho-inspect.h"
-#include "util.h"
+#include "base/util.h"
 
 int save_manifest(const struct opts *o, const struct kt_snapshot *s)
 {

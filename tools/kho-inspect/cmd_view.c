@@ -3,8 +3,8 @@
 #include <stdio.h>
 
 #include "kho-inspect.h"
-#include "render.h"
-#include "util.h"
+#include "render/render.h"
+#include "base/util.h"
 
 static void text_header(const struct kt_snapshot *s)
 {

@@ -4,9 +4,9 @@
 
 #include <stdbool.h>
 
-#include "json.h"
-#include "snapshot.h"
-#include "view.h"
+#include "base/json_write.h"
+#include "snapshot/snapshot.h"
+#include "view/view.h"
 
 /* Exit codes of every kho-tools command. */
 enum { KT_EXIT_OK = 0, KT_EXIT_CHECK = 1, KT_EXIT_ERROR = 2 };

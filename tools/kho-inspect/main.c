@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "kho-inspect.h"
-#include "util.h"
-#include "view.h"
+#include "base/util.h"
+#include "view/view.h"
 
 static const struct cmd {
 	const char *name;

@@ -16,9 +16,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "luo_state.h"
-#include "snapshot.h"
-#include "trace.h"
+#include "model/luo_state.h"
+#include "snapshot/snapshot.h"
+#include "trace/trace.h"
 
 #define LT_PROG "luo-top"
 enum { LT_EXIT_OK = 0, LT_EXIT_CHECK = 1, LT_EXIT_ERROR = 2 };

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "base/json_write.h"
 #include "luo-top.h"
-#include "util.h"
+#include "base/util.h"
 
 volatile sig_atomic_t lt_exiting;
 volatile sig_atomic_t lt_resized;

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "base/json_write.h"
 #include "luo-top.h"
-#include "render.h"
-#include "view.h"
+#include "render/render.h"
+#include "view/view.h"
 
 #define JSON_EVENTS 1000 /* newest events per frame */
 

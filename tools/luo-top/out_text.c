@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "luo-top.h"
-#include "util.h"
+#include "base/util.h"
 
 #define BATCH_EVENTS 100 /* newest events printed per batch frame */
 

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "json.h"
+#include "base/json_write.h"
 #include "luo-top.h"
 #include "src.h"
-#include "util.h"
+#include "base/util.h"
 
 uint64_t lt_t0_ns;
 

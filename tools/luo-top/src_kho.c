@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decoders.h"
+#include "decode/decoders.h"
 #include "luo-top.h"
-#include "util.h"
+#include "base/util.h"
 
 static void add_blob(struct lt_frame *f, size_t *cap, const char *dir, const struct kt_blob *b)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "luo-top.h"
-#include "util.h"
+#include "base/util.h"
 
 struct lt_session *lt_sessions_add(struct lt_sessions *s)
 {

@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Physical memory, read-only. The kcore backend reads an ELF64 core laid out as
+ * fs/proc/kcore.c writes it: one PT_LOAD per kclist entry, p_paddr = __pa() for
+ * KCORE_RAM, __pa_symbol() for KCORE_TEXT, -1 for everything else (vmalloc,
+ * modules, vmemmap). A physical address maps to a file offset through a segment
+ * that carries p_paddr; a virtual one through p_vaddr. The same code reads any
+ * file so laid out (an "image": tests fabricate one). The snapshot backend reads
+ * the pages `kho-inspect save` carried (KT_PHYSMEM_FILE).
+ */
+#include "source/physmem.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/abi.h"
+#include "base/util.h"
+
+#define LOCKDOWN_FILE "/sys/kernel/security/lockdown"
+#define MAX_PHNUM     (1u << 20)
+#define MAX_IOMEM     (16UL << 20)
+#define HDR_LEN	      16 /* magic + count */
+
+struct seg {
+	uint64_t vaddr, paddr, off, size;
+	bool has_paddr;
+};
+
+struct kt_physmem {
+	bool snapshot;
+	/* kcore / image */
+	int fd;
+	struct seg *segs;
+	size_t nr_segs;
+	/* snapshot: views into the snapshot's file, valid while it is */
+	const uint8_t *addrs;
+	const uint8_t *pages;
+	size_t nr_pages;
+	/* System RAM, sorted, disjoint */
+	struct kt_range *ram;
+	size_t nr_ram;
+	/* recording: sorted, unique page addresses */
+	bool recording;
+	bool rec_full;
+	uint64_t *rec;
+	size_t nr_rec, cap_rec;
+};
+
+static struct kt_physmem *pm_new(void)
+{
+	struct kt_physmem *pm = kt_calloc(1, sizeof(*pm));
+
+	pm->fd = -1;
+	return pm;
+}
+
+void kt_physmem_close(struct kt_physmem *pm)
+{
+	if (!pm)
+		return;
+	if (pm->fd >= 0)
+		close(pm->fd);
+	free(pm->segs);
+	free(pm->ram);
+	free(pm->rec);
+	free(pm);
+}
+
+/* ---- RAM ranges ------------------------------------------------------------ */
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct kt_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sort and merge overlapping or adjacent ranges in place; returns the new count. */
+static size_t coalesce(struct kt_range *r, size_t n)
+{
+	size_t i, k = 0;
+
+	if (!n)
+		return 0;
+	qsort(r, n, sizeof(*r), cmp_range);
+	for (i = 1; i < n; i++) {
+		if (r[i].start <= r[k].end) {
+			if (r[i].end > r[k].end)
+				r[k].end = r[i].end;
+		} else {
+			r[++k] = r[i];
+		}
+	}
+	return k + 1;
+}
+
+bool kt_physmem_is_ram(const struct kt_physmem *pm, uint64_t pa, uint64_t len)
+{
+	size_t lo = 0, hi = pm->nr_ram;
+
+	if (pa + len < pa)
+		return false;
+	/* The last range that starts at or below pa; merged ranges make one enough. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pm->ram[mid].start <= pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && pa + len <= pm->ram[lo - 1].end && pa < pm->ram[lo - 1].end;
+}
+
+size_t kt_physmem_ram(const struct kt_physmem *pm, const struct kt_range **ranges)
+{
+	*ranges = pm->ram;
+	return pm->nr_ram;
+}
+
+/*
+ * Top-level "System RAM" lines of /proc/iomem ("start-end : name", end inclusive;
+ * children are indented). A reader without CAP_SYS_ADMIN sees every address as 0.
+ */
+static int parse_iomem(struct kt_physmem *pm, const char *path, char *err, size_t errlen)
+{
+	size_t len, cap = 0, seen = 0;
+	uint8_t *buf;
+	char *text, *line, *save = NULL;
+	int ret;
+
+	ret = kt_read_file(path, MAX_IOMEM, &buf, &len);
+	if (ret == -EACCES || ret == -EPERM)
+		return kt_fail(err, errlen, ret, "%s: permission denied (needs root)", path);
+	if (ret)
+		return kt_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	text = kt_calloc(1, len + 1);
+	memcpy(text, buf, len);
+	free(buf);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long start, end;
+		int name = 0;
+
+		if (line[0] == ' ' || sscanf(line, "%llx-%llx : %n", &start, &end, &name) != 2 || !name ||
+		    strcmp(line + name, "System RAM"))
+			continue;
+		seen++;
+		if (!start && !end)
+			continue;
+		if (end < start || pm->nr_ram >= KT_PHYSMEM_MAX_RAM) {
+			free(text);
+			return kt_fail(err, errlen, -EINVAL, "%s: malformed or too many System RAM ranges",
+				    path);
+		}
+		if (pm->nr_ram == cap) {
+			struct kt_range *nr = realloc(pm->ram, 2 * (cap + 8) * sizeof(*nr));
+
+			if (!nr) {
+				free(text);
+				return -ENOMEM;
+			}
+			pm->ram = nr;
+			cap = 2 * (cap + 8);
+		}
+		/* Inclusive end; the very last byte of the address space is given up. */
+		pm->ram[pm->nr_ram++] = (struct kt_range){start, end == UINT64_MAX ? end : end + 1};
+	}
+	free(text);
+	if (seen && !pm->nr_ram)
+		return kt_fail(
+		    err, errlen, -EACCES,
+		    "%s: every address reads as zero (the kernel hides them from non-root): run as root",
+		    path);
+	if (!pm->nr_ram)
+		return kt_fail(err, errlen, -ENODATA, "%s: no System RAM listed", path);
+	pm->nr_ram = coalesce(pm->ram, pm->nr_ram);
+	return 0;
+}
+
+/* ---- kcore / image --------------------------------------------------------- */
+
+static int pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+
+	if (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off)
+		return -EFAULT;
+	while (len) {
+		ssize_t r = pread(fd, p, len, (off_t)off);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			return -EIO; /* the file ends inside a segment: a truncated image */
+		p += r;
+		len -= r;
+		off += r;
+	}
+	return 0;
+}
+
+/* /proc/kcore refuses to open without CAP_SYS_RAWIO, or under lockdown (confidentiality). */
+static int kcore_open_error(const char *path, int e, char *err, size_t errlen)
+{
+	uint8_t *buf;
+	size_t len;
+	bool locked = false, known = false;
+
+	if (e == ENOENT && !strcmp(path, KT_KCORE))
+		return kt_fail(err, errlen, -ENOENT, "%s: not found (kernel built without CONFIG_PROC_KCORE)",
+			    path);
+	if (e == EACCES || (e == EPERM && geteuid()))
+		return kt_fail(err, errlen, -EACCES,
+			    "%s: permission denied (reading physical memory needs root)", path);
+	if (e != EPERM)
+		return kt_fail(err, errlen, -e, "%s: %s", path, strerror(e));
+	if (!kt_read_file(LOCKDOWN_FILE, 4096, &buf, &len)) {
+		known = true;
+		locked = memmem(buf, len, "[confidentiality]", 17) != NULL;
+		free(buf);
+	}
+	if (locked)
+		return kt_fail(err, errlen, -EPERM,
+			    "%s: forbidden by kernel lockdown (confidentiality mode, %s)", path,
+			    LOCKDOWN_FILE);
+	return kt_fail(err, errlen, -EPERM, "%s: operation not permitted (needs CAP_SYS_RAWIO%s)", path,
+		    known ? "" : "; kernel lockdown may forbid it too: see " LOCKDOWN_FILE);
+}
+
+static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t errlen)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph;
+	struct stat st;
+	uint64_t phnum;
+	size_t i;
+	int ret;
+
+	ret = pread_full(pm->fd, &eh, sizeof(eh), 0);
+	if (ret)
+		return kt_fail(err, errlen, ret, "%s: cannot read the ELF header: %s", path,
+			    ret == -EIO ? "file too short" : strerror(-ret));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_CORE)
+		return kt_fail(err, errlen, -EINVAL, "%s: not a little-endian ELF64 core file", path);
+	if (eh.e_phentsize != sizeof(Elf64_Phdr))
+		return kt_fail(err, errlen, -EINVAL, "%s: program header size %u, expected %zu", path,
+			    eh.e_phentsize, sizeof(Elf64_Phdr));
+	phnum = eh.e_phnum;
+	if (phnum == PN_XNUM) {
+		/* Extended numbering: the real count is in section header 0's sh_info. */
+		Elf64_Shdr sh;
+
+		if (!eh.e_shoff || pread_full(pm->fd, &sh, sizeof(sh), eh.e_shoff))
+			return kt_fail(err, errlen, -EINVAL, "%s: extended program header count unreadable",
+				    path);
+		phnum = sh.sh_info;
+	}
+	if (!phnum || phnum > MAX_PHNUM)
+		return kt_fail(err, errlen, -EINVAL, "%s: %llu program headers (expected 1 to %u)", path,
+			    (unsigned long long)phnum, MAX_PHNUM);
+	/* A regular file (an image) must hold the table; /proc/kcore reports its full size too. */
+	if (!fstat(pm->fd, &st) && S_ISREG(st.st_mode) &&
+	    (eh.e_phoff > (uint64_t)st.st_size || phnum * sizeof(*ph) > (uint64_t)st.st_size - eh.e_phoff))
+		return kt_fail(err, errlen, -EIO,
+			    "%s: cannot read %llu program headers at offset %llu: file too short", path,
+			    (unsigned long long)phnum, (unsigned long long)eh.e_phoff);
+	ph = kt_calloc(phnum, sizeof(*ph));
+	ret = pread_full(pm->fd, ph, phnum * sizeof(*ph), eh.e_phoff);
+	if (ret) {
+		free(ph);
+		return kt_fail(err, errlen, ret, "%s: cannot read %llu program headers at offset %llu: %s", path,
+			    (unsigned long long)phnum, (unsigned long long)eh.e_phoff,
+			    ret == -EIO ? "file too short" : strerror(-ret));
+	}
+	pm->segs = kt_calloc(phnum, sizeof(*pm->segs));
+	for (i = 0; i < phnum; i++) {
+		const Elf64_Phdr *p = &ph[i];
+
+		if (p->p_type != PT_LOAD || !p->p_filesz)
+			continue;
+		/* Lookups are overflow-safe (addr - base < size); only the file range must hold. */
+		if (p->p_offset + p->p_filesz < p->p_offset ||
+		    p->p_offset + p->p_filesz > (uint64_t)INT64_MAX) {
+			free(ph);
+			return kt_fail(err, errlen, -EINVAL, "%s: program header %zu: segment wraps around",
+				    path, i);
+		}
+		pm->segs[pm->nr_segs++] = (struct seg){
+		    .vaddr = p->p_vaddr,
+		    .paddr = p->p_paddr,
+		    .off = p->p_offset,
+		    .size = p->p_filesz,
+		    /* A physical range that would wrap is as good as none. */
+		    .has_paddr = p->p_paddr != (uint64_t)-1 && p->p_paddr + p->p_filesz > p->p_paddr,
+		};
+	}
+	free(ph);
+	if (!pm->nr_segs)
+		return kt_fail(err, errlen, -EINVAL, "%s: no PT_LOAD segments", path);
+	return 0;
+}
+
+int kt_physmem_open_kcore(const char *kcore, const char *iomem, struct kt_physmem **out, char *err,
+			  size_t errlen)
+{
+	struct kt_physmem *pm;
+	int ret;
+
+	*out = NULL;
+	kcore = kcore ? kcore : KT_KCORE;
+	iomem = iomem ? iomem : KT_IOMEM;
+	pm = pm_new();
+	pm->fd = open(kcore, O_RDONLY | O_CLOEXEC);
+	if (pm->fd < 0) {
+		ret = kcore_open_error(kcore, errno, err, errlen);
+		kt_physmem_close(pm);
+		return ret;
+	}
+	ret = parse_elf(pm, kcore, err, errlen);
+	if (!ret)
+		ret = parse_iomem(pm, iomem, err, errlen);
+	if (ret) {
+		kt_physmem_close(pm);
+		return ret;
+	}
+	*out = pm;
+	return 0;
+}
+
+/* A segment containing addr (physical or virtual), or NULL. */
+static const struct seg *find_seg(const struct kt_physmem *pm, uint64_t addr, bool phys)
+{
+	size_t i;
+
+	for (i = 0; i < pm->nr_segs; i++) {
+		const struct seg *s = &pm->segs[i];
+		uint64_t base = phys ? s->paddr : s->vaddr;
+
+		if (phys && !s->has_paddr)
+			continue;
+		if (addr >= base && addr - base < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+static int kcore_read(struct kt_physmem *pm, uint64_t addr, uint8_t *buf, size_t len, bool phys)
+{
+	while (len) {
+		const struct seg *s = find_seg(pm, addr, phys);
+		uint64_t rel, n;
+		int ret;
+
+		if (!s)
+			return -EFAULT;
+		rel = addr - (phys ? s->paddr : s->vaddr);
+		n = s->size - rel < len ? s->size - rel : len;
+		ret = pread_full(pm->fd, buf, n, s->off + rel);
+		if (ret)
+			return ret;
+		addr += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* ---- snapshot -------------------------------------------------------------- */
+
+static const uint8_t *snap_page(const struct kt_physmem *pm, uint64_t pa)
+{
+	size_t lo = 0, hi = pm->nr_pages;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t a = kt_le64(pm->addrs + 8 * mid);
+
+		if (a == pa)
+			return pm->pages + mid * KT_PAGE_SIZE;
+		if (a < pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int snap_read(const struct kt_physmem *pm, uint64_t pa, uint8_t *buf, size_t len)
+{
+	while (len) {
+		uint64_t base = pa & ~(uint64_t)(KT_PAGE_SIZE - 1), rel = pa - base;
+		size_t n = KT_PAGE_SIZE - rel < len ? KT_PAGE_SIZE - rel : len;
+		const uint8_t *page = snap_page(pm, base);
+
+		if (!page)
+			return -EFAULT;
+		memcpy(buf, page + rel, n);
+		pa += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int kt_physmem_open_snapshot(const struct kt_snapshot *s, struct kt_physmem **out, char *err, size_t errlen)
+{
+	const struct kt_file *f = kt_snapshot_file(s, KT_PHYSMEM_FILE);
+	struct kt_physmem *pm;
+	uint64_t count, nr_ram, prev = 0;
+	size_t i, want;
+	const uint8_t *p;
+
+	*out = NULL;
+	if (!f)
+		return kt_fail(err, errlen, -ENOENT,
+			    "%s: no physical memory in this snapshot (kho-inspect save adds it only when it "
+			    "can read %s)",
+			    s->origin, KT_KCORE);
+	if (f->len < HDR_LEN || memcmp(f->data, KT_PHYSMEM_MAGIC, sizeof(KT_PHYSMEM_MAGIC)))
+		return kt_fail(err, errlen, -EINVAL, "%s/%s: not a physical memory image (bad magic)", s->origin,
+			    KT_PHYSMEM_FILE);
+	count = kt_le64(f->data + 8);
+	if (count > KT_PHYSMEM_MAX_PAGES)
+		return kt_fail(err, errlen, -EINVAL, "%s/%s: claims %llu pages (at most %lu)", s->origin,
+			    KT_PHYSMEM_FILE, (unsigned long long)count, (unsigned long)KT_PHYSMEM_MAX_PAGES);
+	want = HDR_LEN + count * (8 + KT_PAGE_SIZE);
+	if (f->len < want + 8)
+		return kt_fail(err, errlen, -EINVAL, "%s/%s: truncated: %zu bytes, %llu pages need %zu",
+			    s->origin, KT_PHYSMEM_FILE, f->len, (unsigned long long)count, want + 8);
+	nr_ram = kt_le64(f->data + want);
+	if (nr_ram > KT_PHYSMEM_MAX_RAM || f->len != want + 8 + nr_ram * 16)
+		return kt_fail(err, errlen, -EINVAL,
+			    "%s/%s: size %zu does not match %llu pages and %llu RAM ranges", s->origin,
+			    KT_PHYSMEM_FILE, f->len, (unsigned long long)count, (unsigned long long)nr_ram);
+	for (i = 0, p = f->data + HDR_LEN; i < count; i++, p += 8) {
+		uint64_t a = kt_le64(p);
+
+		if ((a & (KT_PAGE_SIZE - 1)) || (i && a <= prev))
+			return kt_fail(
+			    err, errlen, -EINVAL,
+			    "%s/%s: page address %zu (0x%llx) not page aligned or not in ascending order",
+			    s->origin, KT_PHYSMEM_FILE, i, (unsigned long long)a);
+		prev = a;
+	}
+	pm = pm_new();
+	pm->snapshot = true;
+	pm->addrs = f->data + HDR_LEN;
+	pm->pages = f->data + HDR_LEN + count * 8;
+	pm->nr_pages = count;
+	pm->ram = kt_calloc(nr_ram ? nr_ram : 1, sizeof(*pm->ram));
+	for (i = 0, p = f->data + want + 8; i < nr_ram; i++, p += 16) {
+		struct kt_range r = {kt_le64(p), kt_le64(p + 8)};
+
+		if (r.end <= r.start || (i && r.start < pm->ram[i - 1].end)) {
+			kt_physmem_close(pm);
+			return kt_fail(err, errlen, -EINVAL,
+				    "%s/%s: RAM range %zu (0x%llx-0x%llx) empty or out of order", s->origin,
+				    KT_PHYSMEM_FILE, i, (unsigned long long)r.start,
+				    (unsigned long long)r.end);
+		}
+		pm->ram[pm->nr_ram++] = r;
+	}
+	*out = pm;
+	return 0;
+}
+
+int kt_physmem_open_for(const struct kt_snapshot *s, struct kt_physmem **pm, char *err, size_t errlen)
+{
+	if (s->kind == KT_SRC_LIVE) {
+		const char *k = getenv("KHO_TOOLS_KCORE"), *i = getenv("KHO_TOOLS_IOMEM");
+
+		return kt_physmem_open_kcore(k && *k ? k : NULL, i && *i ? i : NULL, pm, err, errlen);
+	}
+	return kt_physmem_open_snapshot(s, pm, err, errlen);
+}
+
+/* ---- reads ----------------------------------------------------------------- */
+
+static int read_phys(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len)
+{
+	return pm->snapshot ? snap_read(pm, pa, buf, len) : kcore_read(pm, pa, buf, len, true);
+}
+
+static void record_page(struct kt_physmem *pm, uint64_t page)
+{
+	size_t lo = 0, hi = pm->nr_rec;
+
+	/* Walks mostly read upwards: try the end first. */
+	if (hi && pm->rec[hi - 1] < page) {
+		lo = hi;
+	} else {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (pm->rec[mid] == page)
+				return;
+			if (pm->rec[mid] < page)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	if (pm->nr_rec >= KT_PHYSMEM_MAX_PAGES) {
+		pm->rec_full = true;
+		return;
+	}
+	if (pm->nr_rec == pm->cap_rec) {
+		size_t cap = pm->cap_rec ? 2 * pm->cap_rec : 64;
+		uint64_t *n = realloc(pm->rec, cap * sizeof(*n));
+
+		if (!n) {
+			pm->rec_full = true;
+			return;
+		}
+		pm->rec = n;
+		pm->cap_rec = cap;
+	}
+	memmove(&pm->rec[lo + 1], &pm->rec[lo], (pm->nr_rec - lo) * sizeof(*pm->rec));
+	pm->rec[lo] = page;
+	pm->nr_rec++;
+}
+
+int kt_physmem_read(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len)
+{
+	uint64_t page;
+	int ret;
+
+	if (!len)
+		return 0;
+	if (len > KT_PHYSMEM_MAX_READ)
+		return -E2BIG;
+	if (!kt_physmem_is_ram(pm, pa, len))
+		return -EFAULT;
+	ret = read_phys(pm, pa, buf, len);
+	if (ret || !pm->recording)
+		return ret;
+	for (page = pa & ~(uint64_t)(KT_PAGE_SIZE - 1); page < pa + len; page += KT_PAGE_SIZE)
+		record_page(pm, page);
+	return 0;
+}
+
+int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len)
+{
+	if (pm->snapshot)
+		return -EOPNOTSUPP;
+	if (!len)
+		return 0;
+	if (len > KT_PHYSMEM_MAX_READ)
+		return -E2BIG;
+	if (va + len < va)
+		return -EFAULT;
+	return kcore_read(pm, va, buf, len, false);
+}
+
+void kt_physmem_record(struct kt_physmem *pm, bool on)
+{
+	pm->recording = on;
+}
+
+int kt_physmem_export(struct kt_physmem *pm, uint8_t **buf, size_t *len)
+{
+	size_t n = pm->nr_rec, size, i, k = 0;
+	uint8_t *b, *p;
+
+	*buf = NULL;
+	*len = 0;
+	if (pm->rec_full)
+		return -E2BIG;
+	size = HDR_LEN + n * (8 + KT_PAGE_SIZE) + 8 + pm->nr_ram * 16;
+	b = malloc(size);
+	if (!b)
+		return -ENOMEM;
+	/*
+	 * Read each page again, whole. A page first met by a read that ended inside it
+	 * and that cannot be read whole (the end of a segment) is left out: offline,
+	 * reading it is -EFAULT rather than made-up bytes.
+	 */
+	for (i = 0; i < n; i++) {
+		uint8_t *page = b + HDR_LEN + n * 8 + k * KT_PAGE_SIZE;
+
+		if (!read_phys(pm, pm->rec[i], page, KT_PAGE_SIZE))
+			memcpy(b + HDR_LEN + 8 * k++, &pm->rec[i], 8);
+	}
+	/* Close the gap the left-out pages leave between addresses and pages. */
+	if (k < n)
+		memmove(b + HDR_LEN + k * 8, b + HDR_LEN + n * 8, k * KT_PAGE_SIZE);
+	memcpy(b, KT_PHYSMEM_MAGIC, sizeof(KT_PHYSMEM_MAGIC));
+	memcpy(b + 8, &(uint64_t){k}, 8);
+	p = b + HDR_LEN + k * (8 + KT_PAGE_SIZE);
+	memcpy(p, &(uint64_t){pm->nr_ram}, 8);
+	p += 8;
+	for (i = 0; i < pm->nr_ram; i++, p += 16) {
+		memcpy(p, &pm->ram[i].start, 8);
+		memcpy(p + 8, &pm->ram[i].end, 8);
+	}
+	*buf = b;
+	*len = p - b;
+	return 0;
+}
