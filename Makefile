@@ -1,6 +1,5 @@
 # kho-tools: one GNU Makefile for the whole tree.
 #   make                 build the tools
-#   make STATIC=1        static binaries (for the test VM's initramfs) in build/static
 #   make SAN=1           ASan+UBSan build in build/san
 #   make check           every test: unit, shell, fuzz smoke, and the VM cycle
 #   make install PREFIX=/usr/local DESTDIR=
@@ -12,11 +11,7 @@ CLANG ?= clang
 BATS ?= bats
 VERSION := 0.1.0
 
-ifeq ($(STATIC),1)
-O ?= build/static
-LDFLAGS += -static
-LDLIBS_EXTRA := -ldl -pthread
-else ifeq ($(SAN),1)
+ifeq ($(SAN),1)
 O ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
@@ -28,7 +23,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DKT_VERSION='"$(VERSIO
 CPPFLAGS += -Ilib
 LDFLAGS += $(SANFLAGS)
 # bookworm's libfdt ships no pkg-config file.
-LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto $(LDLIBS_EXTRA)
+LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto -ljansson -larchive
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -80,10 +75,10 @@ unit-test: $(UNIT_BINS)
 shell-test: $(TOOLS)
 	@KT_BIN=$(abspath $(O)) $(BATS) --tap tests/bats
 
-# The VM cycle needs static binaries for the initramfs; its host-side checks read the
-# snapshots it saved with this build's kho-inspect.
+# The VM carries build/'s tools and kho-agent with their shared libraries; its host-side
+# checks read the snapshots it saved with this build's kho-inspect.
 vm-test: $(TOOLS)
-	@$(MAKE) -s STATIC=1 $(addprefix build/static/,kho-inspect kho-agent)
+	@$(MAKE) -s build/kho-inspect build/luo-top build/kho-agent
 	@tests/vm/run-cycle.sh build/vm/cycle
 	@KT_BIN=$(abspath $(O)) KT_VM_OUT=$(abspath build/vm/cycle) $(BATS) --tap tests/vm
 
@@ -96,7 +91,7 @@ FUZZ_SECONDS ?= 10
 
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/kcore_image.h $(LIB_SRCS) $(wildcard lib/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lfdt -lbpf -lelf -lz -lcrypto
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lfdt -lbpf -lelf -lz -lcrypto -ljansson -larchive
 
 # make check: a short run of each; make fuzz: long runs (FUZZ_SECONDS=600).
 fuzz-smoke: $(FUZZ_BINS)
@@ -111,7 +106,7 @@ bench: $(TOOLS)
 
 # The scale scenario (1000 sessions, 256 memfds in one, a 1 GiB memfd): minutes under TCG.
 vm-scale: $(TOOLS)
-	@$(MAKE) -s STATIC=1 $(addprefix build/static/,kho-inspect kho-agent)
+	@$(MAKE) -s build/kho-inspect build/luo-top build/kho-agent
 	@tests/vm/run-cycle.sh --scale build/vm/scale
 	@KT_BIN=$(abspath $(O)) KT_VM_OUT=$(abspath build/vm/scale) $(BATS) --tap tests/vm
 
@@ -137,17 +132,13 @@ clean:
 # ---- bpf + luo-top (2/2): rules ----------------------------------------------------
 # BPF: vmlinux.h from the build host's BTF (the LUO structs are declared in
 # bpf/kho.bpf.c with CO-RE flavours, so a host kernel without KHO/LUO builds it);
-# object and skeleton in build/bpf, shared by every flavour (STATIC, SAN).
+# object and skeleton in build/bpf, shared by every flavour (plain, SAN).
 BPFTOOL ?= /usr/sbin/bpftool
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 BPF_OUT := build/bpf
 BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_x86 -Wall -Wno-unused-parameter -Werror
 LT_CPPFLAGS := -Ibpf -I$(BPF_OUT) $(shell pkg-config --cflags ncursesw)
-ifeq ($(STATIC),1)
-LT_LIBS := $(shell pkg-config --static --libs libbpf ncursesw)
-else
 LT_LIBS := $(shell pkg-config --libs libbpf ncursesw)
-endif
 LT_SRCS := $(sort $(wildcard tools/luo-top/*.c))
 LT_OBJS := $(LT_SRCS:%.c=$(O)/%.o) $(patsubst %.c,$(O)/%.o,$(wildcard lib/trace/*.c))
 
@@ -171,11 +162,6 @@ $(LT_OBJS): $(BPF_OUT)/kho.skel.h
 $(O)/luo-top: $(LT_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LT_LIBS)
 
-# The VM cycle traces with the static luo-top when it is in build/static.
-.PHONY: luo-top-static
-vm-test: luo-top-static
-luo-top-static:
-	@$(MAKE) -s STATIC=1 build/static/luo-top
 
 # bench/trace.sh: the in-VM helper that times PRESERVE_FD with and without tracing.
 $(O)/kt-trace-bench: $(O)/bench/trace-bench.o $(LIB)

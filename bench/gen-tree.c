@@ -16,7 +16,7 @@
 
 /* A node costs under 100 bytes (tags, 12-byte name, three properties). */
 #define NODE_BYTES 128
-#define SLACK 4096
+#define SLACK	   4096
 
 static int check(int err, const char *what)
 {
@@ -48,7 +48,7 @@ static void write_file(const char *dir, const char *rel, const void *buf, size_t
 
 static void make_dirs(const char *dir)
 {
-	static const char *const sub[] = { "", "/out", "/out/sub_fdts" };
+	static const char *const sub[] = {"", "/out", "/out/sub_fdts"};
 	char path[4096];
 	size_t i;
 

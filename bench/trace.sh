@@ -22,7 +22,7 @@ cpu_seconds=${BENCH_CPU_SECONDS:-20}
 mem=${KT_MEM:-4G}
 timeout_s=${KT_TIMEOUT:-1800}
 
-make -s -C "$top" STATIC=1 build/static/luo-top build/static/kho-agent build/static/kt-trace-bench >&2
+make -s -C "$top" build/luo-top build/kho-agent build/kt-trace-bench >&2
 kdir=${KT_KERNEL_DIR:-$("$top/tests/vm/build-kernel.sh")}
 [ -f "$kdir/bzImage" ] || { echo "trace.sh: $kdir/bzImage missing" >&2; exit 2; }
 
@@ -31,7 +31,8 @@ out=$(cd "$out" && pwd)
 find "$out" -mindepth 1 -delete
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-"$top/tests/vm/mkinitramfs.sh" "$kdir/bzImage" "$tmp/initramfs.cpio.gz" "$top/build/static" 2>/dev/null
+"$top/tests/vm/mkinitramfs.sh" "$kdir/bzImage" "$tmp/initramfs.cpio.gz" "$top/build/luo-top" \
+	"$top/build/kho-agent" "$top/build/kt-trace-bench" 2>/dev/null
 
 args="--size,$size,--rounds,$rounds,--sessions,$sessions,--cpu-seconds,$cpu_seconds"
 append="console=ttyS0 kho=on liveupdate=on panic=-1 kt.bench=trace kt.bench.args=$args"

@@ -13,14 +13,14 @@
 #include <linux/types.h>
 
 #define KT_PAGE_SHIFT 12
-#define KT_PAGE_SIZE (1UL << KT_PAGE_SHIFT)
+#define KT_PAGE_SIZE  (1UL << KT_PAGE_SHIFT)
 
 /* include/linux/kho/abi/kexec_handover.h */
-#define KHO_V4_COMPATIBLE "kho-v4"
-#define KHO_V1_COMPATIBLE "kho-v1"
-#define KHO_PROP_MEM_MAP "preserved-memory-map"
-#define KHO_PROP_SUB_DATA "preserved-data"
-#define KHO_PROP_SUB_SIZE "blob-size"
+#define KHO_V4_COMPATIBLE   "kho-v4"
+#define KHO_V1_COMPATIBLE   "kho-v1"
+#define KHO_PROP_MEM_MAP    "preserved-memory-map"
+#define KHO_PROP_SUB_DATA   "preserved-data"
+#define KHO_PROP_SUB_SIZE   "blob-size"
 #define KHO_V1_PROP_SUB_FDT "fdt"
 
 struct kho_vmalloc_ser {
@@ -37,10 +37,10 @@ struct kho_vmalloc_chunk_ser {
 } __attribute__((packed));
 
 /* Radix tree of preserved pages: every node is one page. */
-#define KHO_RADIX_KEY_WIDTH (64 - KT_PAGE_SHIFT + 1)		   /* 53 */
-#define KHO_RADIX_TABLE_LOG2 9					   /* 512 u64 per node */
-#define KHO_RADIX_BITMAP_LOG2 (KT_PAGE_SHIFT + 3)		   /* 32768 bits per leaf */
-#define KHO_RADIX_MAX_DEPTH 6					   /* 5 table levels + leaf */
+#define KHO_RADIX_KEY_WIDTH   (64 - KT_PAGE_SHIFT + 1) /* 53 */
+#define KHO_RADIX_TABLE_LOG2  9			       /* 512 u64 per node */
+#define KHO_RADIX_BITMAP_LOG2 (KT_PAGE_SHIFT + 3)      /* 32768 bits per leaf */
+#define KHO_RADIX_MAX_DEPTH   6			       /* 5 table levels + leaf */
 
 /* include/linux/kho/abi/block.h: one page per block */
 struct kho_block_header_ser {
@@ -49,12 +49,12 @@ struct kho_block_header_ser {
 } __attribute__((packed));
 
 /* include/linux/kho/abi/luo.h */
-#define LUO_SUBTREE_NAME "LUO"
-#define LUO_V5_COMPATIBLE "luo-v5"
-#define LUO_COMPAT_LEN 8
-#define LUO_SESSION_NAME_LEN 64
+#define LUO_SUBTREE_NAME       "LUO"
+#define LUO_V5_COMPATIBLE      "luo-v5"
+#define LUO_COMPAT_LEN	       8
+#define LUO_SESSION_NAME_LEN   64
 #define LUO_HANDLER_COMPAT_LEN 48
-#define LUO_FLB_COMPAT_LEN 48
+#define LUO_FLB_COMPAT_LEN     48
 
 struct luo_ser {
 	char compatible[LUO_COMPAT_LEN];
@@ -91,9 +91,9 @@ struct luo_flb_ser {
 } __attribute__((packed));
 
 /* include/linux/kho/abi/kexec_metadata.h */
-#define KEXEC_METADATA_NAME "kexec-metadata"
+#define KEXEC_METADATA_NAME    "kexec-metadata"
 #define KEXEC_METADATA_VERSION 1
-#define KT_UTS_LEN 65
+#define KT_UTS_LEN	       65
 struct kho_kexec_metadata {
 	uint32_t version;
 	char previous_release[KT_UTS_LEN];
@@ -101,23 +101,23 @@ struct kho_kexec_metadata {
 } __attribute__((packed));
 
 /* include/linux/kho/abi/memblock.h */
-#define MEMBLOCK_SUBTREE_NAME "memblock"
-#define MEMBLOCK_COMPATIBLE "memblock-v1"
+#define MEMBLOCK_SUBTREE_NAME  "memblock"
+#define MEMBLOCK_COMPATIBLE    "memblock-v1"
 #define RESERVE_MEM_COMPATIBLE "reserve-mem-v1"
 
 /* lib/test_kho.c */
 #define KHO_TEST_COMPATIBLE "kho-test-v1"
-#define KHO_TEST_MAGIC 0x4b484f21u /* "KHO!" */
+#define KHO_TEST_MAGIC	    0x4b484f21u /* "KHO!" */
 
 /* include/linux/kho/abi/memfd.h */
-#define MEMFD_V2_COMPATIBLE "memfd-v2"
-#define MEMFD_FOLIO_DIRTY 0x1u
+#define MEMFD_V2_COMPATIBLE  "memfd-v2"
+#define MEMFD_FOLIO_DIRTY    0x1u
 #define MEMFD_FOLIO_UPTODATE 0x2u
 struct memfd_luo_folio_ser {
 	uint64_t pfn_flags; /* pfn in bits 51:0, flags in 63:52 */
 	uint64_t index;
 } __attribute__((packed));
-#define MEMFD_FOLIO_PFN(v) ((v) & ((1ULL << 52) - 1))
+#define MEMFD_FOLIO_PFN(v)   ((v) & ((1ULL << 52) - 1))
 #define MEMFD_FOLIO_FLAGS(v) ((v) >> 52)
 
 struct memfd_luo_ser {
@@ -130,7 +130,7 @@ struct memfd_luo_ser {
 } __attribute__((packed));
 
 /* include/uapi/linux/liveupdate.h: /dev/liveupdate and session fds */
-#define LIVEUPDATE_DEV "/dev/liveupdate"
+#define LIVEUPDATE_DEV	      "/dev/liveupdate"
 #define LIVEUPDATE_IOCTL_TYPE 0xBA
 
 struct liveupdate_ioctl_session {
@@ -138,7 +138,7 @@ struct liveupdate_ioctl_session {
 	__s32 fd;
 	__u8 name[LUO_SESSION_NAME_LEN];
 };
-#define LIVEUPDATE_IOCTL_CREATE_SESSION _IO(LIVEUPDATE_IOCTL_TYPE, 0x00)
+#define LIVEUPDATE_IOCTL_CREATE_SESSION	  _IO(LIVEUPDATE_IOCTL_TYPE, 0x00)
 #define LIVEUPDATE_IOCTL_RETRIEVE_SESSION _IO(LIVEUPDATE_IOCTL_TYPE, 0x01)
 
 struct liveupdate_session_fd_arg {
@@ -164,7 +164,7 @@ struct liveupdate_session_get_name {
 
 /* Sanity bounds at the kernel's own scale, never toy sizes. */
 #define KT_MAX_BLOB_SIZE (256UL << 20) /* one blob (a 1M-region memblock tree is ~84 MiB) */
-#define KT_MAX_SCRATCH 4096		/* scratch areas (one per NUMA node + lowmem) */
+#define KT_MAX_SCRATCH	 4096	       /* scratch areas (one per NUMA node + lowmem) */
 
 _Static_assert(sizeof(struct luo_ser) == 32, "luo_ser");
 _Static_assert(sizeof(struct kho_kexec_metadata) == 73, "kexec metadata");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "base/json_write.h"
 
+#include "base/alloc.h"
+
 #include <inttypes.h>
 #include <string.h>
 
@@ -23,10 +25,63 @@ static void indent(struct kt_json *j)
 		fputs_unlocked("  ", j->f);
 }
 
-/* Runs of plain characters go out in one write: this is the hot path of large trees. */
+/* The length of a well-formed UTF-8 sequence of two to four bytes at s, or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4  ? 4
+		     : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
+		     : s[0] >= 0xc2 && s[0] < 0xe0 ? 2
+						   : 0;
+	uint32_t cp;
+	size_t i;
+
+	if (!len || len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	cp = len == 2	? (s[0] & 0x1fu) << 6 | (s[1] & 0x3f)
+	     : len == 3 ? (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3f)
+			: (s[0] & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 | (s[3] & 0x3f);
+	/* No overlong forms, surrogates, or code points past U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp < 0xe000))
+		return 0;
+	return len;
+}
+
+char *kt_json_text(const char *s)
+{
+	size_t n = strlen(s), i, o = 0, seq;
+	char *out = kt_malloc(2 * n + 1);
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c >= 0x80 && (seq = utf8_seq((const unsigned char *)s + i, n - i))) {
+			memcpy(out + o, s + i, seq);
+			o += seq;
+			i += seq - 1;
+		} else if (c >= 0x80) {
+			/* What \u00XX reads back as: the code point U+00XX. */
+			out[o++] = (char)(0xc0 | c >> 6);
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * Runs of plain characters go out in one write: this is the hot path of large trees.
+ * Well-formed UTF-8 passes through; any other byte a blob holds becomes \u00XX, so the
+ * document is always valid JSON.
+ */
 static void put_escaped(FILE *f, const char *s, size_t n)
 {
-	size_t i, run = 0;
+	size_t i, run = 0, seq;
 
 	putc_unlocked('"', f);
 	for (i = 0; i < n; i++) {
@@ -34,6 +89,10 @@ static void put_escaped(FILE *f, const char *s, size_t n)
 
 		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
 			continue;
+		if (c >= 0x80 && (seq = utf8_seq((const unsigned char *)s + i, n - i))) {
+			i += seq - 1;
+			continue;
+		}
 		fwrite_unlocked(s + run, 1, i - run, f);
 		run = i + 1;
 		switch (c) {
@@ -50,7 +109,6 @@ static void put_escaped(FILE *f, const char *s, size_t n)
 			fputs_unlocked("\\t", f);
 			break;
 		default:
-			/* Control bytes and non-ASCII bytes from blobs are not trusted to be UTF-8. */
 			fprintf(f, "\\u%04x", c);
 		}
 	}
@@ -141,6 +199,16 @@ void kt_json_u64(struct kt_json *j, const char *k, uint64_t v)
 {
 	key(j, k);
 	put_u64(j->f, v, 10);
+}
+
+void kt_json_u64_exact(struct kt_json *j, const char *k, uint64_t v)
+{
+	key(j, k);
+	if (v > INT64_MAX)
+		putc_unlocked('"', j->f);
+	put_u64(j->f, v, 10);
+	if (v > INT64_MAX)
+		putc_unlocked('"', j->f);
 }
 
 void kt_json_i64(struct kt_json *j, const char *k, int64_t v)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #define KT_JSON_SCHEMA_VERSION 1
-#define KT_JSON_MAX_DEPTH 128
+#define KT_JSON_MAX_DEPTH      128
 
 struct kt_json {
 	FILE *f;
@@ -26,12 +26,20 @@ void kt_json_arr_end(struct kt_json *j);
 void kt_json_str(struct kt_json *j, const char *key, const char *s);
 void kt_json_strn(struct kt_json *j, const char *key, const char *s, size_t n);
 void kt_json_u64(struct kt_json *j, const char *key, uint64_t v);
+/* A u64 that files read back must hold exactly (tokens): a number up to 2^63-1, a decimal string past it. */
+void kt_json_u64_exact(struct kt_json *j, const char *key, uint64_t v);
 void kt_json_i64(struct kt_json *j, const char *key, int64_t v);
 void kt_json_bool(struct kt_json *j, const char *key, bool v);
 void kt_json_null(struct kt_json *j, const char *key);
 /* Physical addresses: "0x…" strings, never numbers. */
 void kt_json_addr(struct kt_json *j, const char *key, uint64_t v);
 void kt_json_hex(struct kt_json *j, const char *key, const void *buf, size_t n);
+/*
+ * A string as a JSON reader gets it back: well-formed UTF-8 as is, each other byte
+ * 0x80-0xff as the code point U+0080-U+00FF (written as \u00XX). For comparing a name
+ * read from a document with the one it was written from (malloc'ed).
+ */
+char *kt_json_text(const char *s);
 /* Ends the document: newline, flush. */
 void kt_json_finish(struct kt_json *j);
 /* A whole {"schema_version":1,"error":"..."} document. */

@@ -4,11 +4,12 @@
  * header {next phys, count} and count packed entries. Walked with the kernel's
  * own bound on blocks, a check of every count, and a visited set against loops.
  */
+#include "decode/kho_block.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "model/luo_state.h"
 #include "base/util.h"
 
 int kt_block_walk(struct kt_physmem *pm, uint64_t head, size_t esize, int (*fn)(void *ctx, const void *entry),
@@ -16,7 +17,7 @@ int kt_block_walk(struct kt_physmem *pm, uint64_t head, size_t esize, int (*fn)(
 {
 	size_t per_block = (KT_PAGE_SIZE - sizeof(struct kho_block_header_ser)) / esize;
 	uint8_t *page = kt_calloc(1, KT_PAGE_SIZE);
-	struct kt_u64set own = { 0 };
+	struct kt_u64set own = {0};
 	size_t nblocks = 0, i;
 	uint64_t pa = head;
 	int ret = 0;
@@ -36,14 +37,13 @@ int kt_block_walk(struct kt_physmem *pm, uint64_t head, size_t esize, int (*fn)(
 			ret = -E2BIG;
 			break;
 		}
-		ret = kt_u64set_add(seen, pa);
-		if (ret <= 0) {
-			snprintf(err, errlen, "block chain loops back to 0x%llx (or shares it with another chain)",
+		if (!kt_u64set_add(seen, pa)) {
+			snprintf(err, errlen,
+				 "block chain loops back to 0x%llx (or shares it with another chain)",
 				 (unsigned long long)pa);
-			ret = ret ? ret : -ELOOP;
+			ret = -ELOOP;
 			break;
 		}
-		ret = 0;
 		nblocks++;
 		ret = kt_physmem_read(pm, pa, page, KT_PAGE_SIZE);
 		if (ret) {

@@ -7,13 +7,12 @@
 #include "decode/kho_radix.h"
 
 #include <errno.h>
-#include <libfdt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/decoders.h"
+#include "base/hash.h"
 #include "base/util.h"
 
 #define STOP 1 /* internal: a bound ended the walk (callbacks stop with a negative errno) */
@@ -48,51 +47,6 @@ int kt_radix_decode(uint64_t key, uint64_t *pa, unsigned int *order)
 	return 0;
 }
 
-/* ---- visited node pages: open addressing, grown at half full ---------------- */
-
-struct pageset {
-	uint64_t *slot; /* pa | 1; 0 = empty */
-	size_t cap, n;
-};
-
-static size_t ps_hash(uint64_t v, size_t cap)
-{
-	v ^= v >> 33;
-	v *= 0xff51afd7ed558ccdULL;
-	v ^= v >> 33;
-	return v & (cap - 1);
-}
-
-/* 1 if pa was new, 0 if already there, -ENOMEM. */
-static int ps_add(struct pageset *s, uint64_t pa)
-{
-	uint64_t v = pa | 1;
-	size_t i;
-
-	if (2 * (s->n + 1) > s->cap) {
-		size_t ncap = s->cap ? 2 * s->cap : 64, k;
-		uint64_t *ns = calloc(ncap, sizeof(*ns));
-
-		if (!ns)
-			return -ENOMEM;
-		for (k = 0; k < s->cap; k++)
-			if (s->slot[k]) {
-				for (i = ps_hash(s->slot[k], ncap); ns[i]; i = (i + 1) & (ncap - 1))
-					;
-				ns[i] = s->slot[k];
-			}
-		free(s->slot);
-		s->slot = ns;
-		s->cap = ncap;
-	}
-	for (i = ps_hash(v, s->cap); s->slot[i]; i = (i + 1) & (s->cap - 1))
-		if (s->slot[i] == v)
-			return 0;
-	s->slot[i] = v;
-	s->n++;
-	return 1;
-}
-
 /* ---- ranges ---------------------------------------------------------------- */
 
 struct rlist {
@@ -100,39 +54,29 @@ struct rlist {
 	size_t n, cap;
 };
 
-static int rl_push(struct rlist *l, uint64_t start, uint64_t end)
+static void rl_push(struct rlist *l, uint64_t start, uint64_t end)
 {
 	if (l->n && l->r[l->n - 1].end >= start) {
 		if (end > l->r[l->n - 1].end)
 			l->r[l->n - 1].end = end;
-		return 0;
+		return;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct kt_range *nr = realloc(l->r, cap * sizeof(*nr));
-
-		if (!nr)
-			return -ENOMEM;
-		l->r = nr;
-		l->cap = cap;
-	}
+	KT_GROW(l->r, l->cap, l->n + 1);
 	l->r[l->n++] = (struct kt_range){start, end};
-	return 0;
 }
 
 /*
  * Merge the finished order's ranges into the result's. Both are sorted and
  * coalesced; blocks preserved under two orders show up here as overlap.
  */
-static int merge_order(struct kt_radix_result *r, struct rlist *cur)
+static void merge_order(struct kt_radix_result *r, struct rlist *cur)
 {
 	struct rlist out = {0};
 	size_t i = 0, k = 0;
-	int ret = 0;
 
 	if (!cur->n)
-		return 0;
-	while (!ret && (i < r->nr_ranges || k < cur->n)) {
+		return;
+	while (i < r->nr_ranges || k < cur->n) {
 		const struct kt_range *next;
 
 		if (k == cur->n || (i < r->nr_ranges && r->ranges[i].start <= cur->r[k].start))
@@ -144,17 +88,12 @@ static int merge_order(struct kt_radix_result *r, struct rlist *cur)
 
 			r->overlap_bytes += (next->end < e ? next->end : e) - next->start;
 		}
-		ret = rl_push(&out, next->start, next->end);
-	}
-	if (ret) {
-		free(out.r);
-		return ret;
+		rl_push(&out, next->start, next->end);
 	}
 	free(r->ranges);
 	r->ranges = out.r;
 	r->nr_ranges = out.n;
 	cur->n = 0;
-	return 0;
 }
 
 /* ---- the walk -------------------------------------------------------------- */
@@ -166,7 +105,7 @@ struct walk {
 	struct kt_radix_result *r;
 	uint64_t max_pages;
 	uint64_t max_nodes;
-	struct pageset seen;
+	struct kt_u64set seen;
 	uint8_t *buf[KHO_RADIX_MAX_DEPTH]; /* one page per level: a table stays while its children are read */
 	struct rlist cur;		   /* the current order's ranges */
 	int cur_order;
@@ -225,13 +164,12 @@ static int block(struct walk *w, uint64_t key, unsigned int bit, uint64_t leaf)
 	r->order[order].count++;
 	r->order[order].bytes += size;
 	if ((int)order != w->cur_order) {
-		ret = merge_order(r, &w->cur);
-		if (ret)
-			return ret;
+		merge_order(r, &w->cur);
 		w->cur_order = order;
 	}
-	ret = rl_push(&w->cur, pa, pa + size);
-	if (!ret && w->ops && w->ops->block)
+	rl_push(&w->cur, pa, pa + size);
+	ret = 0;
+	if (w->ops && w->ops->block)
 		ret = w->ops->block(w->ctx, pa, order);
 	return ret > 0 ? 0 : ret;
 }
@@ -284,12 +222,7 @@ static bool follow(struct walk *w, unsigned int level, uint64_t pa, uint64_t par
 		*fatal = STOP;
 		return false;
 	}
-	ret = ps_add(&w->seen, pa);
-	if (ret < 0) {
-		*fatal = ret;
-		return false;
-	}
-	if (!ret) {
+	if (!kt_u64set_add(&w->seen, pa)) {
 		werr(w, level, pa, "level-%u node 0x%llx%s: already visited (a loop or a shared node)", level,
 		     (unsigned long long)pa, from);
 		return false;
@@ -352,10 +285,10 @@ int kt_radix_walk(struct kt_physmem *pm, uint64_t root, const struct kt_radix_op
 		ret = 0;
 	}
 	if (!ret)
-		ret = merge_order(r, &w.cur);
+		merge_order(r, &w.cur);
 	for (i = 0; i < KHO_RADIX_MAX_DEPTH; i++)
 		free(w.buf[i]);
-	free(w.seen.slot);
+	kt_u64set_free(&w.seen);
 	free(w.cur.r);
 	return ret;
 }
@@ -365,51 +298,6 @@ void kt_radix_result_free(struct kt_radix_result *r)
 	free(r->ranges);
 	r->ranges = NULL;
 	r->nr_ranges = 0;
-}
-
-/* ---- where the tree is ------------------------------------------------------ */
-
-static int why(char *buf, size_t len, int e, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int why(char *buf, size_t len, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return e;
-}
-
-int kt_radix_root(const struct kt_snapshot *s, enum kt_dirn d, uint64_t *root, char *whybuf, size_t whylen)
-{
-	const struct kt_kho_dir *dir = &s->dir[d];
-	const char *compat;
-	void *owned = NULL;
-	const void *fdt;
-	int ret = 0, len;
-
-	if (!dir->present)
-		return why(whybuf, whylen, -ENOENT, "no %s/%s", kt_dirn_name[d],
-			   d == KT_IN ? ": this kernel was not started by a KHO kexec" : "");
-	if (!dir->has_fdt)
-		return why(whybuf, whylen, -ENOENT, "no %s/fdt%s", kt_dirn_name[d],
-			   d == KT_OUT ? " (7.3 removes out/fdt after a KHO kexec)" : "");
-	fdt = kt_fdt_usable(&dir->fdt, &owned, kt_kho_root_names, NULL);
-	if (!fdt)
-		return why(whybuf, whylen, -EINVAL, "%s: malformed FDT", dir->fdt.path);
-	compat = fdt_getprop(fdt, 0, "compatible", &len);
-	if (!compat || len < 1 || compat[len - 1]) {
-		ret = why(whybuf, whylen, -EINVAL, "%s: no compatible string", dir->fdt.path);
-	} else if (strcmp(compat, KHO_V4_COMPATIBLE)) {
-		ret = why(whybuf, whylen, -EOPNOTSUPP,
-			  "%s: %s has no radix-tree memory map that this tool knows", dir->fdt.path, compat);
-	} else if (!kt_fdt_u64(fdt, 0, KHO_PROP_MEM_MAP, root)) {
-		ret =
-		    why(whybuf, whylen, -EINVAL, "%s: no valid %s property", dir->fdt.path, KHO_PROP_MEM_MAP);
-	}
-	free(owned);
-	return ret;
 }
 
 /* ---- checks ---------------------------------------------------------------- */
@@ -430,8 +318,8 @@ static size_t first_after(const struct kt_range *r, size_t n, uint64_t addr)
 	return lo;
 }
 
-uint64_t kt_radix_check_scratch(const struct kt_range *r, size_t n, const struct kt_scratch *sc, size_t nsc,
-				kt_radix_bad_fn bad, void *ctx)
+uint64_t kt_radix_check_areas(const struct kt_range *r, size_t n, const struct kt_area *sc, size_t nsc,
+			      kt_radix_bad_fn bad, void *ctx)
 {
 	uint64_t total = 0;
 	size_t i, k;

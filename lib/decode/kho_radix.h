@@ -19,8 +19,8 @@
 #include <stdint.h>
 
 #include "base/abi.h"
-#include "source/physmem.h"
 #include "snapshot/snapshot.h"
+#include "source/physmem.h"
 
 #define KT_RADIX_ROOT_LEVEL    (KHO_RADIX_MAX_DEPTH - 1) /* 5 */
 #define KT_RADIX_TABLE_ENTRIES (1u << KHO_RADIX_TABLE_LOG2)
@@ -65,8 +65,8 @@ struct kt_radix_ops {
  * (a loop or a shared node is an error on that node, never a hang), child
  * pointers page aligned and in RAM, no more preserved pages than RAM holds
  * (KHO's own scale), no more tree pages than RAM or KT_RADIX_MAX_NODES.
- * Returns 0 (malformed parts counted in r->errors), -ENOMEM, or what
- * ops->block returned; free r with kt_radix_result_free.
+ * Returns 0 (malformed parts counted in r->errors) or what ops->block
+ * returned; free r with kt_radix_result_free.
  */
 int kt_radix_walk(struct kt_physmem *pm, uint64_t root, const struct kt_radix_ops *ops, void *ctx,
 		  struct kt_radix_result *r);
@@ -77,18 +77,11 @@ uint64_t kt_radix_key(uint64_t pa, unsigned int order);
 /* A key back to block; -EINVAL when no block has this key. */
 int kt_radix_decode(uint64_t key, uint64_t *pa, unsigned int *order);
 
-/*
- * A direction's tree root: the root FDT's preserved-memory-map (kho-v4; the live
- * out/fdt is salvaged when truncated). -ENOENT no direction or no root FDT,
- * -EOPNOTSUPP another memory-map layout, -EINVAL malformed; why says which.
- */
-int kt_radix_root(const struct kt_snapshot *s, enum kt_dirn d, uint64_t *root, char *why, size_t whylen);
-
 /* Checks of coalesced ranges. Each calls bad (may be NULL) per offending piece. */
 typedef void (*kt_radix_bad_fn)(void *ctx, uint64_t start, uint64_t end, const char *what);
-/* Bytes of the ranges inside scratch areas: the next kernel boots there. */
-uint64_t kt_radix_check_scratch(const struct kt_range *r, size_t n, const struct kt_scratch *sc, size_t nsc,
-				kt_radix_bad_fn bad, void *ctx);
+/* Bytes of the ranges inside the boot (scratch/bootmem) areas: the next kernel boots there. */
+uint64_t kt_radix_check_areas(const struct kt_range *r, size_t n, const struct kt_area *sc, size_t nsc,
+			      kt_radix_bad_fn bad, void *ctx);
 /* Bytes of the ranges outside RAM (ram sorted and disjoint). */
 uint64_t kt_radix_check_ram(const struct kt_range *r, size_t n, const struct kt_range *ram, size_t nram,
 			    kt_radix_bad_fn bad, void *ctx);

@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
- * LUO's live session lists, read from the running kernel: the address of
- * luo_session_global from /proc/kallsyms, every struct layout from the kernel's
- * own BTF (offsets differ between builds and are never hard-coded), the bytes
- * through kcore. Chosen over a BPF iterator because it needs no program load,
- * works where BPF is refused, and reads exactly the lists LUO itself walks.
- */
+#include "decode/luo_kernel.h"
+
 #include <bpf/btf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "model/luo_state.h"
 #include "base/util.h"
+#include "source/ksym.h"
 
 #define MAX_LIST 1000000 /* sessions or files in one list: far beyond real hosts */
 
@@ -70,26 +65,26 @@ static int load_layout(const struct btf *btf, struct layout *l, char *err, size_
 		const char *type, *path;
 		size_t off;
 	} want[] = {
-		{ "luo_session_global", "incoming", offsetof(struct layout, hdr_in) },
-		{ "luo_session_global", "outgoing", offsetof(struct layout, hdr_out) },
-		{ "luo_session_header", "count", offsetof(struct layout, hdr_count) },
-		{ "luo_session_header", "list", offsetof(struct layout, hdr_list) },
-		{ "luo_session_header", "active", offsetof(struct layout, hdr_active) },
-		{ "luo_session_header", "block_set.head_pa", offsetof(struct layout, hdr_head_pa) },
-		{ "luo_session", "name", offsetof(struct layout, s_name) },
-		{ "luo_session", "list", offsetof(struct layout, s_list) },
-		{ "luo_session", "retrieved", offsetof(struct layout, s_retrieved) },
-		{ "luo_session", "file_set.files_list", offsetof(struct layout, s_files) },
-		{ "luo_session", "file_set.count", offsetof(struct layout, s_count) },
-		{ "luo_file", "fh", offsetof(struct layout, f_fh) },
-		{ "luo_file", "file", offsetof(struct layout, f_file) },
-		{ "luo_file", "serialized_data", offsetof(struct layout, f_data) },
-		{ "luo_file", "retrieve_status", offsetof(struct layout, f_rstatus) },
-		{ "luo_file", "list", offsetof(struct layout, f_list) },
-		{ "luo_file", "token", offsetof(struct layout, f_token) },
-		{ "liveupdate_file_handler", "compatible", offsetof(struct layout, fh_compat) },
-		{ "file", "f_inode", offsetof(struct layout, file_inode) },
-		{ "inode", "i_size", offsetof(struct layout, inode_size) },
+	    {"luo_session_global", "incoming", offsetof(struct layout, hdr_in)},
+	    {"luo_session_global", "outgoing", offsetof(struct layout, hdr_out)},
+	    {"luo_session_header", "count", offsetof(struct layout, hdr_count)},
+	    {"luo_session_header", "list", offsetof(struct layout, hdr_list)},
+	    {"luo_session_header", "active", offsetof(struct layout, hdr_active)},
+	    {"luo_session_header", "block_set.head_pa", offsetof(struct layout, hdr_head_pa)},
+	    {"luo_session", "name", offsetof(struct layout, s_name)},
+	    {"luo_session", "list", offsetof(struct layout, s_list)},
+	    {"luo_session", "retrieved", offsetof(struct layout, s_retrieved)},
+	    {"luo_session", "file_set.files_list", offsetof(struct layout, s_files)},
+	    {"luo_session", "file_set.count", offsetof(struct layout, s_count)},
+	    {"luo_file", "fh", offsetof(struct layout, f_fh)},
+	    {"luo_file", "file", offsetof(struct layout, f_file)},
+	    {"luo_file", "serialized_data", offsetof(struct layout, f_data)},
+	    {"luo_file", "retrieve_status", offsetof(struct layout, f_rstatus)},
+	    {"luo_file", "list", offsetof(struct layout, f_list)},
+	    {"luo_file", "token", offsetof(struct layout, f_token)},
+	    {"liveupdate_file_handler", "compatible", offsetof(struct layout, fh_compat)},
+	    {"file", "f_inode", offsetof(struct layout, file_inode)},
+	    {"inode", "i_size", offsetof(struct layout, inode_size)},
 	};
 	size_t i;
 	int id;
@@ -106,103 +101,98 @@ static int load_layout(const struct btf *btf, struct layout *l, char *err, size_
 	return 0;
 }
 
-static int kallsyms_addr(const char *sym, uint64_t *addr)
-{
-	char line[512], name[256], type;
-	unsigned long long a;
-	FILE *f = fopen("/proc/kallsyms", "r");
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %255s", &a, &type, name) == 3 && !strcmp(name, sym)) {
-			*addr = a;
-			ret = a ? 0 : -EPERM; /* zeros: kptr_restrict, not root */
-			break;
-		}
-	fclose(f);
-	return ret;
-}
-
 static uint64_t u64_at(const uint8_t *p, uint32_t off)
 {
 	return kt_le64(p + off);
 }
 
-static void read_files(struct kt_physmem *pm, const struct layout *l, uint64_t head, uint64_t count,
-		       struct kt_luo_session *s)
+struct walk {
+	struct kt_physmem *pm;
+	const struct layout *l;
+	const struct kt_luo_rec_ops *ops;
+	void *ctx;
+};
+
+static void read_files(const struct walk *w, uint64_t head, uint64_t count, void *session)
 {
+	const struct layout *l = w->l;
 	uint8_t *buf = kt_calloc(1, l->f_size);
 	uint64_t node, steps = 0;
 
-	if (kt_physmem_read_virt(pm, head, &node, sizeof(node)))
+	if (kt_physmem_read_virt(w->pm, head, &node, sizeof(node)))
 		goto bad;
 	for (; node && node != head; steps++) {
-		uint64_t fh, file, inode, size;
-		struct kt_luo_file *f;
+		char handler[LUO_HANDLER_COMPAT_LEN + 1] = "";
+		struct kt_luo_file_rec f = {.handler = handler};
+		uint64_t fh, file, inode;
 
 		if (steps > count + 16 || steps >= MAX_LIST ||
-		    kt_physmem_read_virt(pm, node - l->f_list, buf, l->f_size))
+		    kt_physmem_read_virt(w->pm, node - l->f_list, buf, l->f_size))
 			goto bad;
-		f = kt_luo_add_file(s);
 		fh = u64_at(buf, l->f_fh);
-		if (fh && kt_physmem_read_virt(pm, fh + l->fh_compat, f->handler, LUO_HANDLER_COMPAT_LEN))
-			f->error = kt_strdup("file handler not readable");
-		f->handler[LUO_HANDLER_COMPAT_LEN] = '\0';
-		f->token = u64_at(buf, l->f_token);
-		f->data = u64_at(buf, l->f_data);
-		memcpy(&f->retrieve_status, buf + l->f_rstatus, sizeof(int));
+		if (fh && kt_physmem_read_virt(w->pm, fh + l->fh_compat, handler, LUO_HANDLER_COMPAT_LEN))
+			f.error = "file handler not readable";
+		handler[LUO_HANDLER_COMPAT_LEN] = '\0';
+		f.token = u64_at(buf, l->f_token);
+		f.data = u64_at(buf, l->f_data);
+		memcpy(&f.retrieve_status, buf + l->f_rstatus, sizeof(int));
 		file = u64_at(buf, l->f_file);
-		if (file && !kt_physmem_read_virt(pm, file + l->file_inode, &inode, sizeof(inode)) && inode &&
-		    !kt_physmem_read_virt(pm, inode + l->inode_size, &size, sizeof(size))) {
-			f->size = size;
-			f->has_size = true;
-		}
-		kt_luo_file_detail(pm, f);
+		if (file && !kt_physmem_read_virt(w->pm, file + l->file_inode, &inode, sizeof(inode)) &&
+		    inode && !kt_physmem_read_virt(w->pm, inode + l->inode_size, &f.size, sizeof(f.size)))
+			f.has_size = true;
+		w->ops->file(w->ctx, session, &f);
 		node = u64_at(buf, l->f_list);
 	}
 	free(buf);
 	return;
 bad:
-	s->error = kt_asprintf("file list unreadable or longer than its count (%llu)", (unsigned long long)count);
 	free(buf);
+	{
+		char *msg = kt_asprintf("file list unreadable or longer than its count (%llu)",
+					(unsigned long long)count);
+
+		w->ops->session_error(w->ctx, session, msg);
+		free(msg);
+	}
 }
 
-static int read_list(struct kt_physmem *pm, const struct layout *l, uint64_t hdr, bool incoming,
-		     struct kt_luo_state *st, char *err, size_t errlen)
+static int read_list(const struct walk *w, uint64_t hdr, bool incoming, size_t *listed, char *err,
+		     size_t errlen)
 {
+	const struct layout *l = w->l;
 	uint64_t head = hdr + l->hdr_list, node, count, steps = 0;
 	uint8_t *buf = kt_calloc(1, l->s_size);
 	int ret = 0;
 
-	if (kt_physmem_read_virt(pm, hdr + l->hdr_count, &count, sizeof(count)) ||
-	    kt_physmem_read_virt(pm, head, &node, sizeof(node))) {
-		snprintf(err, errlen, "luo_session_global not readable through kcore");
+	if (kt_physmem_read_virt(w->pm, hdr + l->hdr_count, &count, sizeof(count)) ||
+	    kt_physmem_read_virt(w->pm, head, &node, sizeof(node))) {
 		free(buf);
-		return -EFAULT;
+		return kt_fail(err, errlen, -EFAULT, "luo_session_global not readable through kcore");
 	}
 	for (; node && node != head; steps++) {
-		struct kt_luo_session *s;
 		char name[LUO_SESSION_NAME_LEN + 1];
+		uint64_t claimed;
+		void *session;
 
 		if (steps > count + 16 || steps >= MAX_LIST) {
-			snprintf(err, errlen, "session list longer than its count (%llu)", (unsigned long long)count);
-			ret = -ELOOP;
+			ret = kt_fail(err, errlen, -ELOOP, "session list longer than its count (%llu)",
+				      (unsigned long long)count);
 			break;
 		}
-		if (kt_physmem_read_virt(pm, node - l->s_list, buf, l->s_size)) {
-			snprintf(err, errlen, "session at 0x%llx not readable", (unsigned long long)(node - l->s_list));
-			ret = -EFAULT;
+		if (kt_physmem_read_virt(w->pm, node - l->s_list, buf, l->s_size)) {
+			ret = kt_fail(err, errlen, -EFAULT, "session at 0x%llx not readable",
+				      (unsigned long long)(node - l->s_list));
 			break;
 		}
 		kt_cstr(name, sizeof(name), (const char *)buf + l->s_name, LUO_SESSION_NAME_LEN);
-		s = kt_luo_add_session(st, name,
-				       !incoming ? KT_SESS_OUTGOING :
-				       buf[l->s_retrieved] ? KT_SESS_RETRIEVED : KT_SESS_INCOMING);
-		s->files_known = true;
-		s->files_claimed = u64_at(buf, l->s_count);
-		read_files(pm, l, node - l->s_list + l->s_files, s->files_claimed, s);
+		claimed = u64_at(buf, l->s_count);
+		session = w->ops->session(w->ctx, name,
+					  !incoming		? KT_SESS_OUTGOING
+					  : buf[l->s_retrieved] ? KT_SESS_RETRIEVED
+								: KT_SESS_INCOMING,
+					  claimed);
+		(*listed)++;
+		read_files(w, node - l->s_list + l->s_files, claimed, session);
 		node = u64_at(buf, l->s_list);
 	}
 	free(buf);
@@ -214,7 +204,7 @@ static int read_list(struct kt_physmem *pm, const struct layout *l, uint64_t hdr
  * found once per process (parsing BTF and kallsyms costs tens of milliseconds, and
  * luo-top gathers every few seconds), the outcome kept whether it worked or not.
  */
-static int locate(struct layout *l, uint64_t *global, char **why)
+static int locate(struct layout *l, uint64_t *global, const char **why)
 {
 	static struct layout cached;
 	static uint64_t cached_global;
@@ -227,7 +217,8 @@ static int locate(struct layout *l, uint64_t *global, char **why)
 		btf = btf__load_vmlinux_btf();
 		if (!btf) {
 			cached_ret = -ENOENT;
-			cached_why = kt_strdup("no kernel BTF (/sys/kernel/btf/vmlinux): live session lists unavailable");
+			cached_why = kt_strdup(
+			    "no kernel BTF (/sys/kernel/btf/vmlinux): live session lists unavailable");
 		} else {
 			cached_ret = load_layout(btf, &cached, err, sizeof(err));
 			btf__free(btf);
@@ -235,10 +226,12 @@ static int locate(struct layout *l, uint64_t *global, char **why)
 				cached_why = kt_asprintf("%s (kernel without LUO?)", err);
 		}
 		if (!cached_ret) {
-			cached_ret = kallsyms_addr("luo_session_global", &cached_global);
+			cached_ret = kt_ksym_addr("luo_session_global", &cached_global);
 			if (cached_ret)
-				cached_why = kt_strdup(cached_ret == -EPERM ? "kallsyms addresses hidden (not root)"
-									    : "luo_session_global not in kallsyms (needs CONFIG_KALLSYMS_ALL)");
+				cached_why = kt_strdup(
+				    cached_ret == -EPERM
+					? "kallsyms addresses hidden (not root)"
+					: "luo_session_global not in kallsyms (needs CONFIG_KALLSYMS_ALL)");
 		}
 	}
 	*l = cached;
@@ -247,38 +240,35 @@ static int locate(struct layout *l, uint64_t *global, char **why)
 	return cached_ret;
 }
 
-int kt_luo_from_kernel(struct kt_physmem *pm, struct kt_luo_state *st)
+int kt_luo_kernel_walk(struct kt_physmem *pm, const struct kt_luo_rec_ops *ops, void *ctx,
+		       struct kt_luo_kernel_incoming *in, char *err, size_t errlen)
 {
 	struct layout l;
-	uint64_t global = 0, head = 0;
+	struct walk w = {.pm = pm, .l = &l, .ops = ops, .ctx = ctx};
+	uint64_t global = 0;
+	size_t outgoing = 0, incoming = 0;
 	uint8_t active = 0;
-	size_t before;
-	char err[256], *why;
+	const char *why;
 	int ret;
 
+	memset(in, 0, sizeof(*in));
 	ret = locate(&l, &global, &why);
-	if (ret) {
-		st->kernel_note = kt_strdup(why);
-		return ret;
-	}
-	ret = read_list(pm, &l, global + l.hdr_out, false, st, err, sizeof(err));
-	before = st->nr_sessions;
+	if (ret)
+		return kt_fail(err, errlen, ret, "%s", why);
+	ret = read_list(&w, global + l.hdr_out, false, &outgoing, err, errlen);
 	if (!ret)
-		ret = read_list(pm, &l, global + l.hdr_in, true, st, err, sizeof(err));
-	if (ret) {
-		st->kernel_note = kt_strdup(err);
+		ret = read_list(&w, global + l.hdr_in, true, &incoming, err, errlen);
+	if (ret)
 		return ret;
-	}
+	in->listed = incoming > 0;
 	/*
 	 * Incoming sessions are deserialized on the first open of /dev/liveupdate;
 	 * until then the kernel keeps only the head of the previous kernel's chain.
 	 */
-	if (st->nr_sessions > before || kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_active, &active, 1) ||
-	    kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_head_pa, &head, sizeof(head)))
-		return 0;
-	if (active && head)
-		kt_luo_from_serialized(pm, head, 0, st);
-	else
-		st->incoming_settled = true; /* nothing was handed over, or every session finished */
+	if (!in->listed && !kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_active, &active, 1) &&
+	    !kt_physmem_read_virt(pm, global + l.hdr_in + l.hdr_head_pa, &in->head_pa, sizeof(in->head_pa))) {
+		in->known = true;
+		in->active = active;
+	}
 	return 0;
 }

@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
- * memfd-v2 handler state (include/linux/kho/abi/memfd.h, mm/memfd_luo.c): a
- * memfd_luo_ser {pos, size, seals, flags, nr_folios, folios} where folios is a
- * preserved vmalloc area (kho_vmalloc: a chain of one-page chunks {next,
- * phys[511], 0-terminated}, each phys a page of order `order`) holding
- * nr_folios packed memfd_luo_folio_ser {pfn:52 flags:12, index}.
- */
+#include "decode/memfd.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "model/luo_state.h"
+#include "base/abi.h"
 #include "base/util.h"
 
-#define MEMFD_ALL_SEALS 0x3fu /* SEAL, SHRINK, GROW, WRITE, FUTURE_WRITE, EXEC */
+#define MEMFD_ALL_SEALS	  0x3fu /* SEAL, SHRINK, GROW, WRITE, FUTURE_WRITE, EXEC */
 #define MAX_VMALLOC_ORDER 10
 
 /* Pages of RAM: no memfd can hold more folios, no folio array more pages. */
@@ -35,7 +30,8 @@ static bool walkable(const struct kt_physmem *pm, const struct kt_memfd *m)
 
 	return m->nr_folios <= ram && m->folios_total_pages <= ram && m->folios_order <= MAX_VMALLOC_ORDER &&
 	       (!m->nr_folios || (m->folios_first && !(m->folios_first & (KT_PAGE_SIZE - 1)))) &&
-	       (uint64_t)m->folios_total_pages * KT_PAGE_SIZE >= m->nr_folios * sizeof(struct memfd_luo_folio_ser);
+	       (uint64_t)m->folios_total_pages * KT_PAGE_SIZE >=
+		   m->nr_folios * sizeof(struct memfd_luo_folio_ser);
 }
 
 /* A state read from memory: walkable, known seals, at most a folio per page of its size. */
@@ -63,20 +59,21 @@ int kt_memfd_read(struct kt_physmem *pm, uint64_t pa, struct kt_memfd *m, char *
 		return ret;
 	}
 	*m = (struct kt_memfd){
-		.pos = ser.pos,
-		.size = ser.size,
-		.seals = ser.seals,
-		.flags = ser.flags,
-		.nr_folios = ser.nr_folios,
-		.folios_first = ser.folios.first,
-		.folios_total_pages = ser.folios.total_pages,
-		.folios_order = ser.folios.order,
+	    .pos = ser.pos,
+	    .size = ser.size,
+	    .seals = ser.seals,
+	    .flags = ser.flags,
+	    .nr_folios = ser.nr_folios,
+	    .folios_first = ser.folios.first,
+	    .folios_total_pages = ser.folios.total_pages,
+	    .folios_order = ser.folios.order,
 	};
 	if (check(pm, m)) {
 		snprintf(err, errlen,
-			 "memfd state at 0x%llx is inconsistent (size %llu, %llu folios, seals 0x%x, %u array pages)",
-			 (unsigned long long)pa, (unsigned long long)ser.size, (unsigned long long)ser.nr_folios,
-			 ser.seals, ser.folios.total_pages);
+			 "memfd state at 0x%llx is inconsistent (size %llu, %llu folios, seals 0x%x, %u "
+			 "array pages)",
+			 (unsigned long long)pa, (unsigned long long)ser.size,
+			 (unsigned long long)ser.nr_folios, ser.seals, ser.folios.total_pages);
 		memset(m, 0, sizeof(*m));
 		return -EBADMSG;
 	}
@@ -84,8 +81,8 @@ int kt_memfd_read(struct kt_physmem *pm, uint64_t pa, struct kt_memfd *m, char *
 }
 
 int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
-		    int (*fn)(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index), void *ctx, char *err,
-		    size_t errlen)
+		    int (*fn)(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index), void *ctx,
+		    char *err, size_t errlen)
 {
 	struct kho_vmalloc_chunk_ser *chunk;
 	size_t per_area;
@@ -111,17 +108,20 @@ int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
 		for (k = 0; k < chunks && seen[k] != pa; k++)
 			;
 		if (k < chunks || chunks == max_chunks) {
-			snprintf(err, errlen, "folio array chunks loop or exceed %u pages", m->folios_total_pages);
+			snprintf(err, errlen, "folio array chunks loop or exceed %u pages",
+				 m->folios_total_pages);
 			ret = -ELOOP;
 			break;
 		}
 		seen[chunks++] = pa;
 		ret = kt_physmem_read(pm, pa, chunk, sizeof(*chunk));
 		if (ret) {
-			snprintf(err, errlen, "folio array chunk 0x%llx: not readable", (unsigned long long)pa);
+			snprintf(err, errlen, "folio array chunk 0x%llx: not readable",
+				 (unsigned long long)pa);
 			break;
 		}
-		for (i = 0; i < KHO_VMALLOC_CHUNK_ENTRIES && chunk->phys[i] && done < m->nr_folios && !ret; i++) {
+		for (i = 0; i < KHO_VMALLOC_CHUNK_ENTRIES && chunk->phys[i] && done < m->nr_folios && !ret;
+		     i++) {
 			size_t off;
 
 			ret = kt_physmem_read(pm, chunk->phys[i], area, per_area);
@@ -130,12 +130,14 @@ int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
 					 (unsigned long long)chunk->phys[i]);
 				break;
 			}
-			for (off = 0; off + sizeof(struct memfd_luo_folio_ser) <= per_area && done < m->nr_folios;
+			for (off = 0;
+			     off + sizeof(struct memfd_luo_folio_ser) <= per_area && done < m->nr_folios;
 			     off += sizeof(struct memfd_luo_folio_ser), done++) {
 				struct memfd_luo_folio_ser f;
 
 				memcpy(&f, area + off, sizeof(f));
-				ret = fn(ctx, MEMFD_FOLIO_PFN(f.pfn_flags), MEMFD_FOLIO_FLAGS(f.pfn_flags), f.index);
+				ret = fn(ctx, MEMFD_FOLIO_PFN(f.pfn_flags), MEMFD_FOLIO_FLAGS(f.pfn_flags),
+					 f.index);
 				if (ret)
 					break;
 			}

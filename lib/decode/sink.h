@@ -14,13 +14,13 @@
 #include <stdint.h>
 
 enum kt_vtype {
-	KT_V_STR,	/* s, n bytes (not NUL-terminated) */
-	KT_V_STRLIST,	/* s, n bytes of NUL-separated strings */
-	KT_V_U64,	/* a count or number */
-	KT_V_ADDR,	/* a physical address */
-	KT_V_SIZE,	/* bytes */
+	KT_V_STR,     /* s, n bytes (not NUL-terminated) */
+	KT_V_STRLIST, /* s, n bytes of NUL-separated strings */
+	KT_V_U64,     /* a count or number */
+	KT_V_ADDR,    /* a physical address */
+	KT_V_SIZE,    /* bytes */
 	KT_V_BOOL,
-	KT_V_BYTES,	/* s, n raw bytes */
+	KT_V_BYTES, /* s, n raw bytes */
 };
 
 struct kt_val {
@@ -37,7 +37,9 @@ enum kt_note {
 	KT_NOTE_ERROR,	 /* this node could not be (fully) decoded */
 	KT_NOTE_WARNING, /* decoded, but something is off (truncated, stale, ...) */
 	KT_NOTE_INFO,	 /* a fact worth a line ("not serialized yet") */
+	KT_NR_NOTES,
 };
+extern const char *const kt_note_name[KT_NR_NOTES]; /* "error", "warning", "info" */
 
 struct kt_sink_ops {
 	void (*node_begin)(void *ctx, const char *name, const char *format, const uint64_t *size);
@@ -49,7 +51,7 @@ struct kt_sink_ops {
 struct kt_sink {
 	const struct kt_sink_ops *ops;
 	void *ctx;
-	unsigned int errors;	 /* notes of kind ERROR seen */
+	unsigned int errors;   /* notes of kind ERROR seen */
 	char first_error[512]; /* the first of them, for the one line on stderr */
 };
 
@@ -64,6 +66,9 @@ void kt_field_size(struct kt_sink *s, const char *key, uint64_t v);
 void kt_field_bool(struct kt_sink *s, const char *key, bool v);
 void kt_field_bytes(struct kt_sink *s, const char *key, const void *p, size_t n);
 void kt_note(struct kt_sink *s, enum kt_note kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
+
+/* One value as text, as the text renderer and diff show it ("0x1000", "64 MiB", ...). */
+void kt_val_text(const struct kt_val *v, char *buf, size_t len);
 
 #endif

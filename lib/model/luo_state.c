@@ -1,21 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Gathering LUO state from its sources, and its saved form. */
-#include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
-#include <inttypes.h>
+/* The LUO state model: building it, reading totals off it, freeing it. */
+#include "model/luo_state.h"
+
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
-#include "model/luo_state.h"
 #include "base/util.h"
 
-#define SESSION_LINK "anon_inode:[luo_session] "
-#define STATE_MAGIC "kt-luo-state 1"
-#define MAX_KEYS 64 /* keys on one record line; records have under 20 */
+struct kt_luo_session *kt_luo_add_session(struct kt_luo_state *st, const char *name, enum kt_sess_state state)
+{
+	struct kt_luo_session *s;
 
-const char *const kt_sess_state_name[KT_SESS_NR_STATES] = { "outgoing", "serialized", "incoming", "retrieved" };
+	KT_GROW(st->sessions, st->cap_sessions, st->nr_sessions + 1);
+	s = &st->sessions[st->nr_sessions++];
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->state = state;
+	s->pid = s->fd = -1;
+	return s;
+}
+
+struct kt_luo_file *kt_luo_add_file(struct kt_luo_session *s)
+{
+	KT_GROW(s->files, s->cap_files, s->nr_files + 1);
+	return &s->files[s->nr_files++];
+}
+
+struct kt_luo_flb *kt_luo_add_flb(struct kt_luo_state *st, const char *name)
+{
+	struct kt_luo_flb *f;
+
+	KT_GROW(st->flbs, st->cap_flbs, st->nr_flbs + 1);
+	f = &st->flbs[st->nr_flbs++];
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	return f;
+}
+
+void kt_luo_note(char **note, char *msg)
+{
+	free(*note);
+	*note = msg;
+}
+
+void kt_luo_file_detail(struct kt_physmem *pm, struct kt_luo_file *f)
+{
+	char err[256];
+
+	/* A retrieve consumes the handler's serialized state: only the live file is left. */
+	if (strcmp(f->handler, MEMFD_V2_COMPATIBLE) || !f->data || !pm || f->retrieve_status)
+		return;
+	if (kt_memfd_read(pm, f->data, &f->memfd, err, sizeof(err))) {
+		f->error = kt_strdup(err);
+		return;
+	}
+	f->has_memfd = true;
+	f->has_size = true;
+	f->size = f->memfd.size;
+}
 
 void kt_luo_session_free(struct kt_luo_session *s)
 {
@@ -26,32 +67,6 @@ void kt_luo_session_free(struct kt_luo_session *s)
 	free(s->files);
 	free(s->error);
 	memset(s, 0, sizeof(*s));
-}
-
-size_t kt_luo_handlers(const struct kt_luo_state *st, const char **names, size_t max)
-{
-	size_t n = 0, i, k, h;
-
-	for (i = 0; i < st->nr_sessions; i++)
-		for (k = 0; k < st->sessions[i].nr_files; k++) {
-			const char *name = st->sessions[i].files[k].handler;
-
-			for (h = 0; h < n && strcmp(names[h], name); h++)
-				;
-			if (h == n && n < max)
-				names[n++] = name;
-		}
-	return n;
-}
-
-uint64_t kt_luo_session_bytes(const struct kt_luo_session *x)
-{
-	uint64_t b = 0;
-	size_t k;
-
-	for (k = 0; k < x->nr_files; k++)
-		b += x->files[k].has_size ? x->files[k].size : 0;
-	return b;
 }
 
 void kt_luo_state_free(struct kt_luo_state *st)
@@ -68,353 +83,50 @@ void kt_luo_state_free(struct kt_luo_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Names are unique in each direction; an fd exists for sessions created here and retrieved ones. */
-static struct kt_luo_session *find_open(struct kt_luo_state *st, const char *name)
+uint64_t kt_luo_session_bytes(const struct kt_luo_session *x)
 {
-	size_t i;
+	uint64_t b = 0;
+	size_t k;
 
-	for (i = 0; i < st->nr_sessions; i++)
-		if ((st->sessions[i].state == KT_SESS_OUTGOING || st->sessions[i].state == KT_SESS_RETRIEVED) &&
-		    !strcmp(st->sessions[i].name, name))
-			return &st->sessions[i];
-	return NULL;
+	for (k = 0; k < x->nr_files; k++)
+		b += x->files[k].has_size ? x->files[k].size : 0;
+	return b;
 }
 
-int kt_luo_from_procfs(const char *proc, struct kt_luo_state *st)
+enum kt_dirn kt_luo_session_dir(const struct kt_luo_session *s)
 {
-	unsigned int unreadable = 0, seen = 0;
-	struct dirent *de;
-	DIR *d = opendir(proc);
-
-	if (!d) {
-		int e = errno;
-
-		kt_luo_note(&st->procfs_note, kt_asprintf("%s: %s", proc, strerror(e)));
-		return -e;
-	}
-	while ((de = readdir(d))) {
-		char path[512], comm[17] = "", link[256];
-		struct dirent *fe;
-		DIR *fds;
-		FILE *f;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/fd", proc, de->d_name);
-		fds = opendir(path);
-		if (!fds) {
-			unreadable += errno == EACCES;
-			continue;
-		}
-		while ((fe = readdir(fds))) {
-			struct kt_luo_session *s;
-			char fdp[1024];
-			ssize_t n;
-
-			if (!isdigit((unsigned char)fe->d_name[0]))
-				continue;
-			snprintf(fdp, sizeof(fdp), "%s/%s", path, fe->d_name);
-			n = readlink(fdp, link, sizeof(link) - 1);
-			if (n <= (ssize_t)strlen(SESSION_LINK))
-				continue;
-			link[n] = '\0';
-			if (strncmp(link, SESSION_LINK, strlen(SESSION_LINK)))
-				continue;
-			if (!comm[0]) {
-				snprintf(fdp, sizeof(fdp), "%s/%s/comm", proc, de->d_name);
-				f = fopen(fdp, "r");
-				if (f && fgets(comm, sizeof(comm), f))
-					comm[strcspn(comm, "\n")] = '\0';
-				if (f)
-					fclose(f);
-			}
-			s = find_open(st, link + strlen(SESSION_LINK));
-			if (!s)
-				s = kt_luo_add_session(st, link + strlen(SESSION_LINK), KT_SESS_OUTGOING);
-			/* The first holder is the owner; dup, fork and fd passing add fds. */
-			if (!s->fds++) {
-				s->pid = atoi(de->d_name);
-				s->fd = atoi(fe->d_name);
-				snprintf(s->comm, sizeof(s->comm), "%s", comm);
-			}
-			seen++;
-		}
-		closedir(fds);
-	}
-	closedir(d);
-	if (unreadable)
-		kt_luo_note(&st->procfs_note,
-			    kt_asprintf("fds of %u processes unreadable (not root): owners may be missing", unreadable));
-	return 0;
+	return s->state == KT_SESS_OUTGOING ? KT_OUT : KT_IN;
 }
 
-int kt_luo_gather(const struct kt_snapshot *s, struct kt_physmem *pm, struct kt_luo_state *st)
+struct kt_luo_handler *kt_luo_handlers(const struct kt_luo_state *st, size_t *n)
 {
-	const struct kt_file *saved = kt_snapshot_file(s, KT_LUO_STATE_FILE);
-	const struct kt_blob *in = kt_snapshot_sub(s, KT_IN, LUO_SUBTREE_NAME);
-	const char *proc;
-	char err[256];
-	int ret;
+	struct kt_luo_handler *v = NULL;
+	size_t cap = 0, i, k, h;
 
-	memset(st, 0, sizeof(*st));
-	if (s->kind != KT_SRC_LIVE) {
-		if (!saved) {
-			st->kernel_note = kt_asprintf("%s carries none (a plain copy of debugfs, or saved by another tool)",
-						      s->origin);
-			st->unavailable = true;
-			return -ENOENT;
-		}
-		ret = kt_luo_state_import(saved->data, saved->len, st, err, sizeof(err));
-		if (ret) {
-			kt_luo_state_free(st);
-			st->kernel_note = kt_asprintf("%s/%s: %s", s->origin, KT_LUO_STATE_FILE, err);
-			st->unavailable = true;
-		}
-		st->saved = !ret;
-		return ret;
-	}
-	if (pm && !kt_luo_from_kernel(pm, st))
-		st->kernel_ok = true;
-	else if (!pm && !st->kernel_note)
-		st->kernel_note = kt_strdup("no physical memory access");
-	/*
-	 * Without the kernel's own view, fall back to the debugfs copy of luo_ser,
-	 * only when it validates: LUO frees it early in boot, and its chains are
-	 * freed in turn when the first open of /dev/liveupdate deserializes them.
-	 */
-	if (pm && !st->kernel_ok && in && in->len >= sizeof(struct luo_ser)) {
-		struct luo_ser ser;
-
-		memcpy(&ser, in->data, sizeof(ser));
-		if (!strncmp(ser.compatible, LUO_V5_COMPATIBLE, sizeof(ser.compatible)))
-			kt_luo_from_serialized(pm, ser.sessions_pa, ser.flbs_pa, st);
-	}
-	proc = getenv("KHO_TOOLS_PROC"); /* tests: a fabricated /proc */
-	kt_luo_from_procfs(proc && *proc ? proc : "/proc", st);
-	return 0;
-}
-
-/* ---- saved form: "kind key=value ..." lines, values %-encoded ---------------- */
-
-static void put(FILE *f, const char *key, const char *v)
-{
-	fprintf(f, " %s=", key);
-	for (; *v; v++)
-		isalnum((unsigned char)*v) || strchr("._-:/", *v) ? fputc(*v, f) : fprintf(f, "%%%02x", (unsigned char)*v);
-}
-
-static void putu(FILE *f, const char *key, uint64_t v)
-{
-	fprintf(f, " %s=%" PRIu64, key, v);
-}
-
-int kt_luo_state_export(const struct kt_luo_state *st, uint8_t **buf, size_t *len)
-{
-	char *b = NULL;
-	size_t i, k;
-	FILE *f = open_memstream(&b, len);
-
-	if (!f)
-		return -ENOMEM;
-	fprintf(f, "%s\n", STATE_MAGIC);
+	*n = 0;
 	for (i = 0; i < st->nr_sessions; i++) {
-		const struct kt_luo_session *s = &st->sessions[i];
+		const struct kt_luo_session *x = &st->sessions[i];
+		enum kt_dirn d = kt_luo_session_dir(x);
+		/* Handlers this session was counted under; its files can add at most nr_files more. */
+		bool *counted = kt_calloc(*n + x->nr_files, sizeof(*counted));
 
-		fprintf(f, "session");
-		put(f, "name", s->name);
-		put(f, "state", kt_sess_state_name[s->state]);
-		fprintf(f, " pid=%d fd=%d fds=%u", s->pid, s->fd, s->fds);
-		put(f, "comm", s->comm);
-		putu(f, "known", s->files_known);
-		putu(f, "claimed", s->files_claimed);
-		if (s->error)
-			put(f, "error", s->error);
-		fputc('\n', f);
-		for (k = 0; k < s->nr_files; k++) {
-			const struct kt_luo_file *x = &s->files[k];
+		for (k = 0; k < x->nr_files; k++) {
+			const struct kt_luo_file *f = &x->files[k];
 
-			fprintf(f, "file");
-			put(f, "handler", x->handler);
-			putu(f, "token", x->token);
-			putu(f, "data", x->data);
-			fprintf(f, " rstatus=%d", x->retrieve_status);
-			if (x->has_size)
-				putu(f, "size", x->size);
-			if (x->has_memfd)
-				fprintf(f, " pos=%" PRIu64 " msize=%" PRIu64 " seals=%u flags=%u folios=%" PRIu64
-					   " first=%" PRIu64 " apages=%u order=%u",
-					x->memfd.pos, x->memfd.size, x->memfd.seals, x->memfd.flags, x->memfd.nr_folios,
-					x->memfd.folios_first, x->memfd.folios_total_pages, x->memfd.folios_order);
-			if (x->error)
-				put(f, "error", x->error);
-			fputc('\n', f);
+			for (h = 0; h < *n && strcmp(v[h].name, f->handler); h++)
+				;
+			if (h == *n) {
+				KT_GROW(v, cap, *n + 1);
+				v[(*n)++].name = f->handler;
+			}
+			v[h].files[d]++;
+			v[h].bytes[d] += f->has_size ? f->size : 0;
+			if (!counted[h]) {
+				counted[h] = true;
+				v[h].sessions++;
+			}
 		}
+		free(counted);
 	}
-	for (i = 0; i < st->nr_flbs; i++) {
-		fprintf(f, "flb");
-		put(f, "name", st->flbs[i].name);
-		putu(f, "data", st->flbs[i].data);
-		putu(f, "count", st->flbs[i].count);
-		putu(f, "incoming", st->flbs[i].incoming);
-		fputc('\n', f);
-	}
-	if (st->incoming_settled)
-		fprintf(f, "settled\n");
-	if (st->kernel_note || st->procfs_note || st->serialized_note) {
-		fprintf(f, "note");
-		if (st->kernel_note)
-			put(f, "kernel", st->kernel_note);
-		if (st->procfs_note)
-			put(f, "procfs", st->procfs_note);
-		if (st->serialized_note)
-			put(f, "serialized", st->serialized_note);
-		fputc('\n', f);
-	}
-	if (fclose(f))
-		return -ENOMEM;
-	*buf = (uint8_t *)b;
-	return 0;
-}
-
-/* Decode %XX in place. */
-static char *unescape(char *v)
-{
-	char *o = v, *r = v;
-
-	for (; *r; r++) {
-		if (*r == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
-			char hex[3] = { r[1], r[2], 0 };
-
-			*o++ = (char)strtoul(hex, NULL, 16);
-			r += 2;
-		} else {
-			*o++ = *r;
-		}
-	}
-	*o = '\0';
 	return v;
-}
-
-static const char *val(char **keys, char **vals, int n, const char *key)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(keys[i], key))
-			return vals[i];
-	return NULL;
-}
-
-static uint64_t num(char **k, char **v, int n, const char *key)
-{
-	const char *s = val(k, v, n, key);
-
-	return s ? strtoull(s, NULL, 10) : 0;
-}
-
-int kt_luo_state_import(const uint8_t *buf, size_t len, struct kt_luo_state *st, char *err, size_t errlen)
-{
-	char *text = kt_calloc(1, len + 1), *line, *rest;
-	struct kt_luo_session *cur = NULL;
-	int lineno = 0, ret = 0;
-
-	memcpy(text, buf, len);
-	/* strsep, not strtok: blank lines count, so messages name the right line. */
-	for (rest = text; (line = strsep(&rest, "\n")) && !ret;) {
-		char *keys[MAX_KEYS], *vals[MAX_KEYS], *tok, *tsave = NULL, *kind;
-		const char *v;
-		int n = 0, st_i;
-
-		if (!rest && !*line)
-			break; /* the final newline */
-		if (++lineno == 1) {
-			if (strcmp(line, STATE_MAGIC)) {
-				snprintf(err, errlen, "not a LUO state file");
-				ret = -EBADMSG;
-			}
-			continue;
-		}
-		kind = strtok_r(line, " ", &tsave);
-		while ((tok = strtok_r(NULL, " ", &tsave)) && n < MAX_KEYS) {
-			char *eq = strchr(tok, '=');
-
-			if (!eq)
-				continue;
-			*eq = '\0';
-			keys[n] = tok;
-			vals[n++] = unescape(eq + 1);
-		}
-		if (!kind)
-			continue;
-		if (!strcmp(kind, "session")) {
-			v = val(keys, vals, n, "state");
-			for (st_i = 0; v && st_i < KT_SESS_NR_STATES; st_i++)
-				if (!strcmp(v, kt_sess_state_name[st_i]))
-					break;
-			if (!v || st_i == KT_SESS_NR_STATES || !val(keys, vals, n, "name")) {
-				snprintf(err, errlen, "line %d: bad session record", lineno);
-				ret = -EBADMSG;
-				break;
-			}
-			cur = kt_luo_add_session(st, val(keys, vals, n, "name"), st_i);
-			cur->pid = (int)strtol(val(keys, vals, n, "pid") ?: "-1", NULL, 10);
-			cur->fd = (int)strtol(val(keys, vals, n, "fd") ?: "-1", NULL, 10);
-			cur->fds = num(keys, vals, n, "fds");
-			snprintf(cur->comm, sizeof(cur->comm), "%s", val(keys, vals, n, "comm") ?: "");
-			cur->files_known = num(keys, vals, n, "known");
-			cur->files_claimed = num(keys, vals, n, "claimed");
-			if ((v = val(keys, vals, n, "error")))
-				cur->error = kt_strdup(v);
-		} else if (!strcmp(kind, "file") && cur) {
-			struct kt_luo_file *f = kt_luo_add_file(cur);
-
-			snprintf(f->handler, sizeof(f->handler), "%s", val(keys, vals, n, "handler") ?: "");
-			f->token = num(keys, vals, n, "token");
-			f->data = num(keys, vals, n, "data");
-			f->retrieve_status = (int)strtol(val(keys, vals, n, "rstatus") ?: "0", NULL, 10);
-			f->has_size = val(keys, vals, n, "size");
-			f->size = num(keys, vals, n, "size");
-			f->has_memfd = val(keys, vals, n, "msize");
-			f->memfd = (struct kt_memfd){
-				.pos = num(keys, vals, n, "pos"),
-				.size = num(keys, vals, n, "msize"),
-				.seals = num(keys, vals, n, "seals"),
-				.flags = num(keys, vals, n, "flags"),
-				.nr_folios = num(keys, vals, n, "folios"),
-				.folios_first = num(keys, vals, n, "first"),
-				.folios_total_pages = num(keys, vals, n, "apages"),
-				.folios_order = num(keys, vals, n, "order"),
-			};
-			if ((v = val(keys, vals, n, "error")))
-				f->error = kt_strdup(v);
-		} else if (!strcmp(kind, "flb")) {
-			struct kt_luo_flb *b;
-
-			st->flbs = realloc(st->flbs, (st->nr_flbs + 1) * sizeof(*st->flbs));
-			if (!st->flbs) {
-				ret = -ENOMEM;
-				break;
-			}
-			b = &st->flbs[st->nr_flbs++];
-			snprintf(b->name, sizeof(b->name), "%s", val(keys, vals, n, "name") ?: "");
-			b->data = num(keys, vals, n, "data");
-			b->count = num(keys, vals, n, "count");
-			b->incoming = num(keys, vals, n, "incoming");
-		} else if (!strcmp(kind, "settled")) {
-			st->incoming_settled = true;
-		} else if (!strcmp(kind, "note")) {
-			if ((v = val(keys, vals, n, "kernel")))
-				kt_luo_note(&st->kernel_note, kt_strdup(v));
-			if ((v = val(keys, vals, n, "procfs")))
-				kt_luo_note(&st->procfs_note, kt_strdup(v));
-			if ((v = val(keys, vals, n, "serialized")))
-				kt_luo_note(&st->serialized_note, kt_strdup(v));
-		}
-	}
-	if (!ret && lineno == 0) {
-		snprintf(err, errlen, "empty, not a LUO state file");
-		ret = -EBADMSG;
-	}
-	free(text);
-	return ret;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Saving a snapshot: a MANIFEST plus every file, written to a temporary name and renamed. */
+/* Saving a snapshot: its checksum list plus every file, written to a temporary name and renamed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,39 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "snapshot/snapshot.h"
 #include "base/util.h"
-
-static char *manifest_text(const struct kt_snapshot *s, size_t *len)
-{
-	static const char *const kind[] = { "live", "dir", "tar" };
-	char now[32], *buf = NULL;
-	time_t t = time(NULL);
-	size_t i;
-	FILE *f;
-
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	f = open_memstream(&buf, len);
-	if (!f)
-		return NULL;
-	fprintf(f, "%s 1\n", KT_MANIFEST_MAGIC);
-	fprintf(f, "release %s\n", s->release ? s->release : "unknown");
-	fprintf(f, "time %s\n", s->kind == KT_SRC_LIVE || !s->taken ? now : s->taken);
-	fprintf(f, "source %s:%s\n", kind[s->kind], s->origin);
-	for (i = 0; i < s->nr_files; i++) {
-		char sha[KT_SHA256_HEX];
-
-		if (!strcmp(s->files[i].path, KT_MANIFEST))
-			continue;
-		kt_sha256_hex(s->files[i].data, s->files[i].len, sha);
-		fprintf(f, "file %s %zu %s\n", s->files[i].path, s->files[i].len, sha);
-	}
-	if (fclose(f)) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
+#include "snapshot/snapshot.h"
+#include "source/archive.h"
 
 static int mkdirs(const char *root, const char *rel)
 {
@@ -93,28 +63,30 @@ static void remove_tree(const char *root, const struct kt_file *files, size_t n)
 
 int kt_snapshot_save(const struct kt_snapshot *s, const char *dest, char *err, size_t errlen)
 {
+	bool archive = kt_archive_name(dest);
 	struct kt_file *files;
-	size_t n = 0, i, mlen;
-	char *manifest, *tmp;
+	size_t n = 0, i, len;
+	char *sums, *tmp, *source, now[32];
+	time_t t = time(NULL);
 	struct stat st;
 	int ret;
 
-	if (!lstat(dest, &st)) {
-		snprintf(err, errlen, "%s: already exists (will not overwrite)", dest);
-		return -EEXIST;
-	}
-	manifest = manifest_text(s, &mlen);
-	if (!manifest)
-		return -ENOMEM;
-	files = kt_calloc(s->nr_files + 1, sizeof(*files));
-	files[n++] = (struct kt_file){ KT_MANIFEST, (uint8_t *)manifest, mlen };
-	for (i = 0; i < s->nr_files; i++)
-		if (strcmp(s->files[i].path, KT_MANIFEST))
-			files[n++] = s->files[i];
+	if (!lstat(dest, &st))
+		return kt_fail(err, errlen, -EEXIST, "%s: already exists (will not overwrite)", dest);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	source = kt_asprintf("%s:%s", kt_src_kind_name[s->kind], s->origin);
+	sums = kt_checksums_text(&s->files, s->release, s->kind == KT_SRC_LIVE || !s->taken ? now : s->taken,
+				 source, &len);
+	free(source);
+	files = kt_calloc(s->files.n + 1, sizeof(*files));
+	files[n++] = (struct kt_file){KT_CHECKSUMS_FILE, (uint8_t *)sums, len};
+	for (i = 0; i < s->files.n; i++)
+		if (strcmp(s->files.v[i].path, KT_CHECKSUMS_FILE))
+			files[n++] = s->files.v[i];
 
 	tmp = kt_asprintf("%s.tmp.%d", dest, (int)getpid());
-	if (kt_is_tar(dest)) {
-		ret = kt_tar_write(tmp, files, n);
+	if (archive) {
+		ret = kt_archive_write(tmp, dest, files, n, err, errlen);
 		if (ret)
 			unlink(tmp);
 	} else {
@@ -124,12 +96,12 @@ int kt_snapshot_save(const struct kt_snapshot *s, const char *dest, char *err, s
 	}
 	if (!ret && rename(tmp, dest)) {
 		ret = -errno;
-		kt_is_tar(dest) ? (void)unlink(tmp) : remove_tree(tmp, files, n);
+		archive ? (void)unlink(tmp) : remove_tree(tmp, files, n);
 	}
-	if (ret)
-		snprintf(err, errlen, "%s: %s", dest, strerror(-ret));
+	if (ret && (!archive || ret != -EIO))
+		kt_fail(err, errlen, ret, "%s: %s", dest, strerror(-ret));
 	free(tmp);
 	free(files);
-	free(manifest);
+	free(sums);
 	return ret;
 }

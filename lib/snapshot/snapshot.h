@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A snapshot of /sys/kernel/debug/kho: every file read once, whole, with a size
- * bound, from one of three sources (live debugfs, a directory, a tarball), so
- * every view of one command sees the same state.
+ * bound, from one of three sources (live debugfs, a directory, an archive), and
+ * indexed as the debugfs layout has it: two directions, each with its root FDT,
+ * its sub-blobs and the areas the next kernel boots in. Every view of one command
+ * sees the same state.
  */
 #ifndef KT_SNAPSHOT_H
 #define KT_SNAPSHOT_H
@@ -11,17 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KT_DEBUGFS_KHO "/sys/kernel/debug/kho"
-#define KT_MANIFEST "MANIFEST"
-#define KT_MANIFEST_MAGIC "kho-tools-snapshot"
-#define KT_MAX_FILES 65536
-#define KT_MAX_TOTAL (4ULL << 30)
+#include "snapshot/areas.h"
+#include "snapshot/checksums.h"
+#include "source/files.h"
 
-struct kt_file {
-	char *path; /* relative: "out/fdt", "in/sub_fdts/LUO", ... */
-	uint8_t *data;
-	size_t len;
-};
+#define KT_DEBUGFS_KHO "/sys/kernel/debug/kho"
 
 struct kt_blob {
 	const char *name; /* "fdt" or the sub-blob name */
@@ -30,59 +26,48 @@ struct kt_blob {
 	size_t len;
 };
 
-struct kt_scratch {
-	uint64_t phys;
-	uint64_t len;
-};
-
 enum kt_dirn { KT_OUT, KT_IN, KT_NR_DIRS };
+extern const char *const kt_dirn_name[KT_NR_DIRS];
 
 struct kt_kho_dir {
 	bool present;
 	bool has_fdt;
 	struct kt_blob fdt;
-	bool has_scratch;
-	struct kt_scratch *scratch;
-	size_t nr_scratch;
+	struct kt_areas areas;
 	struct kt_blob *subs; /* sorted by name */
 	size_t nr_subs;
 };
 
-enum kt_src_kind { KT_SRC_LIVE, KT_SRC_DIR, KT_SRC_TAR };
+enum kt_src_kind { KT_SRC_LIVE, KT_SRC_DIR, KT_SRC_TAR, KT_NR_SRC_KINDS };
+extern const char *const kt_src_kind_name[KT_NR_SRC_KINDS];
 
 struct kt_snapshot {
 	enum kt_src_kind kind;
-	char *origin;	 /* path it was read from */
-	char *release;	 /* kernel release, NULL when unknown */
-	char *taken;	 /* UTC time of capture, NULL when unknown */
+	char *origin;	   /* path it was read from */
+	char *release;	   /* kernel release, NULL when unknown */
+	char *taken;	   /* UTC time of capture, NULL when unknown */
 	bool has_finalize; /* out/finalize exists (6.16-6.19) */
-	int finalize;	 /* its value, -1 when unreadable */
+	int finalize;	   /* its value, -1 when unreadable */
 	struct kt_kho_dir dir[KT_NR_DIRS];
-	struct kt_file *files;
-	size_t nr_files;
+	struct kt_files files; /* sorted by path */
 };
 
-extern const char *const kt_dirn_name[KT_NR_DIRS];
-
 /*
- * spec: NULL or "live" for debugfs, else a directory (saved snapshot, or a plain
- * `cp -r` copy of debugfs' kho/) or a tarball. On error returns -errno and writes
- * a one-line reason naming the path into err.
+ * spec: NULL or "live" for debugfs ($KHO_TOOLS_DEBUGFS when set, for tests), else a
+ * directory (saved snapshot, or a plain `cp -r` copy of debugfs' kho/) or an archive.
+ * On error returns -errno and writes a one-line reason naming the path into err.
  */
 int kt_snapshot_load(const char *spec, struct kt_snapshot *s, char *err, size_t errlen);
 void kt_snapshot_free(struct kt_snapshot *s);
 const struct kt_file *kt_snapshot_file(const struct kt_snapshot *s, const char *path);
 const struct kt_blob *kt_snapshot_sub(const struct kt_snapshot *s, enum kt_dirn d, const char *name);
+/* The areas of this kernel: out's when it has them (they are where it runs), else in's. */
+const struct kt_areas *kt_snapshot_areas(const struct kt_snapshot *s);
 
-/* Add (or replace) a file; takes ownership of data. */
-int kt_snapshot_add_file(struct kt_snapshot *s, const char *path, uint8_t *data, size_t len);
+/* Add (or replace) a file; takes ownership of data. Blob and area views are not updated. */
+void kt_snapshot_add_file(struct kt_snapshot *s, const char *path, uint8_t *data, size_t len);
 
-/* Write s (with a MANIFEST) atomically to a directory or, for *.tar, a tarball. */
+/* Write s (with its checksum list) atomically to a directory or, for an archive name, an archive. */
 int kt_snapshot_save(const struct kt_snapshot *s, const char *dest, char *err, size_t errlen);
-
-/* tar.c: ustar, the subset we write (regular files, directories). */
-int kt_tar_write(const char *path, const struct kt_file *files, size_t n);
-int kt_tar_read(const char *path, struct kt_file **files, size_t *n, char *err, size_t errlen);
-bool kt_is_tar(const char *path);
 
 #endif

@@ -5,8 +5,8 @@
  * KCORE_RAM, __pa_symbol() for KCORE_TEXT, -1 for everything else (vmalloc,
  * modules, vmemmap). A physical address maps to a file offset through a segment
  * that carries p_paddr; a virtual one through p_vaddr. The same code reads any
- * file so laid out (an "image": tests fabricate one). The snapshot backend reads
- * the pages `kho-inspect save` carried (KT_PHYSMEM_FILE).
+ * file so laid out (an "image": tests fabricate one). The saved backend reads
+ * the pages `kho-inspect save` carried (KT_PHYSMEM_FILE of a snapshot).
  */
 #include "source/physmem.h"
 
@@ -33,12 +33,12 @@ struct seg {
 };
 
 struct kt_physmem {
-	bool snapshot;
+	bool saved;
 	/* kcore / image */
 	int fd;
 	struct seg *segs;
 	size_t nr_segs;
-	/* snapshot: views into the snapshot's file, valid while it is */
+	/* saved: views into the caller's buffer, valid while it is */
 	const uint8_t *addrs;
 	const uint8_t *pages;
 	size_t nr_pages;
@@ -156,18 +156,9 @@ static int parse_iomem(struct kt_physmem *pm, const char *path, char *err, size_
 		if (end < start || pm->nr_ram >= KT_PHYSMEM_MAX_RAM) {
 			free(text);
 			return kt_fail(err, errlen, -EINVAL, "%s: malformed or too many System RAM ranges",
-				    path);
+				       path);
 		}
-		if (pm->nr_ram == cap) {
-			struct kt_range *nr = realloc(pm->ram, 2 * (cap + 8) * sizeof(*nr));
-
-			if (!nr) {
-				free(text);
-				return -ENOMEM;
-			}
-			pm->ram = nr;
-			cap = 2 * (cap + 8);
-		}
+		KT_GROW(pm->ram, cap, pm->nr_ram + 1);
 		/* Inclusive end; the very last byte of the address space is given up. */
 		pm->ram[pm->nr_ram++] = (struct kt_range){start, end == UINT64_MAX ? end : end + 1};
 	}
@@ -217,10 +208,10 @@ static int kcore_open_error(const char *path, int e, char *err, size_t errlen)
 
 	if (e == ENOENT && !strcmp(path, KT_KCORE))
 		return kt_fail(err, errlen, -ENOENT, "%s: not found (kernel built without CONFIG_PROC_KCORE)",
-			    path);
+			       path);
 	if (e == EACCES || (e == EPERM && geteuid()))
 		return kt_fail(err, errlen, -EACCES,
-			    "%s: permission denied (reading physical memory needs root)", path);
+			       "%s: permission denied (reading physical memory needs root)", path);
 	if (e != EPERM)
 		return kt_fail(err, errlen, -e, "%s: %s", path, strerror(e));
 	if (!kt_read_file(LOCKDOWN_FILE, 4096, &buf, &len)) {
@@ -230,10 +221,10 @@ static int kcore_open_error(const char *path, int e, char *err, size_t errlen)
 	}
 	if (locked)
 		return kt_fail(err, errlen, -EPERM,
-			    "%s: forbidden by kernel lockdown (confidentiality mode, %s)", path,
-			    LOCKDOWN_FILE);
+			       "%s: forbidden by kernel lockdown (confidentiality mode, %s)", path,
+			       LOCKDOWN_FILE);
 	return kt_fail(err, errlen, -EPERM, "%s: operation not permitted (needs CAP_SYS_RAWIO%s)", path,
-		    known ? "" : "; kernel lockdown may forbid it too: see " LOCKDOWN_FILE);
+		       known ? "" : "; kernel lockdown may forbid it too: see " LOCKDOWN_FILE);
 }
 
 static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t errlen)
@@ -248,13 +239,13 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 	ret = pread_full(pm->fd, &eh, sizeof(eh), 0);
 	if (ret)
 		return kt_fail(err, errlen, ret, "%s: cannot read the ELF header: %s", path,
-			    ret == -EIO ? "file too short" : strerror(-ret));
+			       ret == -EIO ? "file too short" : strerror(-ret));
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_CORE)
 		return kt_fail(err, errlen, -EINVAL, "%s: not a little-endian ELF64 core file", path);
 	if (eh.e_phentsize != sizeof(Elf64_Phdr))
 		return kt_fail(err, errlen, -EINVAL, "%s: program header size %u, expected %zu", path,
-			    eh.e_phentsize, sizeof(Elf64_Phdr));
+			       eh.e_phentsize, sizeof(Elf64_Phdr));
 	phnum = eh.e_phnum;
 	if (phnum == PN_XNUM) {
 		/* Extended numbering: the real count is in section header 0's sh_info. */
@@ -262,25 +253,25 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 
 		if (!eh.e_shoff || pread_full(pm->fd, &sh, sizeof(sh), eh.e_shoff))
 			return kt_fail(err, errlen, -EINVAL, "%s: extended program header count unreadable",
-				    path);
+				       path);
 		phnum = sh.sh_info;
 	}
 	if (!phnum || phnum > MAX_PHNUM)
 		return kt_fail(err, errlen, -EINVAL, "%s: %llu program headers (expected 1 to %u)", path,
-			    (unsigned long long)phnum, MAX_PHNUM);
+			       (unsigned long long)phnum, MAX_PHNUM);
 	/* A regular file (an image) must hold the table; /proc/kcore reports its full size too. */
 	if (!fstat(pm->fd, &st) && S_ISREG(st.st_mode) &&
 	    (eh.e_phoff > (uint64_t)st.st_size || phnum * sizeof(*ph) > (uint64_t)st.st_size - eh.e_phoff))
 		return kt_fail(err, errlen, -EIO,
-			    "%s: cannot read %llu program headers at offset %llu: file too short", path,
-			    (unsigned long long)phnum, (unsigned long long)eh.e_phoff);
+			       "%s: cannot read %llu program headers at offset %llu: file too short", path,
+			       (unsigned long long)phnum, (unsigned long long)eh.e_phoff);
 	ph = kt_calloc(phnum, sizeof(*ph));
 	ret = pread_full(pm->fd, ph, phnum * sizeof(*ph), eh.e_phoff);
 	if (ret) {
 		free(ph);
-		return kt_fail(err, errlen, ret, "%s: cannot read %llu program headers at offset %llu: %s", path,
-			    (unsigned long long)phnum, (unsigned long long)eh.e_phoff,
-			    ret == -EIO ? "file too short" : strerror(-ret));
+		return kt_fail(err, errlen, ret, "%s: cannot read %llu program headers at offset %llu: %s",
+			       path, (unsigned long long)phnum, (unsigned long long)eh.e_phoff,
+			       ret == -EIO ? "file too short" : strerror(-ret));
 	}
 	pm->segs = kt_calloc(phnum, sizeof(*pm->segs));
 	for (i = 0; i < phnum; i++) {
@@ -293,7 +284,7 @@ static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t 
 		    p->p_offset + p->p_filesz > (uint64_t)INT64_MAX) {
 			free(ph);
 			return kt_fail(err, errlen, -EINVAL, "%s: program header %zu: segment wraps around",
-				    path, i);
+				       path, i);
 		}
 		pm->segs[pm->nr_segs++] = (struct seg){
 		    .vaddr = p->p_vaddr,
@@ -375,7 +366,7 @@ static int kcore_read(struct kt_physmem *pm, uint64_t addr, uint8_t *buf, size_t
 	return 0;
 }
 
-/* ---- snapshot -------------------------------------------------------------- */
+/* ---- saved pages ----------------------------------------------------------- */
 
 static const uint8_t *snap_page(const struct kt_physmem *pm, uint64_t pa)
 {
@@ -412,61 +403,54 @@ static int snap_read(const struct kt_physmem *pm, uint64_t pa, uint8_t *buf, siz
 	return 0;
 }
 
-int kt_physmem_open_snapshot(const struct kt_snapshot *s, struct kt_physmem **out, char *err, size_t errlen)
+int kt_physmem_open_saved(const uint8_t *data, size_t len, const char *name, struct kt_physmem **out,
+			  char *err, size_t errlen)
 {
-	const struct kt_file *f = kt_snapshot_file(s, KT_PHYSMEM_FILE);
 	struct kt_physmem *pm;
 	uint64_t count, nr_ram, prev = 0;
 	size_t i, want;
 	const uint8_t *p;
 
 	*out = NULL;
-	if (!f)
-		return kt_fail(err, errlen, -ENOENT,
-			    "%s: no physical memory in this snapshot (kho-inspect save adds it only when it "
-			    "can read %s)",
-			    s->origin, KT_KCORE);
-	if (f->len < HDR_LEN || memcmp(f->data, KT_PHYSMEM_MAGIC, sizeof(KT_PHYSMEM_MAGIC)))
-		return kt_fail(err, errlen, -EINVAL, "%s/%s: not a physical memory image (bad magic)", s->origin,
-			    KT_PHYSMEM_FILE);
-	count = kt_le64(f->data + 8);
+	if (len < HDR_LEN || memcmp(data, KT_PHYSMEM_MAGIC, sizeof(KT_PHYSMEM_MAGIC)))
+		return kt_fail(err, errlen, -EINVAL, "%s: not a physical memory image (bad magic)", name);
+	count = kt_le64(data + 8);
 	if (count > KT_PHYSMEM_MAX_PAGES)
-		return kt_fail(err, errlen, -EINVAL, "%s/%s: claims %llu pages (at most %lu)", s->origin,
-			    KT_PHYSMEM_FILE, (unsigned long long)count, (unsigned long)KT_PHYSMEM_MAX_PAGES);
+		return kt_fail(err, errlen, -EINVAL, "%s: claims %llu pages (at most %lu)", name,
+			       (unsigned long long)count, (unsigned long)KT_PHYSMEM_MAX_PAGES);
 	want = HDR_LEN + count * (8 + KT_PAGE_SIZE);
-	if (f->len < want + 8)
-		return kt_fail(err, errlen, -EINVAL, "%s/%s: truncated: %zu bytes, %llu pages need %zu",
-			    s->origin, KT_PHYSMEM_FILE, f->len, (unsigned long long)count, want + 8);
-	nr_ram = kt_le64(f->data + want);
-	if (nr_ram > KT_PHYSMEM_MAX_RAM || f->len != want + 8 + nr_ram * 16)
+	if (len < want + 8)
+		return kt_fail(err, errlen, -EINVAL, "%s: truncated: %zu bytes, %llu pages need %zu", name,
+			       len, (unsigned long long)count, want + 8);
+	nr_ram = kt_le64(data + want);
+	if (nr_ram > KT_PHYSMEM_MAX_RAM || len != want + 8 + nr_ram * 16)
 		return kt_fail(err, errlen, -EINVAL,
-			    "%s/%s: size %zu does not match %llu pages and %llu RAM ranges", s->origin,
-			    KT_PHYSMEM_FILE, f->len, (unsigned long long)count, (unsigned long long)nr_ram);
-	for (i = 0, p = f->data + HDR_LEN; i < count; i++, p += 8) {
+			       "%s: size %zu does not match %llu pages and %llu RAM ranges", name, len,
+			       (unsigned long long)count, (unsigned long long)nr_ram);
+	for (i = 0, p = data + HDR_LEN; i < count; i++, p += 8) {
 		uint64_t a = kt_le64(p);
 
 		if ((a & (KT_PAGE_SIZE - 1)) || (i && a <= prev))
 			return kt_fail(
 			    err, errlen, -EINVAL,
-			    "%s/%s: page address %zu (0x%llx) not page aligned or not in ascending order",
-			    s->origin, KT_PHYSMEM_FILE, i, (unsigned long long)a);
+			    "%s: page address %zu (0x%llx) not page aligned or not in ascending order", name,
+			    i, (unsigned long long)a);
 		prev = a;
 	}
 	pm = pm_new();
-	pm->snapshot = true;
-	pm->addrs = f->data + HDR_LEN;
-	pm->pages = f->data + HDR_LEN + count * 8;
+	pm->saved = true;
+	pm->addrs = data + HDR_LEN;
+	pm->pages = data + HDR_LEN + count * 8;
 	pm->nr_pages = count;
 	pm->ram = kt_calloc(nr_ram ? nr_ram : 1, sizeof(*pm->ram));
-	for (i = 0, p = f->data + want + 8; i < nr_ram; i++, p += 16) {
+	for (i = 0, p = data + want + 8; i < nr_ram; i++, p += 16) {
 		struct kt_range r = {kt_le64(p), kt_le64(p + 8)};
 
 		if (r.end <= r.start || (i && r.start < pm->ram[i - 1].end)) {
 			kt_physmem_close(pm);
 			return kt_fail(err, errlen, -EINVAL,
-				    "%s/%s: RAM range %zu (0x%llx-0x%llx) empty or out of order", s->origin,
-				    KT_PHYSMEM_FILE, i, (unsigned long long)r.start,
-				    (unsigned long long)r.end);
+				       "%s: RAM range %zu (0x%llx-0x%llx) empty or out of order", name, i,
+				       (unsigned long long)r.start, (unsigned long long)r.end);
 		}
 		pm->ram[pm->nr_ram++] = r;
 	}
@@ -474,21 +458,11 @@ int kt_physmem_open_snapshot(const struct kt_snapshot *s, struct kt_physmem **ou
 	return 0;
 }
 
-int kt_physmem_open_for(const struct kt_snapshot *s, struct kt_physmem **pm, char *err, size_t errlen)
-{
-	if (s->kind == KT_SRC_LIVE) {
-		const char *k = getenv("KHO_TOOLS_KCORE"), *i = getenv("KHO_TOOLS_IOMEM");
-
-		return kt_physmem_open_kcore(k && *k ? k : NULL, i && *i ? i : NULL, pm, err, errlen);
-	}
-	return kt_physmem_open_snapshot(s, pm, err, errlen);
-}
-
 /* ---- reads ----------------------------------------------------------------- */
 
 static int read_phys(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len)
 {
-	return pm->snapshot ? snap_read(pm, pa, buf, len) : kcore_read(pm, pa, buf, len, true);
+	return pm->saved ? snap_read(pm, pa, buf, len) : kcore_read(pm, pa, buf, len, true);
 }
 
 static void record_page(struct kt_physmem *pm, uint64_t page)
@@ -514,17 +488,7 @@ static void record_page(struct kt_physmem *pm, uint64_t page)
 		pm->rec_full = true;
 		return;
 	}
-	if (pm->nr_rec == pm->cap_rec) {
-		size_t cap = pm->cap_rec ? 2 * pm->cap_rec : 64;
-		uint64_t *n = realloc(pm->rec, cap * sizeof(*n));
-
-		if (!n) {
-			pm->rec_full = true;
-			return;
-		}
-		pm->rec = n;
-		pm->cap_rec = cap;
-	}
+	KT_GROW(pm->rec, pm->cap_rec, pm->nr_rec + 1);
 	memmove(&pm->rec[lo + 1], &pm->rec[lo], (pm->nr_rec - lo) * sizeof(*pm->rec));
 	pm->rec[lo] = page;
 	pm->nr_rec++;
@@ -551,7 +515,7 @@ int kt_physmem_read(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len)
 
 int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len)
 {
-	if (pm->snapshot)
+	if (pm->saved)
 		return -EOPNOTSUPP;
 	if (!len)
 		return 0;
@@ -577,9 +541,7 @@ int kt_physmem_export(struct kt_physmem *pm, uint8_t **buf, size_t *len)
 	if (pm->rec_full)
 		return -E2BIG;
 	size = HDR_LEN + n * (8 + KT_PAGE_SIZE) + 8 + pm->nr_ram * 16;
-	b = malloc(size);
-	if (!b)
-		return -ENOMEM;
+	b = kt_malloc(size);
 	/*
 	 * Read each page again, whole. A page first met by a read that ended inside it
 	 * and that cannot be read whole (the end of a segment) is left out: offline,

@@ -5,7 +5,7 @@
  *  - live: /proc/kcore (PT_LOAD segments carry p_paddr for RAM and kernel text),
  *    reads allowed only inside "System RAM" ranges of /proc/iomem;
  *  - image: a file laid out like kcore plus an iomem text (fabricated in tests);
- *  - snapshot: the pages a saved snapshot carries (file KT_PHYSMEM_FILE).
+ *  - saved: the pages a saved snapshot carries (its file KT_PHYSMEM_FILE).
  * Every read is bounds-checked; a page never captured or outside RAM is -EFAULT.
  */
 #ifndef KT_PHYSMEM_H
@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "base/abi.h"
-#include "snapshot/snapshot.h"
 
 #define KT_KCORE "/proc/kcore"
 #define KT_IOMEM "/proc/iomem"
@@ -25,33 +24,28 @@
  * then u64 nr_ram and nr_ram {u64 start, u64 end (exclusive)}: System RAM when saved, sorted
  * and disjoint, so the RAM checks work offline. Native (little-endian) u64s.
  */
-#define KT_PHYSMEM_FILE "physmem"
+#define KT_PHYSMEM_FILE	 "physmem"
 #define KT_PHYSMEM_MAGIC "KTPHYS1"
 /* One read at most (-E2BIG beyond). */
 #define KT_PHYSMEM_MAX_READ (64UL << 20)
 /* System RAM ranges kept (iomem, saved image). */
 #define KT_PHYSMEM_MAX_RAM 16384
 /* Pages a saved image holds at most: it must load as one snapshot file (KT_MAX_BLOB_SIZE). */
-#define KT_PHYSMEM_MAX_PAGES \
-	((KT_MAX_BLOB_SIZE - 16 - 8 - 16 * KT_PHYSMEM_MAX_RAM) / (KT_PAGE_SIZE + 8))
+#define KT_PHYSMEM_MAX_PAGES ((KT_MAX_BLOB_SIZE - 16 - 8 - 16 * KT_PHYSMEM_MAX_RAM) / (KT_PAGE_SIZE + 8))
 
 struct kt_physmem;
 
 /* kcore/iomem paths: NULL for /proc/kcore and /proc/iomem. */
 int kt_physmem_open_kcore(const char *kcore, const char *iomem, struct kt_physmem **pm, char *err,
 			  size_t errlen);
-/* The pages saved in a snapshot; -ENOENT when it carries none. */
-int kt_physmem_open_snapshot(const struct kt_snapshot *s, struct kt_physmem **pm, char *err, size_t errlen);
-/*
- * Live kcore for a live snapshot (or $KHO_TOOLS_KCORE and $KHO_TOOLS_IOMEM when set, for
- * tests), the saved pages otherwise. A snapshot backend points into s: close it first.
- */
-int kt_physmem_open_for(const struct kt_snapshot *s, struct kt_physmem **pm, char *err, size_t errlen);
+/* Saved pages (a KT_PHYSMEM_FILE image held in data, which must outlive pm); name is for messages. */
+int kt_physmem_open_saved(const uint8_t *data, size_t len, const char *name, struct kt_physmem **pm,
+			  char *err, size_t errlen);
 void kt_physmem_close(struct kt_physmem *pm);
 
 /* 0, or -EFAULT (not RAM / not captured), -EIO (truncated image), -E2BIG (> KT_PHYSMEM_MAX_READ). */
 int kt_physmem_read(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len);
-/* Kernel virtual addresses (kcore only; -EOPNOTSUPP for snapshots). */
+/* Kernel virtual addresses (kcore only; -EOPNOTSUPP for saved pages). */
 int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len);
 bool kt_physmem_is_ram(const struct kt_physmem *pm, uint64_t pa, uint64_t len);
 

@@ -5,31 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/decoders.h"
-#include "render/render.h"
 #include "base/util.h"
+#include "decode/decoders.h"
+
+#define MAX_DEPTH 64 /* nodes nested deeper keep the path of their ancestors at this depth */
 
 /* A sink that flattens a decoded blob into sorted "node/path.field = value" lines. */
 struct flat {
 	struct kt_sink sink;
 	char path[1024];
-	size_t depth_len[KT_RENDER_MAX_DEPTH];
+	size_t depth_len[MAX_DEPTH];
 	int depth;
 	char **keys, **vals;
-	size_t n, cap;
+	size_t n, kcap, vcap;
 };
 
 static void flat_add(struct flat *f, const char *key, const char *val)
 {
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 64;
-		f->keys = realloc(f->keys, f->cap * sizeof(*f->keys));
-		f->vals = realloc(f->vals, f->cap * sizeof(*f->vals));
-		if (!f->keys || !f->vals) {
-			kt_errmsg("out of memory");
-			exit(2);
-		}
-	}
+	KT_GROW(f->keys, f->kcap, f->n + 1);
+	KT_GROW(f->vals, f->vcap, f->n + 1);
 	f->keys[f->n] = kt_asprintf("%s%s%s", f->path, f->path[0] ? "." : "", key);
 	f->vals[f->n++] = kt_strdup(val);
 }
@@ -41,7 +35,7 @@ static void flat_begin(void *ctx, const char *name, const char *format, const ui
 
 	(void)format;
 	(void)size;
-	if (f->depth < KT_RENDER_MAX_DEPTH)
+	if (f->depth < MAX_DEPTH)
 		f->depth_len[f->depth] = l;
 	f->depth++;
 	/* The blob's own node is the root of its paths. */
@@ -54,7 +48,7 @@ static void flat_end(void *ctx)
 	struct flat *f = ctx;
 
 	f->depth--;
-	if (f->depth < KT_RENDER_MAX_DEPTH)
+	if (f->depth < MAX_DEPTH)
 		f->path[f->depth_len[f->depth]] = '\0';
 }
 
@@ -68,17 +62,17 @@ static void flat_field(void *ctx, const char *key, const struct kt_val *v)
 
 static void flat_note(void *ctx, enum kt_note kind, const char *msg)
 {
-	flat_add(ctx, kind == KT_NOTE_ERROR ? "error" : kind == KT_NOTE_WARNING ? "warning" : "info", msg);
+	flat_add(ctx, kt_note_name[kind], msg);
 }
 
-static const struct kt_sink_ops flat_ops = { flat_begin, flat_field, flat_note, flat_end };
+static const struct kt_sink_ops flat_ops = {flat_begin, flat_field, flat_note, flat_end};
 
 static void flatten(const struct kt_snapshot *s, enum kt_dirn d, const struct kt_blob *b, struct flat *f)
 {
-	struct kt_dctx c = { .snap = s, .dirn = d };
+	struct kt_dctx c = {.snap = s, .dirn = d};
 
 	memset(f, 0, sizeof(*f));
-	f->sink = (struct kt_sink){ .ops = &flat_ops, .ctx = f };
+	f->sink = (struct kt_sink){.ops = &flat_ops, .ctx = f};
 	kt_decode_blob(b, &f->sink, &c);
 }
 
@@ -133,10 +127,9 @@ static unsigned int diff_fields(struct flat *fa, struct flat *fb, const struct k
 	return n;
 }
 
-static bool same_scratch(const struct kt_kho_dir *a, const struct kt_kho_dir *b)
+static bool same_areas(const struct kt_areas *a, const struct kt_areas *b)
 {
-	return a->nr_scratch == b->nr_scratch &&
-	       (!a->nr_scratch || !memcmp(a->scratch, b->scratch, a->nr_scratch * sizeof(*a->scratch)));
+	return a->n == b->n && (!a->n || !memcmp(a->v, b->v, a->n * sizeof(*a->v)));
 }
 
 static void blob_pair(const struct kt_snapshot *a, enum kt_dirn da, const struct kt_blob *ba,
@@ -170,9 +163,11 @@ unsigned int kt_diff_dir(const struct kt_snapshot *a, enum kt_dirn da, const str
 	size_t i, k;
 
 	if (A->has_fdt || B->has_fdt)
-		blob_pair(a, da, A->has_fdt ? &A->fdt : NULL, b, db, B->has_fdt ? &B->fdt : NULL, ops, ctx, &n);
-	if (!same_scratch(A, B)) {
-		char *pa = kt_asprintf("%s/scratch", kt_dirn_name[da]), *pb = kt_asprintf("%s/scratch", kt_dirn_name[db]);
+		blob_pair(a, da, A->has_fdt ? &A->fdt : NULL, b, db, B->has_fdt ? &B->fdt : NULL, ops, ctx,
+			  &n);
+	if (!same_areas(&A->areas, &B->areas)) {
+		char *pa = kt_asprintf("%s/scratch", kt_dirn_name[da]),
+		     *pb = kt_asprintf("%s/scratch", kt_dirn_name[db]);
 
 		ops->blob(ctx, pa, pb, KT_CHANGED);
 		n++;

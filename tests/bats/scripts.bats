@@ -270,7 +270,7 @@ stage() {
 	printf '{"schema_version": 1, "kind": "kho-tools-manifest", "sessions": [' >"$TMP/cut.json"
 	run "$KI" --root "$TMP/k" verify "$TMP/cut.json"
 	assert_failure 2
-	assert_output --regexp "^kho-inspect: $TMP/cut.json: byte [0-9]+: "
+	assert_output --regexp "^kho-inspect: $TMP/cut.json: line [0-9]+, column [0-9]+: "
 	echo '{"schema_version":1,"kind":"kho-tools-manifest","kernel_release":null,"taken":null,"sessions":[{"name":"a","files":[{"token":-1,"handler":"h"}]}],"reserve_mem":[],"subtrees":[]}' >"$TMP/neg.json"
 	run "$KI" --root "$TMP/k" verify "$TMP/neg.json"
 	assert_failure 2

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Shared by the libFuzzer targets. Every decode runs into three sinks:
- *  - a checking sink that enforces the sink contract (sink.h): nodes balance,
- *    nesting stays within what the JSON renderer can hold, no field after a
- *    child inside a node (the JSON renderer would drop it), non-empty STRLIST
- *    values NUL-terminated;
- *  - the text renderer, with --raw, into /dev/null;
- *  - the JSON renderer, with --raw, into memory, and the result must parse.
+ *  - a checking sink that enforces the sink contract (decode/sink.h): nodes
+ *    balance, nesting stays within what the JSON renderer can hold, no field
+ *    after a child inside a node (the JSON renderer would drop it), non-empty
+ *    STRLIST values NUL-terminated;
+ *  - the text renderer (render/text.h), with --raw, into /dev/null;
+ *  - the JSON renderer (render/json_tree.h), with --raw, into memory, and the
+ *    result must parse, as UTF-8 (the writer passes well-formed UTF-8 through
+ *    and escapes every other byte).
  * A broken invariant aborts, so libFuzzer keeps the input as a crash.
  */
 #ifndef KT_FUZZ_H
@@ -19,22 +21,24 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/json_write.h"
 #include "decode/decoders.h"
-#include "render/render.h"
+#include "render/json_tree.h"
+#include "render/text.h"
 
-#define FUZZ_CHECK(cond)                                                                         \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "fuzz: check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-			abort();                                                                 \
-		}                                                                                \
+#define FUZZ_CHECK(cond)                                                                                     \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			fprintf(stderr, "fuzz: check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);      \
+			abort();                                                                             \
+		}                                                                                            \
 	} while (0)
 
 /*
  * A decoder's own nesting must leave room for what the view puts above a blob
  * ("out", "sub_fdts") and for the JSON renderer's node for a late note.
  */
-#define FUZZ_MAX_DEPTH (KT_RENDER_MAX_DEPTH - 3)
+#define FUZZ_MAX_DEPTH (KT_JSON_TREE_MAX_DEPTH - 3)
 
 /* ---- the checking sink ----------------------------------------------------- */
 
@@ -42,7 +46,7 @@ struct fuzz_check_sink {
 	struct kt_sink sink;
 	int depth;
 	int max_depth;
-	bool had_child[KT_RENDER_MAX_DEPTH + 1];
+	bool had_child[KT_JSON_TREE_MAX_DEPTH + 1];
 };
 
 static inline void fcs_begin(void *ctx, const char *name, const char *format, const uint64_t *size)
@@ -78,7 +82,7 @@ static inline void fcs_note(void *ctx, enum kt_note kind, const char *msg)
 {
 	(void)ctx;
 	FUZZ_CHECK(msg);
-	FUZZ_CHECK(kind <= KT_NOTE_INFO);
+	FUZZ_CHECK(kind < KT_NR_NOTES);
 }
 
 static inline void fcs_end(void *ctx)
@@ -89,12 +93,12 @@ static inline void fcs_end(void *ctx)
 	c->depth--;
 }
 
-static const struct kt_sink_ops fuzz_check_ops = { fcs_begin, fcs_field, fcs_note, fcs_end };
+static const struct kt_sink_ops fuzz_check_ops = {fcs_begin, fcs_field, fcs_note, fcs_end};
 
 static inline void fuzz_check_sink_init(struct fuzz_check_sink *c, int max_depth)
 {
 	memset(c, 0, sizeof(*c));
-	c->sink = (struct kt_sink){ .ops = &fuzz_check_ops, .ctx = c };
+	c->sink = (struct kt_sink){.ops = &fuzz_check_ops, .ctx = c};
 	c->max_depth = max_depth;
 }
 
@@ -121,43 +125,95 @@ static inline bool fj_lit(struct fuzz_json *j, const char *lit)
 	return true;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at p (lead byte 0x80 or above), or 0:
+ * no stray continuation byte, overlong form, surrogate or code point past U+10FFFF.
+ * Written apart from the writer's own check, so that a mistake there shows here.
+ */
+static inline size_t fj_utf8(const unsigned char *p, const unsigned char *end)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (*p >= 0xc2 && *p <= 0xdf) {
+		n = 2;
+		cp = *p & 0x1f;
+	} else if (*p >= 0xe0 && *p <= 0xef) {
+		n = 3;
+		cp = *p & 0x0f;
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+		n = 4;
+		cp = *p & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static inline bool fj_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 static inline bool fj_string(struct fuzz_json *j)
 {
 	if (j->p >= j->end || *j->p++ != '"')
 		return false;
 	while (j->p < j->end) {
 		unsigned char c = *j->p++;
+		size_t n;
 		int i;
 
 		if (c == '"')
 			return true;
 		if (c < 0x20)
 			return false;
+		if (c >= 0x80) {
+			n = fj_utf8((const unsigned char *)j->p - 1, (const unsigned char *)j->end);
+			if (!n)
+				return false;
+			j->p += n - 1;
+			continue;
+		}
 		if (c != '\\')
 			continue;
 		if (j->p >= j->end)
 			return false;
 		c = *j->p++;
-		if (strchr("\"\\/bfnrt", c))
+		/* Not strchr: it would take the NUL at the end of its set for an escape. */
+		if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+		    c == 't')
 			continue;
 		if (c != 'u' || j->end - j->p < 4)
 			return false;
 		for (i = 0; i < 4; i++, j->p++)
-			if (!strchr("0123456789abcdefABCDEF", *j->p))
+			if (!fj_hex(*j->p))
 				return false;
 	}
 	return false;
 }
 
+/* An integer as the writer puts them (u64, i64): no fraction, no leading zero. */
 static inline bool fj_number(struct fuzz_json *j)
 {
-	const char *s = j->p;
+	const char *s;
 
 	if (j->p < j->end && *j->p == '-')
 		j->p++;
+	s = j->p;
 	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
 		j->p++;
-	return j->p > s && j->p[-1] != '-';
+	return j->p > s && (*s != '0' || j->p == s + 1);
 }
 
 static inline bool fj_value(struct fuzz_json *j);
@@ -228,7 +284,7 @@ static inline bool fj_value(struct fuzz_json *j)
 /* One document: a value, then only whitespace. */
 static inline bool fuzz_json_valid(const char *buf, size_t len)
 {
-	struct fuzz_json j = { buf, buf + len, 0 };
+	struct fuzz_json j = {buf, buf + len, 0};
 
 	if (!fj_value(&j))
 		return false;
@@ -284,7 +340,8 @@ static inline void fuzz_all_sinks(fuzz_emit_fn emit, const void *arg, int max_de
 	kt_json_finish(&j);
 	FUZZ_CHECK(!fclose(f));
 	if (!fuzz_json_valid(buf, len)) {
-		fprintf(stderr, "fuzz: invalid JSON from the renderer:\n%.*s\n", (int)(len < 4096 ? len : 4096), buf);
+		fprintf(stderr, "fuzz: invalid JSON from the renderer:\n%.*s\n",
+			(int)(len < 4096 ? len : 4096), buf);
 		abort();
 	}
 	free(buf);
@@ -292,7 +349,7 @@ static inline void fuzz_all_sinks(fuzz_emit_fn emit, const void *arg, int max_de
 
 /* One blob for one decoder (NULL: the table's choice, as kho-inspect does). */
 struct fuzz_decode_arg {
-	kt_decode_fn fn;
+	const struct kt_decoder *dec;
 	struct kt_blob blob;
 	const struct kt_dctx *ctx;
 };
@@ -302,13 +359,13 @@ static inline void fuzz_emit_decode(struct kt_sink *s, const void *arg)
 	const struct fuzz_decode_arg *a = arg;
 	uint64_t size = a->blob.len;
 
-	if (!a->fn) {
+	if (!a->dec) {
 		kt_decode_blob(&a->blob, s, a->ctx);
 		return;
 	}
 	/* What kt_decode_blob does, with the decoder forced. */
-	kt_node_begin(s, a->blob.name, "fuzz", &size);
-	a->fn(&a->blob, s, a->ctx);
+	kt_node_begin(s, a->blob.name, a->dec->format, &size);
+	a->dec->decode(&a->blob, s, a->ctx);
 	kt_node_end(s);
 }
 
@@ -319,14 +376,14 @@ static inline void fuzz_emit_decode(struct kt_sink *s, const void *arg)
  */
 static inline const struct kt_snapshot *fuzz_snapshot_of(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = { "LUO", "kexec-metadata", "kho_test", "memblock" };
+	static const char *const names[] = {"LUO", "kexec-metadata", "kho_test", "memblock"};
 	static struct kt_blob subs[KT_NR_DIRS][4];
 	static struct kt_snapshot snap;
 	size_t d, i;
 
 	for (d = 0; d < KT_NR_DIRS; d++) {
 		for (i = 0; i < 4; i++)
-			subs[d][i] = (struct kt_blob){ names[i], names[i], data, size };
+			subs[d][i] = (struct kt_blob){names[i], names[i], data, size};
 		snap.dir[d].present = true;
 		snap.dir[d].subs = subs[d];
 		snap.dir[d].nr_subs = 4;
@@ -335,20 +392,30 @@ static inline const struct kt_snapshot *fuzz_snapshot_of(const uint8_t *data, si
 }
 
 /*
- * Decode data as blob name with fn into every sink: once without a context
+ * A malloc'd copy of exactly size bytes, aligned as the snapshot loaders' buffers
+ * are (the FDT readers refuse a misaligned blob), where ASan sees any overread.
+ */
+static inline uint8_t *fuzz_dup(const uint8_t *data, size_t size)
+{
+	uint8_t *p = malloc(size ? size : 1);
+
+	FUZZ_CHECK(p);
+	memcpy(p, data, size);
+	return p;
+}
+
+/*
+ * Decode data as blob name with dec into every sink: once without a context
  * (decoders accept NULL), once with a snapshot context in direction dirn.
  */
-static inline void fuzz_decode(kt_decode_fn fn, const char *name, const uint8_t *data, size_t size,
-			       enum kt_dirn dirn)
+static inline void fuzz_decode(const struct kt_decoder *dec, const char *name, const uint8_t *data,
+			       size_t size, enum kt_dirn dirn)
 {
-	/* A malloc'd copy of exactly size bytes, aligned as the snapshot loaders' buffers are. */
-	uint8_t *blob = malloc(size ? size : 1);
-	struct kt_dctx c = { .snap = fuzz_snapshot_of(blob, size), .dirn = dirn, .raw = true };
-	struct fuzz_decode_arg a = { fn, { name, name, blob, size }, NULL };
+	uint8_t *blob = fuzz_dup(data, size);
+	struct kt_dctx c = {.snap = fuzz_snapshot_of(blob, size), .dirn = dirn, .raw = true};
+	struct fuzz_decode_arg a = {dec, {name, name, blob, size}, NULL};
 	struct fuzz_check_sink cs;
 
-	FUZZ_CHECK(blob);
-	memcpy(blob, data, size);
 	fuzz_check_sink_init(&cs, FUZZ_MAX_DEPTH);
 	fuzz_emit_decode(&cs.sink, &a);
 	FUZZ_CHECK(cs.depth == 0);

@@ -7,8 +7,14 @@
  * arrays, FLBs. Whatever the walk meets (loops, wild or unaligned pointers,
  * absurd counts, pages cut short at the end of the input) it must end, and what
  * it returns must hold together:
- *  - a failed chain leaves no session and says why; a read one is all serialized
- *    sessions with names and handlers (non-empty, within their fields);
+ *  - the chain decoder (kt_luo_chain_walk) hands over records in order: each
+ *    file and session error belongs to the session just named, names are
+ *    non-empty and within their fields; a failure says why;
+ *  - the FLB decoder (kt_luo_flb_walk) stays within the FLB pages;
+ *  - the model built from both (kt_luo_add_serialized) holds what they handed
+ *    over: a failed chain leaves no session and says why; a read one is all
+ *    serialized sessions with names and handlers, its FLBs all of those read
+ *    (an FLB header that does not read is a note);
  *  - a session without an error has the files it claims; a file has its memfd
  *    state or an error, and memfd state passed its checks;
  *  - every memfd's folio walk (as the sessions view does it) calls back at most
@@ -23,18 +29,23 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../kcore_image.h"
+#include "base/util.h"
+#include "decode/kho_block.h"
+#include "decode/luo_chain.h"
+#include "decode/luo_flb.h"
+#include "decode/memfd.h"
 #include "fuzz.h"
 #include "model/luo_state.h"
 #include "source/physmem.h"
-#include "base/util.h"
-#include "../kcore_image.h"
 
 #define PAGE	     KT_PAGE_SIZE
 #define IMG_BASE     0x100000ULL /* where test_luo_walk builds its images */
 #define PAGE_OFFSET  0xffff888000000000ULL
 #define IOMEM	     "00001000-0009fbff : System RAM\n00100000-7ffdffff : System RAM\n"
 #define MAX_SESSIONS ((size_t)KT_KHO_MAX_BLOCKS * 51)
-#define MAX_FLBS     (16 * PAGE / sizeof(struct luo_flb_ser))
+#define MAX_FLBS                                                                                             \
+	((KT_LUO_FLB_MAX_PAGES * PAGE - sizeof(struct luo_flb_header_ser)) / sizeof(struct luo_flb_ser))
 
 /* A file that stays open for the process: "/proc/self/fd/N", rewritten for each input. */
 static const char *reuse_file(int *fd, char *path, const char *name, const void *a, size_t alen,
@@ -127,6 +138,65 @@ static void check_file(struct kt_physmem *pm, const struct kt_luo_file *f)
 		FUZZ_CHECK(c.n == m->nr_folios);
 }
 
+/* ---- the records as the decoders hand them over ------------------------------------- */
+
+struct recs {
+	uintptr_t sessions; /* the last session's handle is its number */
+	size_t files, errors;
+	bool had_error; /* the current session's */
+	size_t flbs;
+};
+
+static void *rec_session(void *ctx, const char *name, enum kt_sess_state state, uint64_t claimed)
+{
+	struct recs *r = ctx;
+
+	(void)claimed;
+	FUZZ_CHECK(named(name, LUO_SESSION_NAME_LEN));
+	FUZZ_CHECK(state == KT_SESS_SERIALIZED);
+	FUZZ_CHECK(r->sessions < MAX_SESSIONS);
+	r->had_error = false;
+	return (void *)++r->sessions;
+}
+
+static void rec_file(void *ctx, void *session, const struct kt_luo_file_rec *f)
+{
+	struct recs *r = ctx;
+
+	/* Files follow their session: the handle is the one just returned. */
+	FUZZ_CHECK(r->sessions && session == (void *)r->sessions);
+	FUZZ_CHECK(!r->had_error);
+	FUZZ_CHECK(f->handler && named(f->handler, LUO_HANDLER_COMPAT_LEN));
+	/* Only the kernel's live lists know these. */
+	FUZZ_CHECK(!f->retrieve_status && !f->has_size && !f->error);
+	r->files++;
+}
+
+static void rec_session_error(void *ctx, void *session, const char *msg)
+{
+	struct recs *r = ctx;
+
+	FUZZ_CHECK(r->sessions && session == (void *)r->sessions);
+	FUZZ_CHECK(msg && msg[0]);
+	/* One reason per session: the model keeps one. */
+	FUZZ_CHECK(!r->had_error);
+	r->had_error = true;
+	r->errors++;
+}
+
+static void rec_flb(void *ctx, const char *name, uint64_t data, uint64_t count)
+{
+	struct recs *r = ctx;
+
+	(void)data, (void)count;
+	FUZZ_CHECK(name && strlen(name) <= LUO_FLB_COMPAT_LEN);
+	FUZZ_CHECK(++r->flbs <= MAX_FLBS);
+}
+
+static const struct kt_luo_rec_ops rec_ops = {rec_session, rec_file, rec_session_error};
+
+/* ---- the model ------------------------------------------------------------------------ */
+
 static void check_state(struct kt_physmem *pm, const struct kt_luo_state *st, int ret)
 {
 	size_t i, k;
@@ -157,6 +227,25 @@ static void check_state(struct kt_physmem *pm, const struct kt_luo_state *st, in
 		FUZZ_CHECK(st->flbs[i].incoming && strlen(st->flbs[i].name) <= LUO_FLB_COMPAT_LEN);
 }
 
+/* The model holds exactly what the decoders handed over. */
+static void check_same(const struct kt_luo_state *st, int ret, const struct recs *r, int chain_ret,
+		       int flb_ret)
+{
+	size_t i, files = 0, errors = 0;
+
+	FUZZ_CHECK(ret == chain_ret);
+	if (ret)
+		return;
+	for (i = 0; i < st->nr_sessions; i++) {
+		files += st->sessions[i].nr_files;
+		errors += st->sessions[i].error != NULL;
+	}
+	FUZZ_CHECK(st->nr_sessions == r->sessions && files == r->files && errors == r->errors);
+	/* The FLBs read before a failing entry are kept, and the failure is a note. */
+	FUZZ_CHECK(st->nr_flbs == r->flbs);
+	FUZZ_CHECK(!flb_ret == !st->serialized_note);
+}
+
 /* What save writes, read back, writes the same. */
 static void check_saved(const struct kt_luo_state *st)
 {
@@ -165,40 +254,59 @@ static void check_saved(const struct kt_luo_state *st)
 	size_t alen, blen;
 	char err[256] = "";
 
-	FUZZ_CHECK(!kt_luo_state_export(st, &a, &alen));
+	kt_luo_state_export(st, &a, &alen);
 	if (kt_luo_state_import(a, alen, &back, err, sizeof(err))) {
 		fprintf(stderr, "fuzz: the saved form does not read back: %s\n", err);
 		abort();
 	}
 	FUZZ_CHECK(back.nr_sessions == st->nr_sessions && back.nr_flbs == st->nr_flbs);
-	FUZZ_CHECK(!kt_luo_state_export(&back, &b, &blen));
+	kt_luo_state_export(&back, &b, &blen);
 	FUZZ_CHECK(alen == blen && !memcmp(a, b, alen));
 	free(a);
 	free(b);
 	kt_luo_state_free(&back);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The chain at sessions_pa and the FLBs at flbs_pa (0: none): the decoders, then the model. */
+static void walk(struct kt_physmem *pm, uint64_t sessions_pa, uint64_t flbs_pa, bool saved)
 {
 	struct kt_luo_state st = {0};
+	struct recs r = {0};
+	char err[256] = "", ferr[256] = "";
+	int chain_ret = 0, flb_ret = 0, ret;
+
+	if (sessions_pa) {
+		chain_ret = kt_luo_chain_walk(pm, sessions_pa, &rec_ops, &r, err, sizeof(err));
+		FUZZ_CHECK(chain_ret <= 0 && (!chain_ret || err[0]));
+	}
+	if (!chain_ret && flbs_pa) {
+		flb_ret = kt_luo_flb_walk(pm, flbs_pa, rec_flb, &r, ferr, sizeof(ferr));
+		FUZZ_CHECK(flb_ret <= 0 && (!flb_ret || ferr[0]));
+	}
+	ret = kt_luo_add_serialized(&st, pm, sessions_pa, flbs_pa);
+	check_state(pm, &st, ret);
+	if (sessions_pa)
+		check_same(&st, ret, &r, chain_ret, flb_ret);
+	else
+		FUZZ_CHECK(ret == -ENODATA);
+	if (saved)
+		check_saved(&st);
+	kt_luo_state_free(&st);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	struct kt_physmem *pm;
 	struct luo_ser ser;
-	int ret;
 
 	if (size < sizeof(ser) || size > KT_PHYSMEM_MAX_READ)
 		return 0;
 	memcpy(&ser, data, sizeof(ser));
 	pm = open_image(data, size);
-	ret = kt_luo_from_serialized(pm, ser.sessions_pa, ser.flbs_pa, &st);
-	check_state(pm, &st, ret);
-	check_saved(&st);
-	kt_luo_state_free(&st);
+	walk(pm, ser.sessions_pa, ser.flbs_pa, true);
 	/* The FLB header read as a session chain: another shape from the same bytes. */
-	if (ser.flbs_pa) {
-		ret = kt_luo_from_serialized(pm, ser.flbs_pa, 0, &st);
-		check_state(pm, &st, ret);
-		kt_luo_state_free(&st);
-	}
+	if (ser.flbs_pa)
+		walk(pm, ser.flbs_pa, 0, false);
 	kt_physmem_close(pm);
 	return 0;
 }

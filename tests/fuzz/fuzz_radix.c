@@ -5,7 +5,8 @@
  *  - as the pages of RAM at LOW in a well-formed kcore-like image (root at LOW):
  *    the walker meets loops, shared nodes, wild pointers and absurd bitmaps;
  *  - as a kcore file itself (the ELF header and program header parser);
- *  - as a saved snapshot's physmem image (its validation), then walked;
+ *  - as a saved snapshot's physmem image (its validation, as the state opens it
+ *    from the snapshot's files), then walked, exported and opened again;
  *  - as operations that build a valid tree the kernel's way and then damage it
  *    (an entry rewritten, leaf bits flipped), so the walk gets deep.
  * Whatever the walk meets, its result must hold together: ranges sorted,
@@ -19,11 +20,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fuzz.h"
-#include "decode/kho_radix.h"
-#include "source/physmem.h"
-#include "base/util.h"
 #include "../kcore_image.h"
+#include "base/util.h"
+#include "decode/kho_radix.h"
+#include "fuzz.h"
+#include "model/state.h"
+#include "source/physmem.h"
 
 #define LOW	  0x100000ULL
 #define MAX_PAGES 32
@@ -43,7 +45,7 @@ static void check_result(struct kt_physmem *pm, const struct kt_radix_result *r)
 	const struct kt_range *ram;
 	size_t nram = kt_physmem_ram(pm, &ram), i;
 	uint64_t bytes = 0, blocks = 0, max_pages = 0;
-	const struct kt_scratch sc[] = {{LOW + PAGE, 16 * PAGE}, {0x40000000, 0x1000000}};
+	const struct kt_area sc[] = {{LOW + PAGE, 16 * PAGE}, {0x40000000, 0x1000000}};
 
 	for (i = 0; i < nram; i++)
 		max_pages += (ram[i].end - ram[i].start) / PAGE;
@@ -63,7 +65,7 @@ static void check_result(struct kt_physmem *pm, const struct kt_radix_result *r)
 			FUZZ_CHECK(r->ranges[i - 1].end < r->ranges[i].start);
 	}
 	kt_radix_check_ram(r->ranges, r->nr_ranges, ram, nram, NULL, NULL);
-	kt_radix_check_scratch(r->ranges, r->nr_ranges, sc, 2, NULL, NULL);
+	kt_radix_check_areas(r->ranges, r->nr_ranges, sc, 2, NULL, NULL);
 }
 
 static void walk(struct kt_physmem *pm, uint64_t root)
@@ -158,14 +160,17 @@ static void as_kcore(const uint8_t *data, size_t size)
 
 static void as_snapshot(const uint8_t *data, size_t size)
 {
-	uint8_t *copy = malloc(size ? size : 1);
+	uint8_t *copy = fuzz_dup(data, size);
 	struct kt_file f = {.path = (char *)KT_PHYSMEM_FILE, .data = copy, .len = size};
-	struct kt_snapshot s = {.kind = KT_SRC_DIR, .origin = (char *)"fuzz", .files = &f, .nr_files = 1};
+	struct kt_snapshot s = {.kind = KT_SRC_DIR,
+				.origin = (char *)"fuzz",
+				.finalize = -1,
+				.files = {.v = &f, .n = 1, .cap = 1}};
 	struct kt_physmem *pm;
-	char err[256];
+	char err[256] = "";
 
-	memcpy(copy, data, size);
-	if (!kt_physmem_open_snapshot(&s, &pm, err, sizeof(err))) {
+	/* As kt_state_physmem opens a saved snapshot's pages: found among its files by name. */
+	if (!kt_physmem_open_for(&s, &pm, err, sizeof(err))) {
 		uint8_t *img;
 		size_t len;
 
@@ -174,16 +179,19 @@ static void as_snapshot(const uint8_t *data, size_t size)
 		kt_physmem_record(pm, true);
 		walk(pm, size >= 24 ? kt_le64(data + 16) : 0);
 		if (!kt_physmem_export(pm, &img, &len)) {
-			struct kt_file g = {.path = (char *)KT_PHYSMEM_FILE, .data = img, .len = len};
-			struct kt_snapshot t = {
-			    .kind = KT_SRC_DIR, .origin = (char *)"fuzz", .files = &g, .nr_files = 1};
 			struct kt_physmem *back;
 
-			FUZZ_CHECK(!kt_physmem_open_snapshot(&t, &back, err, sizeof(err)));
+			if (kt_physmem_open_saved(img, len, "fuzz/physmem (exported)", &back, err,
+						  sizeof(err))) {
+				fprintf(stderr, "fuzz: an exported image does not open: %s\n", err);
+				abort();
+			}
 			kt_physmem_close(back);
 			free(img);
 		}
 		kt_physmem_close(pm);
+	} else {
+		FUZZ_CHECK(err[0] && !pm);
 	}
 	free(copy);
 }

@@ -2,10 +2,14 @@
 /*
  * The text and JSON renderers fed event streams no decoder produces: arbitrary
  * names, keys, strings, byte values and notes at any point (outside any node
- * too), within the sink contract (sink.h: balanced nodes, STRLIST values ending
- * in a NUL, nesting below KT_RENDER_MAX_DEPTH with room for the JSON renderer's
- * late-note node).
+ * too), within the sink contract (decode/sink.h: balanced nodes, STRLIST values
+ * ending in a NUL, nesting below KT_JSON_TREE_MAX_DEPTH with room for the JSON
+ * renderer's late-note node). The JSON must parse, as UTF-8. And the input as one
+ * string, written by the JSON writer, reads back (jansson, as the manifest
+ * reader) as kt_json_text says: verify compares names that way.
  */
+#include <jansson.h>
+
 #include "fuzz.h"
 
 #define MAX_STR 80
@@ -51,13 +55,13 @@ static void emit_events(struct kt_sink *s, const void *arg)
 
 	while (in.p < in.end) {
 		char a[MAX_STR + 1], b[MAX_STR + 1];
-		struct kt_val v = { 0 };
+		struct kt_val v = {0};
 		uint64_t size;
 		uint8_t op = byte(&in);
 
 		switch (op % 4) {
 		case 0:
-			if (depth >= KT_RENDER_MAX_DEPTH - 1)
+			if (depth >= KT_JSON_TREE_MAX_DEPTH - 1)
 				break;
 			bytes(&in, a, true);
 			bytes(&in, b, true);
@@ -96,9 +100,42 @@ static void emit_events(struct kt_sink *s, const void *arg)
 		kt_node_end(s);
 }
 
+static void check_text(const uint8_t *data, size_t size)
+{
+	char *s = strndup((const char *)data, size), *t, *buf = NULL;
+	struct kt_json j;
+	json_error_t e;
+	json_t *doc, *v;
+	size_t len = 0;
+	FILE *f;
+
+	FUZZ_CHECK(s);
+	f = open_memstream(&buf, &len);
+	FUZZ_CHECK(f);
+	kt_json_init(&j, f, false);
+	kt_json_arr_begin(&j, NULL);
+	kt_json_str(&j, NULL, s);
+	kt_json_arr_end(&j);
+	kt_json_finish(&j);
+	FUZZ_CHECK(!fclose(f));
+	doc = json_loadb(buf, len, 0, &e);
+	if (!doc) {
+		fprintf(stderr, "fuzz: jansson refuses the writer's string: %s\n%s\n", e.text, buf);
+		abort();
+	}
+	v = json_array_get(doc, 0);
+	FUZZ_CHECK(json_array_size(doc) == 1 && json_is_string(v));
+	t = kt_json_text(s);
+	FUZZ_CHECK(json_string_length(v) == strlen(t) && !memcmp(json_string_value(v), t, strlen(t)));
+	free(t);
+	json_decref(doc);
+	free(buf);
+	free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, data + size };
+	struct input in = {data, data + size};
 	struct kt_text_sink ts;
 	struct kt_json_sink js;
 	struct kt_json j;
@@ -120,5 +157,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(!fclose(f));
 	FUZZ_CHECK(fuzz_json_valid(buf, len));
 	free(buf);
+	check_text(data, size);
 	return 0;
 }

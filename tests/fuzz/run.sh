@@ -101,10 +101,12 @@ seed_named() {
 	return 0
 }
 
-# Tarballs of each captured stage, as tar(1) makes them (GNU and ustar formats).
+# Tarballs of each captured stage, as tar(1) makes them (GNU and ustar formats),
+# and one gzip'd: the reader takes compressed archives whatever their name.
 seed_tars() {
 	list_stages | while read -r stage kho; do
 		tar -C "$kho" -cf "$1/$stage-gnu.tar" .
+		gzip -1 -c "$1/$stage-gnu.tar" >"$1/$stage-gnu.tar.gz"
 		members=
 		for d in out in; do [ -d "$kho/$d" ] && members="$members $d"; done
 		# shellcheck disable=SC2086 # one word per member

@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include "decode/decoders.h"
-#include "render/render.h"
+#include "render/json_tree.h"
+#include "render/text.h"
 
 #define FB_BUF (64 << 10)
 
@@ -27,12 +28,12 @@ void fb_free(struct fb_blob *b)
 
 struct kt_blob fb_kt(const struct fb_blob *b, const char *name)
 {
-	return (struct kt_blob){ .name = name, .path = name, .data = b->data, .len = b->len };
+	return (struct kt_blob){.name = name, .path = name, .data = b->data, .len = b->len};
 }
 
 struct fb_blob fb_bytes(const void *p, size_t len)
 {
-	struct fb_blob b = { .data = malloc(len ? len : 1), .len = len };
+	struct fb_blob b = {.data = malloc(len ? len : 1), .len = len};
 
 	assert_non_null(b.data);
 	if (len)
@@ -268,7 +269,7 @@ static void cap_field(void *ctx, const char *key, const struct kt_val *v)
 
 static void cap_note(void *ctx, enum kt_note kind, const char *msg)
 {
-	static const char *const level[] = { "error", "warning", "info" };
+	static const char *const level[] = {"error", "warning", "info"};
 
 	cap_add(ctx, dup_printf("%s %s", level[kind], msg));
 }
@@ -287,16 +288,16 @@ static void cap_node_end(void *ctx)
 }
 
 static const struct kt_sink_ops cap_ops = {
-	.node_begin = cap_node_begin,
-	.field = cap_field,
-	.note = cap_note,
-	.node_end = cap_node_end,
+    .node_begin = cap_node_begin,
+    .field = cap_field,
+    .note = cap_note,
+    .node_end = cap_node_end,
 };
 
 void cap_init(struct cap *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->sink = (struct kt_sink){ .ops = &cap_ops, .ctx = c };
+	c->sink = (struct kt_sink){.ops = &cap_ops, .ctx = c};
 }
 
 void cap_free(struct cap *c)
@@ -377,7 +378,7 @@ void cap_check_prefix(const struct cap *c, const char *path, const char *prefix,
 void cap_decode(struct cap *c, const struct kt_blob *b, const struct kt_snapshot *snap, enum kt_dirn dirn)
 {
 	static const struct kt_snapshot empty;
-	struct kt_dctx ctx = { .snap = snap ? snap : &empty, .dirn = dirn };
+	struct kt_dctx ctx = {.snap = snap ? snap : &empty, .dirn = dirn};
 
 	kt_decode_blob(b, &c->sink, &ctx);
 }
@@ -394,7 +395,7 @@ void fb_in_child(int (*fn)(void *), void *arg, const char *why, const char *file
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
-		static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS };
+		static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS};
 		size_t i;
 		int r;
 
@@ -505,14 +506,14 @@ void fb_write_core(const char *path, const struct fb_seg *segs, size_t n, off_t 
 	for (i = 0; i < n; i++) {
 		if (segs[i].fixed || segs[i].off)
 			off = segs[i].off;
-		ph[i + 1] = (Elf64_Phdr){ .p_type = PT_LOAD,
-					  .p_flags = PF_R | PF_W | PF_X,
-					  .p_offset = base + off,
-					  .p_vaddr = segs[i].vaddr,
-					  .p_paddr = segs[i].paddr,
-					  .p_filesz = segs[i].size,
-					  .p_memsz = segs[i].size,
-					  .p_align = KT_PAGE_SIZE };
+		ph[i + 1] = (Elf64_Phdr){.p_type = PT_LOAD,
+					 .p_flags = PF_R | PF_W | PF_X,
+					 .p_offset = base + off,
+					 .p_vaddr = segs[i].vaddr,
+					 .p_paddr = segs[i].paddr,
+					 .p_filesz = segs[i].size,
+					 .p_memsz = segs[i].size,
+					 .p_align = KT_PAGE_SIZE};
 		if (segs[i].data)
 			assert_int_equal(pwrite(fd, segs[i].data, segs[i].size, (off_t)(base + off)),
 					 (ssize_t)segs[i].size);

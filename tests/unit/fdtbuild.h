@@ -131,10 +131,10 @@ void cap_check_prefix(const struct cap *c, const char *path, const char *prefix,
 		      const char *file, int lineno);
 
 /* Fail with the recorded lines printed, naming what was (not) expected. */
-#define assert_cap_has(c, path, line) cap_check((c), (path), (line), true, __FILE__, __LINE__)
+#define assert_cap_has(c, path, line)	cap_check((c), (path), (line), true, __FILE__, __LINE__)
 #define assert_cap_lacks(c, path, line) cap_check((c), (path), (line), false, __FILE__, __LINE__)
 /* Exactly want lines starting with prefix in path. */
-#define assert_cap_count(c, path, prefix, want) \
+#define assert_cap_count(c, path, prefix, want)                                                              \
 	cap_check_prefix((c), (path), (prefix), (want), __FILE__, __LINE__)
 
 /* Decode b through the decoder table (kt_decode_blob) into c; snap NULL: an empty snapshot. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The upgrade-script logic (lib/check.c) on snapshots built in the test: the
+ * The upgrade-script logic (lib/check/) on snapshots built in the test: the
  * assert grammar (every predicate, both ways, and every malformed form), the
  * manifest (round trip, the strict reader's refusals, verification of each kind
  * of loss), finalize/abort against a directory laid out like 6.16-6.19 debugfs,
@@ -17,7 +17,14 @@
 
 #include "fdtbuild.h"
 
-#include "check/check.h"
+#include "check/assert.h"
+#include "check/finalize.h"
+#include "check/manifest.h"
+#include "check/metrics.h"
+#include "check/preflight.h"
+#include "check/verify.h"
+#include "model/facts.h"
+#include "source/procfs.h"
 #include "base/util.h"
 
 #define ERRLEN 1024
@@ -25,9 +32,9 @@
 /* ---- snapshots ------------------------------------------------------------------ */
 
 static const struct fb_sub subs[] = {
-	{ "memblock", 0x34ac000ULL, 0xd2 },
-	{ "LUO", 0x34a7000ULL, 0x20 },
-	{ "kexec-metadata", 0x34a5000ULL, 0x49 },
+    {"memblock", 0x34ac000ULL, 0xd2},
+    {"LUO", 0x34a7000ULL, 0x20},
+    {"kexec-metadata", 0x34a5000ULL, 0x49},
 };
 
 /* Outgoing sessions as `save` records them before the reboot. */
@@ -62,8 +69,8 @@ struct layout {
 
 static void write_tree(const char *dir, const struct layout *l)
 {
-	const struct fb_region out_r = { "kt_mem", 0x7ca00000ULL, 2 << 20 };
-	const struct fb_region in_r = { "kt_mem", 0x7ca00000ULL, l->region_size ? l->region_size : 2 << 20 };
+	const struct fb_region out_r = {"kt_mem", 0x7ca00000ULL, 2 << 20};
+	const struct fb_region in_r = {"kt_mem", 0x7ca00000ULL, l->region_size ? l->region_size : 2 << 20};
 	struct fb_blob fdt = fb_kho_v4(0x188d000ULL, subs, 3), luo = fb_luo("luo-v5", 1, 0, 0x34a8000ULL),
 		       mb = fb_memblock(&out_r, 1), meta = fb_kexec_meta(1, "7.3.4", 1);
 
@@ -100,7 +107,7 @@ static void write_tree(const char *dir, const struct layout *l)
 struct snap {
 	char *dir;
 	struct kt_snapshot s;
-	struct kt_view_ctx c;
+	struct kt_state c;
 };
 
 static void snap_load(struct snap *x, const struct layout *l)
@@ -111,12 +118,12 @@ static void snap_load(struct snap *x, const struct layout *l)
 	write_tree(x->dir, l);
 	if (kt_snapshot_load(x->dir, &x->s, err, sizeof(err)))
 		fail_msg("load: %s", err);
-	x->c = (struct kt_view_ctx){ .snap = &x->s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+	kt_state_init(&x->c, &x->s);
 }
 
 static void snap_free(struct snap *x)
 {
-	kt_view_ctx_free(&x->c);
+	kt_state_free(&x->c);
 	kt_snapshot_free(&x->s);
 	td_remove(x->dir);
 }
@@ -143,27 +150,26 @@ static void test_parse_ok(void **state)
 		size_t n;
 		const char *first, *last;
 	} cases[] = {
-		{ "subtree memblock", 1, "subtree memblock", "subtree memblock" },
-		{ "subtree|memblock", 1, "subtree memblock", "subtree memblock" },
-		{ "session vm-7 files=3", 1, "session vm-7 files=3", "session vm-7 files=3" },
-		{ "session|vm-7|files=3|state=retrieved|bytes>=1M", 1,
-		  "session vm-7 files=3 state=retrieved bytes>=1M", NULL },
-		{ "handler memfd-v2 files>=1", 1, "handler memfd-v2 files>=1", NULL },
-		{ "preserved>=1G|kexec-count=1", 2, "preserved>=1G", "kexec-count=1" },
-		{ "session|vm-1|files=2|files>=6", 1, "session vm-1 files=2 files>=6", NULL },
-		/* A quoted argument is one whole expression. */
-		{ "session vm-1 files=2|files>=6", 2, "session vm-1 files=2", "files>=6" },
-		{ "session|vm-1|sessions>=3", 2, "session vm-1", "sessions>=3" },
-		{ "preserved >= 1G", 1, "preserved>=1G", NULL },
-		{ "preserved|>=|1G", 1, "preserved>=1G", NULL },
-		{ "files|>=2", 1, "files>=2", NULL },
-		{ "files>=|2", 1, "files>=2", NULL },
-		{ "incoming|not incoming|!incoming|not|session|vm-0", 4, "incoming", "not session vm-0" },
-		{ "sessions!=0|scratch<1T|flbs>0|liveupdate-number<=3|files==6", 5, "sessions!=0",
-		  "files==6" },
-		{ "flb memfd-v2 files=3|subtree in/kho_test size=240|subtree out/LUO", 3,
-		  "flb memfd-v2 files=3", "subtree out/LUO" },
-		{ "session|a=b|state!=outgoing", 1, "session a=b state!=outgoing", NULL },
+	    {"subtree memblock", 1, "subtree memblock", "subtree memblock"},
+	    {"subtree|memblock", 1, "subtree memblock", "subtree memblock"},
+	    {"session vm-7 files=3", 1, "session vm-7 files=3", "session vm-7 files=3"},
+	    {"session|vm-7|files=3|state=retrieved|bytes>=1M", 1,
+	     "session vm-7 files=3 state=retrieved bytes>=1M", NULL},
+	    {"handler memfd-v2 files>=1", 1, "handler memfd-v2 files>=1", NULL},
+	    {"preserved>=1G|kexec-count=1", 2, "preserved>=1G", "kexec-count=1"},
+	    {"session|vm-1|files=2|files>=6", 1, "session vm-1 files=2 files>=6", NULL},
+	    /* A quoted argument is one whole expression. */
+	    {"session vm-1 files=2|files>=6", 2, "session vm-1 files=2", "files>=6"},
+	    {"session|vm-1|sessions>=3", 2, "session vm-1", "sessions>=3"},
+	    {"preserved >= 1G", 1, "preserved>=1G", NULL},
+	    {"preserved|>=|1G", 1, "preserved>=1G", NULL},
+	    {"files|>=2", 1, "files>=2", NULL},
+	    {"files>=|2", 1, "files>=2", NULL},
+	    {"incoming|not incoming|!incoming|not|session|vm-0", 4, "incoming", "not session vm-0"},
+	    {"sessions!=0|scratch<1T|flbs>0|liveupdate-number<=3|files==6", 5, "sessions!=0", "files==6"},
+	    {"flb memfd-v2 files=3|subtree in/kho_test size=240|subtree out/LUO", 3, "flb memfd-v2 files=3",
+	     "subtree out/LUO"},
+	    {"session|a=b|state!=outgoing", 1, "session a=b state!=outgoing", NULL},
 	};
 	struct kt_assert a;
 	char err[ERRLEN];
@@ -186,11 +192,11 @@ static void test_parse_text(void **state)
 		const char *args;
 		const char *first, *last;
 	} cases[] = {
-		{ "session|vm-7|files=3|state=retrieved", "session vm-7 files=3 state=retrieved", NULL },
-		{ "preserved >= 1G|kexec-count = 1", "preserved>=1G", "kexec-count=1" },
-		{ "incoming|not|subtree|LUO", "incoming", "not subtree LUO" },
+	    {"session|vm-7|files=3|state=retrieved", "session vm-7 files=3 state=retrieved", NULL},
+	    {"preserved >= 1G|kexec-count = 1", "preserved>=1G", "kexec-count=1"},
+	    {"incoming|not|subtree|LUO", "incoming", "not subtree LUO"},
 	};
-	struct layout l = { .in = true, .state = STATE_AFTER, .meta_in = 1 };
+	struct layout l = {.in = true, .state = STATE_AFTER, .meta_in = 1};
 	struct kt_assert_result *r;
 	struct kt_assert a;
 	char err[ERRLEN];
@@ -222,29 +228,29 @@ static void test_parse_malformed(void **state)
 	static const struct {
 		const char *args, *msg;
 	} cases[] = {
-		{ "", "at least one expression" },
-		{ "sesion vm-1", "unknown predicate" },
-		{ "session", "needs a NAME" },
-		{ "session files=2", "needs a NAME before its conditions" },
-		{ "subtree", "needs a NAME" },
-		{ "files>=x", "not a number" },
-		{ "preserved>=1Q", "not a number or size" },
-		{ "files=>2", "not a number" },
-		{ "files=", "no value" },
-		{ "files!2", "unknown operator" },
-		{ "frobs=2", "no 'frobs' predicate" },
-		{ "state=incoming", "no 'state' predicate" },
-		{ "session vm-1 size=2", "no 'size' condition for session" },
-		{ "session vm-1 state>=incoming", "only with = or !=" },
-		{ "session vm-1 state=gone", "unknown state" },
-		{ "session vm-1 files=2 extra", "unexpected 'extra'" },
-		{ "subtree memblock files=1", "no 'files' condition for subtree" },
-		{ "not", "nothing to negate" },
-		{ "files=2 sessions=3", "one expression per quoted argument" },
-		{ "-1", "unknown predicate" },
-		{ "files>=-1", "not a number" },
-		{ "preserved>=99999999999999999999", "not a number" },
-		{ "scratch>=16E", "not a number" },
+	    {"", "at least one expression"},
+	    {"sesion vm-1", "unknown predicate"},
+	    {"session", "needs a NAME"},
+	    {"session files=2", "needs a NAME before its conditions"},
+	    {"subtree", "needs a NAME"},
+	    {"files>=x", "not a number"},
+	    {"preserved>=1Q", "not a number or size"},
+	    {"files=>2", "not a number"},
+	    {"files=", "no value"},
+	    {"files!2", "unknown operator"},
+	    {"frobs=2", "no 'frobs' predicate"},
+	    {"state=incoming", "no 'state' predicate"},
+	    {"session vm-1 size=2", "no 'size' condition for session"},
+	    {"session vm-1 state>=incoming", "only with = or !="},
+	    {"session vm-1 state=gone", "unknown state"},
+	    {"session vm-1 files=2 extra", "unexpected 'extra'"},
+	    {"subtree memblock files=1", "no 'files' condition for subtree"},
+	    {"not", "nothing to negate"},
+	    {"files=2 sessions=3", "one expression per quoted argument"},
+	    {"-1", "unknown predicate"},
+	    {"files>=-1", "not a number"},
+	    {"preserved>=99999999999999999999", "not a number"},
+	    {"scratch>=16E", "not a number"},
 	};
 	struct kt_assert a;
 	char err[ERRLEN];
@@ -279,7 +285,7 @@ static void eval_all(struct snap *x, const struct want *w, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char *argv[1] = { (char *)w[i].expr };
+		char *argv[1] = {(char *)w[i].expr};
 
 		if (kt_assert_parse(1, argv, &a, err, sizeof(err)))
 			fail_msg("%s: %s", w[i].expr, err);
@@ -297,43 +303,43 @@ static void eval_all(struct snap *x, const struct want *w, size_t n)
 static void test_eval_before(void **state)
 {
 	static const struct want w[] = {
-		{ "subtree memblock", true, "out/sub_fdts/memblock" },
-		{ "subtree memblock size=210", true, "size=210" },
-		{ "subtree memblock size!=210", false, NULL },
-		{ "subtree in/memblock", false, "absent" },
-		{ "subtree nope", false, "absent" },
-		{ "not subtree nope", true, NULL },
-		{ "incoming", false, "no in/" },
-		{ "not incoming", true, NULL },
-		{ "kexec-count=0", true, "kexec-count=0" },
-		{ "kexec-count=1", false, "kexec-count=0" },
-		{ "liveupdate-number=0", true, NULL },
-		{ "liveupdate-number>0", false, NULL },
-		{ "scratch=0x9c00000", false, NULL },
-		{ "scratch>=100M", true, "MiB" },
-		{ "scratch<1M", false, NULL },
-		{ "sessions=3", true, "sessions=3" },
-		{ "sessions!=3", false, NULL },
-		{ "files=3", true, NULL },
-		{ "files>3", false, NULL },
-		{ "flbs=0", true, NULL },
-		{ "session vm-0", true, "state=outgoing files=2" },
-		{ "session vm-9", false, "no such session" },
-		{ "not session vm-9", true, NULL },
-		{ "session vm-0 files=2", true, "files=2" },
-		{ "session vm-0 files=3", false, "files=2" },
-		{ "session vm-0 bytes=8M", true, "8 MiB" },
-		{ "session vm-0 bytes<8M", false, NULL },
-		{ "session vm-0 state=outgoing", true, NULL },
-		{ "session vm-0 state=retrieved", false, "state=outgoing" },
-		{ "session vm-3 files=0", true, NULL },
-		{ "handler memfd-v2", true, "files=3 sessions=2" },
-		{ "handler memfd-v2 files=3 sessions=2 bytes=9M", true, NULL },
-		{ "handler memfd-v2 files>=4", false, "files=3" },
-		{ "handler memfd-v1", false, "no file of this handler" },
-		{ "flb memfd-v2", false, "no such FLB" },
+	    {"subtree memblock", true, "out/sub_fdts/memblock"},
+	    {"subtree memblock size=210", true, "size=210"},
+	    {"subtree memblock size!=210", false, NULL},
+	    {"subtree in/memblock", false, "absent"},
+	    {"subtree nope", false, "absent"},
+	    {"not subtree nope", true, NULL},
+	    {"incoming", false, "no in/"},
+	    {"not incoming", true, NULL},
+	    {"kexec-count=0", true, "kexec-count=0"},
+	    {"kexec-count=1", false, "kexec-count=0"},
+	    {"liveupdate-number=0", true, NULL},
+	    {"liveupdate-number>0", false, NULL},
+	    {"scratch=0x9c00000", false, NULL},
+	    {"scratch>=100M", true, "MiB"},
+	    {"scratch<1M", false, NULL},
+	    {"sessions=3", true, "sessions=3"},
+	    {"sessions!=3", false, NULL},
+	    {"files=3", true, NULL},
+	    {"files>3", false, NULL},
+	    {"flbs=0", true, NULL},
+	    {"session vm-0", true, "state=outgoing files=2"},
+	    {"session vm-9", false, "no such session"},
+	    {"not session vm-9", true, NULL},
+	    {"session vm-0 files=2", true, "files=2"},
+	    {"session vm-0 files=3", false, "files=2"},
+	    {"session vm-0 bytes=8M", true, "8 MiB"},
+	    {"session vm-0 bytes<8M", false, NULL},
+	    {"session vm-0 state=outgoing", true, NULL},
+	    {"session vm-0 state=retrieved", false, "state=outgoing"},
+	    {"session vm-3 files=0", true, NULL},
+	    {"handler memfd-v2", true, "files=3 sessions=2"},
+	    {"handler memfd-v2 files=3 sessions=2 bytes=9M", true, NULL},
+	    {"handler memfd-v2 files>=4", false, "files=3"},
+	    {"handler memfd-v1", false, "no file of this handler"},
+	    {"flb memfd-v2", false, "no such FLB"},
 	};
-	struct layout l = { .state = STATE_BEFORE };
+	struct layout l = {.state = STATE_BEFORE};
 	struct snap x;
 
 	(void)state;
@@ -345,20 +351,20 @@ static void test_eval_before(void **state)
 static void test_eval_after(void **state)
 {
 	static const struct want w[] = {
-		{ "incoming", true, "in/ present" },
-		{ "kexec-count=1", true, NULL },
-		{ "liveupdate-number=1", true, NULL },
-		{ "subtree in/memblock size=210", true, NULL },
-		{ "session vm-1 state=retrieved", true, NULL },
-		{ "session vm-0 state=serialized files=2", true, NULL },
-		{ "session vm-3 state=incoming", true, NULL },
-		{ "session vm-3 state!=incoming", false, NULL },
-		{ "flb memfd-v2", true, "files=3" },
-		{ "flb memfd-v2 files=3", true, NULL },
-		{ "flb memfd-v2 files>3", false, NULL },
-		{ "flbs=1", true, NULL },
+	    {"incoming", true, "in/ present"},
+	    {"kexec-count=1", true, NULL},
+	    {"liveupdate-number=1", true, NULL},
+	    {"subtree in/memblock size=210", true, NULL},
+	    {"session vm-1 state=retrieved", true, NULL},
+	    {"session vm-0 state=serialized files=2", true, NULL},
+	    {"session vm-3 state=incoming", true, NULL},
+	    {"session vm-3 state!=incoming", false, NULL},
+	    {"flb memfd-v2", true, "files=3"},
+	    {"flb memfd-v2 files=3", true, NULL},
+	    {"flb memfd-v2 files>3", false, NULL},
+	    {"flbs=1", true, NULL},
 	};
-	struct layout l = { .in = true, .state = STATE_AFTER, .meta_in = 1 };
+	struct layout l = {.in = true, .state = STATE_AFTER, .meta_in = 1};
 	struct snap x;
 
 	(void)state;
@@ -370,7 +376,7 @@ static void test_eval_after(void **state)
 static void expect_cannot_tell(const struct layout *l, const char *expr, const char *msg)
 {
 	struct kt_assert_result *r = NULL;
-	char *argv[1] = { (char *)expr };
+	char *argv[1] = {(char *)expr};
 	struct kt_assert a;
 	char err[ERRLEN];
 	struct snap x;
@@ -388,12 +394,13 @@ static void expect_cannot_tell(const struct layout *l, const char *expr, const c
 
 static void test_eval_cannot_tell(void **state)
 {
-	struct layout none = { .in = true, .meta_in = 1 }, stale = {
+	struct layout
+	    none = {.in = true, .meta_in = 1},
+	    stale = {
 		.in = true,
 		.stale_luo = true,
 		.state =
-		    "kt-luo-state 1\nsession name=vm-9 state=outgoing pid=1 fd=3 comm=a known=1 claimed=0\n"
-	};
+		    "kt-luo-state 1\nsession name=vm-9 state=outgoing pid=1 fd=3 comm=a known=1 claimed=0\n"};
 
 	(void)state;
 	expect_cannot_tell(&none, "session vm-0", "LUO state unavailable");
@@ -420,7 +427,7 @@ static char *manifest_text(const struct kt_manifest *m)
 
 static void build_before(struct kt_manifest *m)
 {
-	struct layout l = { .state = STATE_BEFORE };
+	struct layout l = {.state = STATE_BEFORE};
 	char err[ERRLEN];
 	struct snap x;
 
@@ -453,18 +460,34 @@ static void test_manifest_round_trip(void **state)
 	free(m.sessions[2].name);
 	m.sessions[2].name = kt_strdup("q\"b\\s\x01\t\xff\x7f/");
 	m.sessions[0].files[1].has_size = false;
+	/* Tokens are u64: past 2^63-1 the writer uses a decimal string, which reads back exactly. */
+	m.sessions[1].files[0].token = UINT64_MAX;
 	text = manifest_text(&m);
+	assert_non_null(strstr(text, "\"token\": \"18446744073709551615\""));
 	if (kt_manifest_parse((uint8_t *)text, strlen(text), &back, err, sizeof(err)))
 		fail_msg("parse: %s\n%s", err, text);
 	assert_int_equal(back.nr_sessions, 3);
-	assert_string_equal(back.sessions[2].name, m.sessions[2].name);
+	/* Every byte that is not UTF-8 comes back as its code point: "\xff" is "ÿ". */
+	assert_string_equal(back.sessions[2].name, "q\"b\\s\x01\t\xc3\xbf\x7f/");
 	assert_false(back.sessions[0].files[1].has_size);
 	assert_true(back.sessions[0].files[0].has_size);
+	assert_int_equal(back.sessions[1].files[0].token, UINT64_MAX);
+	assert_int_equal(back.sessions[0].files[1].token, 2);
 	assert_string_equal(back.sessions[0].files[0].handler, "memfd-v2");
 	assert_int_equal(back.regions[0].size, 2 << 20);
 	assert_string_equal(back.blobs[1].sha256, m.blobs[1].sha256);
 	assert_string_equal(back.taken, m.taken);
 	assert_null(back.release);
+	kt_manifest_free(&back);
+	free(text);
+	/* The longest name the kernel takes, every byte not UTF-8: it reads back twice as long. */
+	free(m.sessions[2].name);
+	m.sessions[2].name = kt_calloc(1, LUO_SESSION_NAME_LEN);
+	memset(m.sessions[2].name, 0xff, LUO_SESSION_NAME_LEN - 1);
+	text = manifest_text(&m);
+	if (kt_manifest_parse((uint8_t *)text, strlen(text), &back, err, sizeof(err)))
+		fail_msg("parse: %s", err);
+	assert_int_equal(strlen(back.sessions[2].name), 2 * (LUO_SESSION_NAME_LEN - 1));
 	kt_manifest_free(&back);
 	kt_manifest_free(&m);
 	free(text);
@@ -472,7 +495,7 @@ static void test_manifest_round_trip(void **state)
 
 static void test_manifest_needs_luo_state(void **state)
 {
-	struct layout l = { 0 };
+	struct layout l = {0};
 	struct kt_manifest m;
 	char err[ERRLEN];
 	struct snap x;
@@ -494,65 +517,74 @@ static void test_manifest_parse_refuses(void **state)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-		{ "", "unexpected end" },
-		{ "[]", "not a JSON object" },
-		{ "{", "expected a key" },
-		{ "{\"schema_version\":1", "expected ',' or '}'" },
-		{ "{\"schema_version\":1}", "no \"kind\"" },
-		{ "{\"schema_version\":2,\"kind\":\"kho-tools-manifest\"}", "schema_version 2" },
-		{ "{\"schema_version\":1,\"kind\":\"snapshot\"}", "not a kho-tools-manifest" },
-		{ "{\"schema_version\":\"1\"}", "expected a number, found a string" },
-		{ "{\"schema_version\":-1}", "negative" },
-		{ "{\"schema_version\":1.0}", "not an integer" },
-		{ "{\"schema_version\":1e0}", "not an integer" },
-		{ "{\"schema_version\":01}", "leading zero" },
-		{ "{\"schema_version\":18446744073709551616}", "out of range" },
-		{ "{\"a\":1,\"a\":2}", "duplicate key" },
-		{ "{\"a\":\"\\u0000\"}", "\\u0000" },
-		{ "{\"a\":\"\\ud800\"}", "surrogate" },
-		{ "{\"a\":\"\\x\"}", "unknown escape" },
-		{ "{\"a\":\"\\u12\"}", "\\u escape" },
-		{ "{\"a\":\"a\nb\"}", "control character" },
-		{ "{\"a\":\"abc", "unterminated string" },
-		{ "{\"a\":tru}", "expected a value" },
-		{ "{\"a\":[1,]}", "expected a value" },
-		{ "{\"a\":1,}", "expected a key" },
-		{ "{} {}", "trailing data" },
-		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "nested too deep" },
-		{ MF_HEAD "\"sessions\":{}," MF_EMPTY_TAIL, "sessions: expected an array" },
-		{ MF_HEAD "\"sessions\":[],"
-			  "\"subtrees\":[]}",
-		  "no \"reserve_mem\"" },
-		{ MF_HEAD "\"sessions\":[1]," MF_EMPTY_TAIL, "sessions[0]: expected an object" },
-		{ MF_HEAD "\"sessions\":[{\"files\":[]}]," MF_EMPTY_TAIL, "sessions[0]: no \"name\"" },
-		{ MF_HEAD "\"sessions\":[{\"name\":\"\",\"files\":[]}]," MF_EMPTY_TAIL, "empty or longer" },
-		{ MF_HEAD
-		  "\"sessions\":[{\"name\":\"a\",\"files\":[]},{\"name\":\"a\",\"files\":[]}]," MF_EMPTY_TAIL,
-		  "listed twice" },
-		{ MF_HEAD "\"sessions\":[{\"name\":\"a\",\"files\":[{\"token\":1}]}]," MF_EMPTY_TAIL,
-		  "sessions[0].files[0]: no \"handler\"" },
-		{ MF_HEAD "\"sessions\":[{\"name\":\"a\",\"files\":[{\"token\":1,\"handler\":\"h\"},"
-			  "{\"token\":1,\"handler\":\"h\"}]}]," MF_EMPTY_TAIL,
-		  "1 listed twice" },
-		{ MF_HEAD "\"sessions\":[{\"name\":\"a\",\"files\":[{\"token\":1,\"handler\":\"h\",\"size\":"
-			  "\"1\"}]}]," MF_EMPTY_TAIL,
-		  "expected a number or null" },
-		{ MF_HEAD "\"sessions\":[],\"reserve_mem\":[{\"name\":\"r\",\"start\":4096,\"size\":1}],"
-			  "\"subtrees\":[]}",
-		  "reserve_mem[0].start: expected a string" },
-		{ MF_HEAD "\"sessions\":[],\"reserve_mem\":[{\"name\":\"r\",\"start\":\"4096\",\"size\":1}],"
-			  "\"subtrees\":[]}",
-		  "expected \"0x...\"" },
-		{ MF_HEAD "\"sessions\":[],\"reserve_mem\":[],\"subtrees\":[{\"name\":\"a/"
-			  "b\",\"size\":1,\"sha256\":\"" SHA "\",\"content\":true}]}",
-		  "holds a '/'" },
-		{ MF_HEAD "\"sessions\":[],\"reserve_mem\":[],\"subtrees\":[{\"name\":\"a\",\"size\":1,"
-			  "\"sha256\":\"ABC\","
-			  "\"content\":true}]}",
-		  "64 lowercase hex" },
-		{ MF_HEAD "\"sessions\":[],\"reserve_mem\":[],\"subtrees\":[{\"name\":\"a\",\"size\":1,"
-			  "\"sha256\":\"" SHA "\",\"content\":1}]}",
-		  "expected a boolean" },
+	    /* Syntax, as jansson reports it with the line and column. */
+	    {"", "line 1, column 0: '[' or '{' expected near end of file"},
+	    {"[]", "not a JSON object"},
+	    {"{", "string or '}' expected"},
+	    {"{\"schema_version\":1", "'}' expected"},
+	    {"{\"schema_version\":1}", "no \"kind\""},
+	    {"{\"schema_version\":2,\"kind\":\"kho-tools-manifest\"}", "schema_version 2"},
+	    {"{\"schema_version\":1,\"kind\":\"snapshot\"}", "not a kho-tools-manifest"},
+	    {"{\"schema_version\":\"1\"}", "expected a number, found a string"},
+	    {"{\"schema_version\":-1}", "negative"},
+	    {"{\"schema_version\":1.0}", "not an integer"},
+	    {"{\"schema_version\":1e0}", "not an integer"},
+	    {"{\"schema_version\":01}", "invalid token"},
+	    {"{\"schema_version\":18446744073709551616}", "too big integer"},
+	    {"{\"a\":1,\"a\":2}", "duplicate object key"},
+	    {"{\"a\":\"\\u0000\"}", "\\u0000 is not allowed"},
+	    {"{\"a\":\"\\ud800\"}", "invalid Unicode"},
+	    {"{\"a\":\"\\x\"}", "invalid escape"},
+	    {"{\"a\":\"\\u12\"}", "invalid escape"},
+	    {"{\"a\":\"a\nb\"}", "unexpected newline"},
+	    {"{\"a\":\"abc", "premature end of input"},
+	    {"{\"a\":\"\xff\"}", "unable to decode byte 0xff"},
+	    {"{\"a\":tru}", "invalid token"},
+	    {"{\"a\":[1,]}", "unexpected token"},
+	    {"{\"a\":1,}", "string or '}' expected"},
+	    {"{} {}", "end of file expected"},
+	    {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", "nested too deep"},
+	    /* The schema, each refusal naming its path. */
+	    {MF_HEAD "\"sessions\":{}," MF_EMPTY_TAIL, "sessions: expected an array"},
+	    {MF_HEAD "\"sessions\":[],"
+		     "\"subtrees\":[]}",
+	     "no \"reserve_mem\""},
+	    {MF_HEAD "\"sessions\":[1]," MF_EMPTY_TAIL, "sessions[0]: expected an object"},
+	    {MF_HEAD "\"sessions\":[{\"files\":[]}]," MF_EMPTY_TAIL, "sessions[0]: no \"name\""},
+	    {MF_HEAD "\"sessions\":[{\"name\":\"\",\"files\":[]}]," MF_EMPTY_TAIL, "empty or longer"},
+	    {MF_HEAD
+	     "\"sessions\":[{\"name\":\"a\",\"files\":[]},{\"name\":\"a\",\"files\":[]}]," MF_EMPTY_TAIL,
+	     "listed twice"},
+	    {MF_HEAD "\"sessions\":[{\"name\":\"a\",\"files\":[{\"token\":1}]}]," MF_EMPTY_TAIL,
+	     "sessions[0].files[0]: no \"handler\""},
+	    {MF_HEAD "\"sessions\":[{\"name\":\"a\",\"files\":[{\"token\":\"1x\",\"handler\":\"h\"}]}]"
+		     "," MF_EMPTY_TAIL,
+	     "sessions[0].files[0].token: \"1x\" is not a decimal number"},
+	    {MF_HEAD
+	     "\"sessions\":[{\"name\":\"a\",\"files\":[{\"token\":true,\"handler\":\"h\"}]}]," MF_EMPTY_TAIL,
+	     "sessions[0].files[0].token: expected a number, found a boolean"},
+	    {MF_HEAD "\"sessions\":[{\"name\":\"a\",\"files\":[{\"token\":1,\"handler\":\"h\"},"
+		     "{\"token\":1,\"handler\":\"h\"}]}]," MF_EMPTY_TAIL,
+	     "1 listed twice"},
+	    {MF_HEAD "\"sessions\":[{\"name\":\"a\",\"files\":[{\"token\":1,\"handler\":\"h\",\"size\":"
+		     "\"1\"}]}]," MF_EMPTY_TAIL,
+	     "expected a number or null"},
+	    {MF_HEAD "\"sessions\":[],\"reserve_mem\":[{\"name\":\"r\",\"start\":4096,\"size\":1}],"
+		     "\"subtrees\":[]}",
+	     "reserve_mem[0].start: expected a string"},
+	    {MF_HEAD "\"sessions\":[],\"reserve_mem\":[{\"name\":\"r\",\"start\":\"4096\",\"size\":1}],"
+		     "\"subtrees\":[]}",
+	     "expected \"0x...\""},
+	    {MF_HEAD "\"sessions\":[],\"reserve_mem\":[],\"subtrees\":[{\"name\":\"a/"
+		     "b\",\"size\":1,\"sha256\":\"" SHA "\",\"content\":true}]}",
+	     "holds a '/'"},
+	    {MF_HEAD "\"sessions\":[],\"reserve_mem\":[],\"subtrees\":[{\"name\":\"a\",\"size\":1,"
+		     "\"sha256\":\"ABC\","
+		     "\"content\":true}]}",
+	     "64 lowercase hex"},
+	    {MF_HEAD "\"sessions\":[],\"reserve_mem\":[],\"subtrees\":[{\"name\":\"a\",\"size\":1,"
+		     "\"sha256\":\"" SHA "\",\"content\":1}]}",
+	     "expected a boolean"},
 	};
 	struct kt_manifest m;
 	char err[ERRLEN];
@@ -572,11 +604,14 @@ static void test_manifest_parse_refuses(void **state)
 
 static void test_manifest_parse_accepts(void **state)
 {
-	/* Whitespace anywhere, unknown keys (fields are only ever added), \u escapes above 0xff. */
+	/*
+	 * Whitespace anywhere, unknown keys (fields are only ever added), \u escapes, a token
+	 * past 2^63-1 as the writer puts it (a decimal string).
+	 */
 	static const char text[] =
 	    " {\n\t\"schema_version\" : 1 , \"kind\":\"kho-tools-manifest\",\"future\":{\"x\":[true,null]},"
 	    "\"kernel_release\":\"7.3\",\"taken\":null,\"sessions\":[{\"name\":\"s\\u00e9\\u20ac\",\"files\":"
-	    "[{\"token\":18446744073709551615,\"handler\":\"memfd-v2\",\"size\":null}]}],\"reserve_mem\":"
+	    "[{\"token\":\"18446744073709551615\",\"handler\":\"memfd-v2\",\"size\":null}]}],\"reserve_mem\":"
 	    "[{\"name\":\"r\",\"start\":\"0xFfFf0000\",\"size\":0}],\"subtrees\":[]}\r\n";
 	struct kt_manifest m;
 	char err[ERRLEN];
@@ -586,7 +621,7 @@ static void test_manifest_parse_accepts(void **state)
 		fail_msg("%s", err);
 	assert_string_equal(m.release, "7.3");
 	assert_null(m.taken);
-	assert_string_equal(m.sessions[0].name, "s\xe9\xe2\x82\xac");
+	assert_string_equal(m.sessions[0].name, "s\xc3\xa9\xe2\x82\xac");
 	assert_int_equal(m.sessions[0].files[0].token, UINT64_MAX);
 	assert_false(m.sessions[0].files[0].has_size);
 	assert_int_equal(m.regions[0].start, 0xffff0000ULL);
@@ -618,7 +653,7 @@ struct vcase {
 
 static void verify_case(const struct layout *l, void (*edit)(struct kt_manifest *m), struct vcase *v)
 {
-	static const struct kt_verify_ops ops = { on_problem };
+	static const struct kt_verify_ops ops = {on_problem};
 	struct snap x;
 
 	memset(v, 0, sizeof(*v));
@@ -649,7 +684,7 @@ static void expect_lines(struct vcase *v, const char *const *want, size_t n)
 
 static void test_verify_all_arrived(void **state)
 {
-	struct layout l = { .in = true, .state = STATE_AFTER, .meta_in = 1 };
+	struct layout l = {.in = true, .state = STATE_AFTER, .meta_in = 1};
 	struct vcase v;
 
 	(void)state;
@@ -665,33 +700,32 @@ static void test_verify_all_arrived(void **state)
 static void add_token_7(struct kt_manifest *m)
 {
 	m->sessions[0].files = realloc(m->sessions[0].files, 3 * sizeof(*m->sessions[0].files));
-	m->sessions[0].files[2] = (struct kt_mf_file){ 7, kt_strdup("memfd-v2"), true, 4 << 20 };
+	m->sessions[0].files[2] = (struct kt_mf_file){7, kt_strdup("memfd-v2"), true, 4 << 20};
 	m->sessions[0].nr_files = 3;
 }
 
 static void test_verify_losses(void **state)
 {
 	static const char *const want[] = {
-		"subtree changed kexec-metadata: changed subtree kexec-metadata: content (sha256 ",
-		"subtree changed memblock: changed subtree memblock: content (sha256 ",
-		"reserve_mem changed kt_mem: changed reserve-mem kt_mem: 0x7ca00000+2097152 -> "
-		"0x7ca00000+1048576",
-		"file changed vm-0/2: changed file vm-0 token=2: size 4194304 -> 4096",
-		"file missing vm-0/7: missing file vm-0 token=7 (memfd-v2, 4 MiB)",
-		"file changed vm-1/100001: changed file vm-1 token=100001: handler memfd-v2 -> memfd-v3",
-		"session missing vm-3: missing session vm-3 (0 files)",
+	    "subtree changed kexec-metadata: changed subtree kexec-metadata: content (sha256 ",
+	    "subtree changed memblock: changed subtree memblock: content (sha256 ",
+	    "reserve_mem changed kt_mem: changed reserve-mem kt_mem: 0x7ca00000+2097152 -> "
+	    "0x7ca00000+1048576",
+	    "file changed vm-0/2: changed file vm-0 token=2: size 4194304 -> 4096",
+	    "file missing vm-0/7: missing file vm-0 token=7 (memfd-v2, 4 MiB)",
+	    "file changed vm-1/100001: changed file vm-1 token=100001: handler memfd-v2 -> memfd-v3",
+	    "session missing vm-3: missing session vm-3 (0 files)",
 	};
-	struct layout l = { .in = true,
-			    .meta_in = 2,
-			    .region_size = 1 << 20,
-			    .state =
-				"kt-luo-state 1\n"
-				"session name=vm-0 state=incoming pid=-1 fd=-1 comm= known=1 claimed=2\n"
-				"file handler=memfd-v2 token=1 data=0 rstatus=0 size=4194304\n"
-				"file handler=memfd-v2 token=2 data=0 rstatus=0 size=4096\n"
-				"session name=vm-1 state=incoming pid=-1 fd=-1 comm= known=1 claimed=1\n"
-				"file handler=memfd-v3 token=100001 data=0 rstatus=0 size=1048576\n"
-				"session name=vm-3 state=outgoing pid=5 fd=3 comm=a known=1 claimed=0\n" };
+	struct layout l = {.in = true,
+			   .meta_in = 2,
+			   .region_size = 1 << 20,
+			   .state = "kt-luo-state 1\n"
+				    "session name=vm-0 state=incoming pid=-1 fd=-1 comm= known=1 claimed=2\n"
+				    "file handler=memfd-v2 token=1 data=0 rstatus=0 size=4194304\n"
+				    "file handler=memfd-v2 token=2 data=0 rstatus=0 size=4096\n"
+				    "session name=vm-1 state=incoming pid=-1 fd=-1 comm= known=1 claimed=1\n"
+				    "file handler=memfd-v3 token=100001 data=0 rstatus=0 size=1048576\n"
+				    "session name=vm-3 state=outgoing pid=5 fd=3 comm=a known=1 claimed=0\n"};
 	struct vcase v;
 
 	(void)state;
@@ -702,10 +736,10 @@ static void test_verify_losses(void **state)
 static void test_verify_no_incoming(void **state)
 {
 	static const char *const want[] = {
-		"state missing in: no incoming KHO state (no in/): this kernel was not started by a KHO "
-		"kexec",
+	    "state missing in: no incoming KHO state (no in/): this kernel was not started by a KHO "
+	    "kexec",
 	};
-	struct layout l = { .state = STATE_BEFORE };
+	struct layout l = {.state = STATE_BEFORE};
 	struct vcase v;
 
 	(void)state;
@@ -717,10 +751,10 @@ static void test_verify_memblock_gone(void **state)
 {
 	/* Sub-blobs are checked first. */
 	static const char *const want[] = {
-		"subtree missing memblock: missing subtree memblock (210 bytes)",
-		"reserve_mem missing kt_mem: missing reserve-mem kt_mem (no in/sub_fdts/memblock)",
+	    "subtree missing memblock: missing subtree memblock (210 bytes)",
+	    "reserve_mem missing kt_mem: missing reserve-mem kt_mem (no in/sub_fdts/memblock)",
 	};
-	struct layout l = { .in = true, .no_in_memblock = true, .state = STATE_AFTER, .meta_in = 1 };
+	struct layout l = {.in = true, .no_in_memblock = true, .state = STATE_AFTER, .meta_in = 1};
 	struct vcase v;
 
 	(void)state;
@@ -730,7 +764,7 @@ static void test_verify_memblock_gone(void **state)
 
 static void test_verify_cannot_tell(void **state)
 {
-	struct layout l = { .in = true, .stale_luo = true, .meta_in = 1, .state = "kt-luo-state 1\n" };
+	struct layout l = {.in = true, .stale_luo = true, .meta_in = 1, .state = "kt-luo-state 1\n"};
 	struct vcase v;
 
 	(void)state;
@@ -753,9 +787,21 @@ static void live_load(const char *dir, struct kt_snapshot *s)
 	unsetenv("KHO_TOOLS_DEBUGFS");
 }
 
+/* The plan for s, through a state of its own (the plan keeps nothing of it). */
+static int plan(const struct kt_snapshot *s, int target, struct kt_finalize_plan *p)
+{
+	struct kt_state st;
+	int ret;
+
+	kt_state_init(&st, s);
+	ret = kt_finalize_plan(&st, target, p);
+	kt_state_free(&st);
+	return ret;
+}
+
 static void test_finalize_write(void **state)
 {
-	struct layout l = { 0 };
+	struct layout l = {0};
 	struct kt_finalize_plan p;
 	struct kt_snapshot s;
 	char *dir = td_make(), *path;
@@ -767,7 +813,7 @@ static void test_finalize_write(void **state)
 	write_tree(dir, &l);
 	td_write_str(dir, "out/finalize", "0\n");
 	live_load(dir, &s);
-	assert_int_equal(kt_finalize_plan(&s, 1, &p), 0);
+	assert_int_equal(plan(&s, 1, &p), 0);
 	assert_int_equal(p.current, 0);
 	assert_int_equal(kt_finalize_apply(&p, &now), 0);
 	assert_int_equal(now, 1);
@@ -781,7 +827,7 @@ static void test_finalize_write(void **state)
 	kt_snapshot_free(&s);
 	/* Now finalized: finalize has nothing to do; abort (6.16-6.18) would write 0. */
 	live_load(dir, &s);
-	assert_int_equal(kt_finalize_plan(&s, 1, &p), 0);
+	assert_int_equal(plan(&s, 1, &p), 0);
 	assert_int_equal(p.current, 1);
 	kt_finalize_plan_free(&p);
 	if (!access(LIVEUPDATE_DEV, F_OK)) {
@@ -789,7 +835,7 @@ static void test_finalize_write(void **state)
 		td_remove(dir);
 		skip();
 	}
-	assert_int_equal(kt_finalize_plan(&s, 0, &p), 0);
+	assert_int_equal(plan(&s, 0, &p), 0);
 	assert_false(p.is_619);
 	assert_int_equal(kt_finalize_apply(&p, &now), 0);
 	assert_int_equal(now, 0);
@@ -800,7 +846,7 @@ static void test_finalize_write(void **state)
 
 static void test_finalize_refusals(void **state)
 {
-	struct layout l = { 0 };
+	struct layout l = {0};
 	struct kt_finalize_plan p;
 	struct kt_snapshot s;
 	char *dir = td_make();
@@ -811,14 +857,14 @@ static void test_finalize_refusals(void **state)
 	write_tree(dir, &l);
 	/* 7.x: no control at all. */
 	live_load(dir, &s);
-	assert_int_equal(kt_finalize_plan(&s, 1, &p), -ENOTSUP);
+	assert_int_equal(plan(&s, 1, &p), -ENOTSUP);
 	assert_non_null(strstr(p.reason, "preflight"));
 	kt_finalize_plan_free(&p);
 	kt_snapshot_free(&s);
 	/* An unreadable value. */
 	td_write_str(dir, "out/finalize", "x\n");
 	live_load(dir, &s);
-	assert_int_equal(kt_finalize_plan(&s, 1, &p), -EBADMSG);
+	assert_int_equal(plan(&s, 1, &p), -EBADMSG);
 	kt_finalize_plan_free(&p);
 	kt_snapshot_free(&s);
 	/* 6.19: a luo-v1 LUO sub-tree; finalize yes, abort no. */
@@ -829,18 +875,21 @@ static void test_finalize_refusals(void **state)
 	v1 = fb_finish(&fb);
 	td_write_blob(dir, "out/sub_fdts/LUO", &v1);
 	live_load(dir, &s);
-	assert_int_equal(kt_finalize_plan(&s, 0, &p), -ENOTSUP);
+	assert_int_equal(plan(&s, 0, &p), -ENOTSUP);
 	assert_true(p.is_619);
 	assert_non_null(strstr(p.reason, "6.19"));
 	kt_finalize_plan_free(&p);
-	assert_int_equal(kt_finalize_plan(&s, 1, &p), 0);
+	assert_int_equal(plan(&s, 1, &p), 0);
 	kt_finalize_plan_free(&p);
 	/* The live-update number of the 6.19 layout: out's minus one. */
 	{
+		struct kt_state st;
 		uint64_t num;
 
-		assert_int_equal(kt_fact_liveupdate_number(&s, &num), 0);
+		kt_state_init(&st, &s);
+		assert_int_equal(kt_fact_liveupdate_number(&st, &num), 0);
 		assert_int_equal(num, 2);
+		kt_state_free(&st);
 	}
 	kt_snapshot_free(&s);
 	fb_free(&v1);
@@ -887,7 +936,7 @@ static void run_preflight(const char *root, struct kt_preflight *p)
 {
 	char *kho = td_path(root, "kho"), *proc = td_path(root, "proc"),
 	     *loaded = td_path(root, "kexec_loaded");
-	struct kt_preflight_env env = { proc, loaded, LIVEUPDATE_DEV };
+	struct kt_preflight_env env = {proc, loaded, LIVEUPDATE_DEV};
 
 	setenv("KHO_TOOLS_DEBUGFS", kho, 1);
 	setenv("KHO_TOOLS_KCORE", "/nonexistent/kcore", 1);
@@ -921,7 +970,7 @@ static void print_checks(const struct kt_preflight *p)
 /* A directory holding kho/ (the outgoing tree) for preflight; *kho its path. */
 static char *preflight_root(char **kho)
 {
-	struct layout l = { 0 };
+	struct layout l = {0};
 	char *root = td_make();
 
 	*kho = td_path(root, "kho");
@@ -1007,13 +1056,13 @@ static void test_proc_unit(void **state)
 	static const struct {
 		const char *cgroup, *unit;
 	} cases[] = {
-		{ "0::/system.slice/kho-agent.service\n", "kho-agent.service" },
-		{ "0::/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service\n", "foo.service" },
-		{ "0::/user.slice/user-0.slice/session-3.scope\n", "session-3.scope" },
-		{ "12:cpu:/x\n1:name=systemd:/system.slice/old.service\n", "old.service" },
-		{ "0::/\n", NULL },
-		{ "0::/init.scope/extra\n", "init.scope" },
-		{ "0::/system.slice/.service\n", NULL },
+	    {"0::/system.slice/kho-agent.service\n", "kho-agent.service"},
+	    {"0::/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service\n", "foo.service"},
+	    {"0::/user.slice/user-0.slice/session-3.scope\n", "session-3.scope"},
+	    {"12:cpu:/x\n1:name=systemd:/system.slice/old.service\n", "old.service"},
+	    {"0::/\n", NULL},
+	    {"0::/init.scope/extra\n", "init.scope"},
+	    {"0::/system.slice/.service\n", NULL},
 	};
 	char *root = td_make(), *proc = td_path(root, "proc");
 	size_t i;
@@ -1023,13 +1072,13 @@ static void test_proc_unit(void **state)
 		char *unit;
 
 		td_write_str(root, "proc/7/cgroup", cases[i].cgroup);
-		unit = kt_proc_unit(proc, 7);
+		unit = kt_procfs_unit(proc, 7);
 		if (cases[i].unit ? !unit || strcmp(unit, cases[i].unit) : unit != NULL)
 			fail_msg("%s: %s, want %s", cases[i].cgroup, unit ? unit : "none",
 				 cases[i].unit ? cases[i].unit : "none");
 		free(unit);
 	}
-	assert_null(kt_proc_unit(proc, 8));
+	assert_null(kt_procfs_unit(proc, 8));
 	assert_true(kt_is_shell("bash"));
 	assert_true(kt_is_shell("sh"));
 	assert_false(kt_is_shell("kho-agent"));
@@ -1227,7 +1276,7 @@ static const char *prom_sample(struct prom *p, const char *l)
 
 static const char *prom_comment(struct prom *p, const char *l)
 {
-	static const char *const types[] = { "counter", "gauge", "histogram", "summary", "untyped" };
+	static const char *const types[] = {"counter", "gauge", "histogram", "summary", "untyped"};
 	bool help = !strncmp(l, "# HELP ", 7), type = !strncmp(l, "# TYPE ", 7);
 	const char *name = l + 7, *rest, *why;
 	size_t n = strcspn(name, " "), i;
@@ -1284,7 +1333,7 @@ static void prom_free(struct prom *p)
 /* Every line of text; NULL, or what is wrong with which line (in why). *samples: the series. */
 static const char *prom_validate(const char *text, size_t *samples, char *why, size_t whylen)
 {
-	struct prom p = { .cur = -1 };
+	struct prom p = {.cur = -1};
 	char *copy = strdup(text), *line, *next;
 	const char *bad = NULL;
 	size_t lineno = 0, i;
@@ -1345,33 +1394,32 @@ static void test_prom_parser_refuses(void **state)
 	static const struct {
 		const char *text, *why;
 	} bad[] = {
-		{ "kho_a 1\n", "sample before its TYPE" },
-		{ "# TYPE kho_a gauge\n# TYPE kho_a gauge\n", "TYPE repeated" },
-		{ "# TYPE kho_a gauge\n# HELP kho_a x\n", "HELP repeated or after TYPE" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a 1\nkho_a 2\n", "duplicate series" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"x\",k=\"y\"} 1\nkho_a{k=\"y\",l=\"x\"} 1\n",
-		  "duplicate series" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"x\",l=\"y\"} 1\n", "duplicate label" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"a\\tb\"} 1\n",
-		  "bad escape in a label value" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"a\nb\"} 1\n", "unterminated label value" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{__l=\"a\"} 1\n", "bad label name" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{1l=\"a\"} 1\n", "bad label name" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"a\",} 1\n", "expected ',' or '}'" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a one\n", "not a float" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a 1 x\n", "bad timestamp" },
-		{ "# HELP kho_a x\n# TYPE kho_a counter\nkho_a 1\n", "counter without _total" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\n# HELP kho_b x\n# TYPE kho_b gauge\nkho_a 1\n",
-		  "family reappears" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\n\nkho_a 1\n", "empty line" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho-a 1\n", "bad metric name" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"x\"}1\n", "no space before the value" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a 1", "does not end with a newline" },
-		{ "# HELP kho_a x\n# TYPE kho_a gauge\nkho_a 1\n# HELP kho_b x\n", "lacks HELP or TYPE" },
-		{ "# HELP a x\n# TYPE a gauge\na 1\n", "kho_ prefix" },
-		{ "# TYPE kho_a gaug\n", "unknown TYPE" },
-		{ "# HELP kho_a x \\q\n", "bad escape in HELP" },
-		{ "# kho_a\n", "neither HELP nor TYPE" },
+	    {"kho_a 1\n", "sample before its TYPE"},
+	    {"# TYPE kho_a gauge\n# TYPE kho_a gauge\n", "TYPE repeated"},
+	    {"# TYPE kho_a gauge\n# HELP kho_a x\n", "HELP repeated or after TYPE"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a 1\nkho_a 2\n", "duplicate series"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"x\",k=\"y\"} 1\nkho_a{k=\"y\",l=\"x\"} 1\n",
+	     "duplicate series"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"x\",l=\"y\"} 1\n", "duplicate label"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"a\\tb\"} 1\n", "bad escape in a label value"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"a\nb\"} 1\n", "unterminated label value"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{__l=\"a\"} 1\n", "bad label name"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{1l=\"a\"} 1\n", "bad label name"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"a\",} 1\n", "expected ',' or '}'"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a one\n", "not a float"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a 1 x\n", "bad timestamp"},
+	    {"# HELP kho_a x\n# TYPE kho_a counter\nkho_a 1\n", "counter without _total"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\n# HELP kho_b x\n# TYPE kho_b gauge\nkho_a 1\n",
+	     "family reappears"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\n\nkho_a 1\n", "empty line"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho-a 1\n", "bad metric name"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a{l=\"x\"}1\n", "no space before the value"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a 1", "does not end with a newline"},
+	    {"# HELP kho_a x\n# TYPE kho_a gauge\nkho_a 1\n# HELP kho_b x\n", "lacks HELP or TYPE"},
+	    {"# HELP a x\n# TYPE a gauge\na 1\n", "kho_ prefix"},
+	    {"# TYPE kho_a gaug\n", "unknown TYPE"},
+	    {"# HELP kho_a x \\q\n", "bad escape in HELP"},
+	    {"# kho_a\n", "neither HELP nor TYPE"},
 	};
 	char why[512];
 	size_t i, n;
@@ -1385,7 +1433,7 @@ static void test_prom_parser_refuses(void **state)
 	}
 }
 
-static char *metrics_of(struct kt_view_ctx *c)
+static char *metrics_of(struct kt_state *c)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -1399,15 +1447,15 @@ static char *metrics_of(struct kt_view_ctx *c)
 
 static void test_metrics_exposition(void **state)
 {
-	struct layout before = { .state = STATE_BEFORE },
-		      after = { .in = true,
-				.meta_in = 1,
-				.state = STATE_AFTER
-				"session name=q state=incoming pid=-1 fd=-1 comm= known=1 claimed=1\n"
-				"file handler=we%22ird%5c%0ah token=9 data=0 rstatus=0 size=1\n"
-				"flb name=we%22ird%5c%0ah data=1 count=1 incoming=1\n" },
-		      none = { .in = true };
-	const struct layout *all[] = { &before, &after, &none };
+	struct layout before = {.state = STATE_BEFORE},
+		      after = {.in = true,
+			       .meta_in = 1,
+			       .state = STATE_AFTER
+			       "session name=q state=incoming pid=-1 fd=-1 comm= known=1 claimed=1\n"
+			       "file handler=we%22ird%5c%0ah token=9 data=0 rstatus=0 size=1\n"
+			       "flb name=we%22ird%5c%0ah data=1 count=1 incoming=1\n"},
+		      none = {.in = true};
+	const struct layout *all[] = {&before, &after, &none};
 	struct snap x;
 	char *text;
 	size_t i;
@@ -1450,30 +1498,30 @@ static void test_metrics_exposition(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_ok),
-		cmocka_unit_test(test_parse_text),
-		cmocka_unit_test(test_parse_malformed),
-		cmocka_unit_test(test_eval_before),
-		cmocka_unit_test(test_eval_after),
-		cmocka_unit_test(test_eval_cannot_tell),
-		cmocka_unit_test(test_manifest_round_trip),
-		cmocka_unit_test(test_manifest_needs_luo_state),
-		cmocka_unit_test(test_manifest_parse_refuses),
-		cmocka_unit_test(test_manifest_parse_accepts),
-		cmocka_unit_test(test_verify_all_arrived),
-		cmocka_unit_test(test_verify_losses),
-		cmocka_unit_test(test_verify_no_incoming),
-		cmocka_unit_test(test_verify_memblock_gone),
-		cmocka_unit_test(test_verify_cannot_tell),
-		cmocka_unit_test(test_finalize_write),
-		cmocka_unit_test(test_finalize_refusals),
-		cmocka_unit_test(test_preflight_shell_holder),
-		cmocka_unit_test(test_preflight_terminal_session),
-		cmocka_unit_test(test_preflight_no_kho),
-		cmocka_unit_test(test_proc_unit),
-		cmocka_unit_test(test_prom_parser_accepts),
-		cmocka_unit_test(test_prom_parser_refuses),
-		cmocka_unit_test(test_metrics_exposition),
+	    cmocka_unit_test(test_parse_ok),
+	    cmocka_unit_test(test_parse_text),
+	    cmocka_unit_test(test_parse_malformed),
+	    cmocka_unit_test(test_eval_before),
+	    cmocka_unit_test(test_eval_after),
+	    cmocka_unit_test(test_eval_cannot_tell),
+	    cmocka_unit_test(test_manifest_round_trip),
+	    cmocka_unit_test(test_manifest_needs_luo_state),
+	    cmocka_unit_test(test_manifest_parse_refuses),
+	    cmocka_unit_test(test_manifest_parse_accepts),
+	    cmocka_unit_test(test_verify_all_arrived),
+	    cmocka_unit_test(test_verify_losses),
+	    cmocka_unit_test(test_verify_no_incoming),
+	    cmocka_unit_test(test_verify_memblock_gone),
+	    cmocka_unit_test(test_verify_cannot_tell),
+	    cmocka_unit_test(test_finalize_write),
+	    cmocka_unit_test(test_finalize_refusals),
+	    cmocka_unit_test(test_preflight_shell_holder),
+	    cmocka_unit_test(test_preflight_terminal_session),
+	    cmocka_unit_test(test_preflight_no_kho),
+	    cmocka_unit_test(test_proc_unit),
+	    cmocka_unit_test(test_prom_parser_accepts),
+	    cmocka_unit_test(test_prom_parser_refuses),
+	    cmocka_unit_test(test_metrics_exposition),
 	};
 
 	return cmocka_run_group_tests_name("check", tests, NULL, NULL);

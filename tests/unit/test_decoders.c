@@ -11,13 +11,14 @@
 #include "fdtbuild.h"
 
 #include "decode/decoders.h"
+#include "decode/kho_root.h"
 
 #define PMM 0x188d000ULL
 
 static const struct fb_sub subs[] = {
-	{ "memblock", 0x34ac000ULL, 0xd2 },
-	{ "LUO", 0x34a7000ULL, 0x20 },
-	{ "kho_test", 0x34a6000ULL, 0xf0 },
+    {"memblock", 0x34ac000ULL, 0xd2},
+    {"LUO", 0x34a7000ULL, 0x20},
+    {"kho_test", 0x34a6000ULL, 0xf0},
 };
 
 /* Decode b, named name, as a blob of direction d of an empty snapshot. */
@@ -114,7 +115,7 @@ static void test_kho_v4_missing_mem_map(void **state)
 /* The root says LUO is 64 bytes, but sub_fdts/LUO holds 32. */
 static void test_kho_v4_blob_size_mismatch(void **state)
 {
-	const struct fb_sub one = { "LUO", 0x34a7000ULL, 64 };
+	const struct fb_sub one = {"LUO", 0x34a7000ULL, 64};
 	struct fb_blob b = fb_kho_v4(PMM, &one, 1), luo = fb_luo("luo-v5", 1, 0, 0);
 	struct kt_blob sub = fb_kt(&luo, "LUO"), root = fb_kt(&b, "fdt");
 	struct kt_snapshot snap;
@@ -135,7 +136,7 @@ static void test_kho_v4_blob_size_mismatch(void **state)
 
 static void test_kho_v1_root(void **state)
 {
-	const struct fb_sub v1[] = { { "memblock", 0x7f000000ULL, 0 }, { "luo", 0x7e000000ULL, 0 } };
+	const struct fb_sub v1[] = {{"memblock", 0x7f000000ULL, 0}, {"luo", 0x7e000000ULL, 0}};
 	struct fb_blob b = fb_kho_v1(0x1000, v1, 2);
 	struct cap c;
 
@@ -174,7 +175,7 @@ static void test_kho_v1_sub_without_fdt(void **state)
 
 static void test_memblock_regions(void **state)
 {
-	const struct fb_region r[] = { { "kt_mem", 0x7ca00000ULL, 2 << 20 }, { "other", 0x1000, 0x1800 } };
+	const struct fb_region r[] = {{"kt_mem", 0x7ca00000ULL, 2 << 20}, {"other", 0x1000, 0x1800}};
 	struct fb_blob b = fb_memblock(r, 2);
 	struct cap c;
 
@@ -216,10 +217,10 @@ static void test_memblock_region_with_u32_start(void **state)
 /* ---- kho-test --------------------------------------------------------------- */
 
 static const struct fb_kho_test good_test = {
-	.magic = KHO_TEST_MAGIC,
-	.nr_folios = 13,
-	.folios = { .first = 0x1b41000ULL, .total_pages = 5, .flags = 2, .order = 3 },
-	.csum = 0x12345678,
+    .magic = KHO_TEST_MAGIC,
+    .nr_folios = 13,
+    .folios = {.first = 0x1b41000ULL, .total_pages = 5, .flags = 2, .order = 3},
+    .csum = 0x12345678,
 };
 
 static void test_kho_test_fields(void **state)
@@ -327,7 +328,7 @@ static void test_luo_stale_garbage(void **state)
 
 static void test_luo_stale_zeros(void **state)
 {
-	uint8_t zero[32] = { 0 };
+	uint8_t zero[32] = {0};
 	struct fb_blob b = fb_bytes(zero, sizeof(zero));
 
 	(void)state;
@@ -450,7 +451,7 @@ static void test_kexec_meta_unterminated_release(void **state)
 
 static void decode_generic(struct cap *c)
 {
-	static const uint8_t odd[] = { 0x01, 0x02, 0x03 };
+	static const uint8_t odd[] = {0x01, 0x02, 0x03};
 	struct fb_blob b;
 	struct fb f;
 
@@ -546,7 +547,7 @@ static void test_generic_odd_length_is_bytes(void **state)
 
 static void test_raw_bytes(void **state)
 {
-	static const uint8_t data[] = { 0xde, 0xad, 0xbe, 0xef };
+	static const uint8_t data[] = {0xde, 0xad, 0xbe, 0xef};
 	struct fb_blob b = fb_bytes(data, sizeof(data));
 	struct cap c;
 
@@ -592,7 +593,7 @@ static void test_raw_large_is_capped(void **state)
 
 static void test_select_by_compatible(void **state)
 {
-	const struct fb_region r = { "r", 0x1000, 0x1000 };
+	const struct fb_region r = {"r", 0x1000, 0x1000};
 	struct fb_blob root = fb_kho_v4(PMM, subs, 1), mb = fb_memblock(&r, 1), kt = fb_kho_test(&good_test);
 
 	(void)state;
@@ -678,7 +679,7 @@ static int malformed_child(void *arg)
 
 	cap_init(&c);
 	if (m->direct)
-		kt_decode_kho_v4(&kb, &c.sink, NULL);
+		kt_dec_kho_v4.decode(&kb, &c.sink, NULL);
 	else
 		cap_decode(&c, &kb, NULL, KT_OUT);
 	if (cap_count(&c, NULL, "error ") != 1 || cap_count(&c, NULL, "field ") != 0) {
@@ -691,7 +692,7 @@ static int malformed_child(void *arg)
 
 static void check_malformed(const struct fb_blob *b, bool direct, const char *what)
 {
-	struct malformed m = { b, direct };
+	struct malformed m = {b, direct};
 
 	assert_in_child(malformed_child, &m, what);
 }
@@ -722,7 +723,7 @@ static void test_malformed_struct_block(void **state)
 /* Only a header: the magic, a totalsize past the end, every other field zero. */
 static void test_malformed_zero_header(void **state)
 {
-	uint8_t hdr[sizeof(struct fdt_header)] = { 0 };
+	uint8_t hdr[sizeof(struct fdt_header)] = {0};
 	struct fb_blob b;
 
 	(void)state;
@@ -936,58 +937,58 @@ static void test_truncated_before_struct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kho_v4_root_props),
-		cmocka_unit_test(test_kho_v4_sub_nodes),
-		cmocka_unit_test(test_kho_v4_values_native_endian),
-		cmocka_unit_test(test_kho_v4_valid_has_no_notes),
-		cmocka_unit_test(test_kho_v4_missing_mem_map),
-		cmocka_unit_test(test_kho_v4_blob_size_mismatch),
-		cmocka_unit_test(test_kho_v1_root),
-		cmocka_unit_test(test_kho_v1_sub_without_fdt),
-		cmocka_unit_test(test_memblock_regions),
-		cmocka_unit_test(test_memblock_region_with_u32_start),
-		cmocka_unit_test(test_kho_test_fields),
-		cmocka_unit_test(test_kho_test_wrong_magic),
-		cmocka_unit_test(test_luo_valid),
-		cmocka_unit_test(test_luo_not_serialized),
-		cmocka_unit_test(test_luo_stale_garbage),
-		cmocka_unit_test(test_luo_stale_zeros),
-		cmocka_unit_test(test_luo_stale_shell_script),
-		cmocka_unit_test(test_luo_stale_bad_addresses),
-		cmocka_unit_test(test_luo_unsupported_version),
-		cmocka_unit_test(test_luo_short_outgoing),
-		cmocka_unit_test(test_kexec_meta_valid),
-		cmocka_unit_test(test_kexec_meta_short),
-		cmocka_unit_test(test_kexec_meta_bad_version),
-		cmocka_unit_test(test_kexec_meta_unterminated_release),
-		cmocka_unit_test(test_generic_format),
-		cmocka_unit_test(test_generic_string),
-		cmocka_unit_test(test_generic_string_list),
-		cmocka_unit_test(test_generic_u32),
-		cmocka_unit_test(test_generic_u64),
-		cmocka_unit_test(test_generic_empty_is_bool),
-		cmocka_unit_test(test_generic_odd_length_is_bytes),
-		cmocka_unit_test(test_raw_bytes),
-		cmocka_unit_test(test_raw_empty),
-		cmocka_unit_test(test_raw_large_is_capped),
-		cmocka_unit_test(test_select_by_compatible),
-		cmocka_unit_test(test_select_by_name),
-		cmocka_unit_test(test_select_fallback_fdt),
-		cmocka_unit_test(test_select_fallback_raw),
-		cmocka_unit_test(test_select_exact_compatible),
-		cmocka_unit_test(test_malformed_bad_magic),
-		cmocka_unit_test(test_malformed_struct_block),
-		cmocka_unit_test(test_malformed_zero_header),
-		cmocka_unit_test(test_malformed_huge_totalsize),
-		cmocka_unit_test(test_malformed_shorter_than_header),
-		cmocka_unit_test(test_truncated_strings_lost),
-		cmocka_unit_test(test_truncated_inside_strings),
-		cmocka_unit_test(test_truncated_inside_struct),
-		cmocka_unit_test(test_truncated_kernel_layout),
-		cmocka_unit_test(test_truncated_kernel_layout_root_only),
-		cmocka_unit_test(test_truncated_inside_value),
-		cmocka_unit_test(test_truncated_inside_node_name),
-		cmocka_unit_test(test_truncated_before_struct),
+	    cmocka_unit_test(test_kho_v4_root_props),
+	    cmocka_unit_test(test_kho_v4_sub_nodes),
+	    cmocka_unit_test(test_kho_v4_values_native_endian),
+	    cmocka_unit_test(test_kho_v4_valid_has_no_notes),
+	    cmocka_unit_test(test_kho_v4_missing_mem_map),
+	    cmocka_unit_test(test_kho_v4_blob_size_mismatch),
+	    cmocka_unit_test(test_kho_v1_root),
+	    cmocka_unit_test(test_kho_v1_sub_without_fdt),
+	    cmocka_unit_test(test_memblock_regions),
+	    cmocka_unit_test(test_memblock_region_with_u32_start),
+	    cmocka_unit_test(test_kho_test_fields),
+	    cmocka_unit_test(test_kho_test_wrong_magic),
+	    cmocka_unit_test(test_luo_valid),
+	    cmocka_unit_test(test_luo_not_serialized),
+	    cmocka_unit_test(test_luo_stale_garbage),
+	    cmocka_unit_test(test_luo_stale_zeros),
+	    cmocka_unit_test(test_luo_stale_shell_script),
+	    cmocka_unit_test(test_luo_stale_bad_addresses),
+	    cmocka_unit_test(test_luo_unsupported_version),
+	    cmocka_unit_test(test_luo_short_outgoing),
+	    cmocka_unit_test(test_kexec_meta_valid),
+	    cmocka_unit_test(test_kexec_meta_short),
+	    cmocka_unit_test(test_kexec_meta_bad_version),
+	    cmocka_unit_test(test_kexec_meta_unterminated_release),
+	    cmocka_unit_test(test_generic_format),
+	    cmocka_unit_test(test_generic_string),
+	    cmocka_unit_test(test_generic_string_list),
+	    cmocka_unit_test(test_generic_u32),
+	    cmocka_unit_test(test_generic_u64),
+	    cmocka_unit_test(test_generic_empty_is_bool),
+	    cmocka_unit_test(test_generic_odd_length_is_bytes),
+	    cmocka_unit_test(test_raw_bytes),
+	    cmocka_unit_test(test_raw_empty),
+	    cmocka_unit_test(test_raw_large_is_capped),
+	    cmocka_unit_test(test_select_by_compatible),
+	    cmocka_unit_test(test_select_by_name),
+	    cmocka_unit_test(test_select_fallback_fdt),
+	    cmocka_unit_test(test_select_fallback_raw),
+	    cmocka_unit_test(test_select_exact_compatible),
+	    cmocka_unit_test(test_malformed_bad_magic),
+	    cmocka_unit_test(test_malformed_struct_block),
+	    cmocka_unit_test(test_malformed_zero_header),
+	    cmocka_unit_test(test_malformed_huge_totalsize),
+	    cmocka_unit_test(test_malformed_shorter_than_header),
+	    cmocka_unit_test(test_truncated_strings_lost),
+	    cmocka_unit_test(test_truncated_inside_strings),
+	    cmocka_unit_test(test_truncated_inside_struct),
+	    cmocka_unit_test(test_truncated_kernel_layout),
+	    cmocka_unit_test(test_truncated_kernel_layout_root_only),
+	    cmocka_unit_test(test_truncated_inside_value),
+	    cmocka_unit_test(test_truncated_inside_node_name),
+	    cmocka_unit_test(test_truncated_before_struct),
 	};
 
 	return cmocka_run_group_tests_name("decoders", tests, NULL, NULL);

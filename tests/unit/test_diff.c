@@ -13,10 +13,10 @@
 #include "view/diff.h"
 #include "snapshot/snapshot.h"
 
-#define PMM 0x188d000ULL
+#define PMM	 0x188d000ULL
 #define SESSIONS 0x325f000ULL
-#define FLBS 0x34a8000ULL
-#define LUO_PA 0x34a7000ULL
+#define FLBS	 0x34a8000ULL
+#define LUO_PA	 0x34a7000ULL
 
 struct pair {
 	char *a, *b; /* the two snapshot directories */
@@ -30,7 +30,7 @@ struct rec {
 	size_t n;
 };
 
-static const char *const change_name[] = { "added", "removed", "changed" };
+static const char *const change_name[] = {"added", "removed", "changed"};
 
 static void rec_add(struct rec *r, char *line)
 {
@@ -55,7 +55,7 @@ static void on_field(void *ctx, const char *field, const char *a, const char *b)
 	rec_add(ctx, line);
 }
 
-static const struct kt_diff_ops ops = { on_blob, on_field };
+static const struct kt_diff_ops ops = {on_blob, on_field};
 
 static void rec_free(struct rec *r)
 {
@@ -85,12 +85,12 @@ static bool rec_has(const struct rec *r, const char *line)
 	return false;
 }
 
-#define assert_rec_has(r, line)                                              \
-	do {                                                                 \
-		if (!rec_has((r), (line))) {                                 \
-			rec_print(r);                                        \
-			fail_msg("diff did not report '%s'", (line));        \
-		}                                                            \
+#define assert_rec_has(r, line)                                                                              \
+	do {                                                                                                 \
+		if (!rec_has((r), (line))) {                                                                 \
+			rec_print(r);                                                                        \
+			fail_msg("diff did not report '%s'", (line));                                        \
+		}                                                                                            \
 	} while (0)
 
 static int setup(void **state)
@@ -119,15 +119,15 @@ static int teardown(void **state)
 }
 
 static const struct fb_sub subs[] = {
-	{ "memblock", 0x34ac000ULL, 0xd2 },
-	{ "LUO", LUO_PA, 0x20 },
+    {"memblock", 0x34ac000ULL, 0xd2},
+    {"LUO", LUO_PA, 0x20},
 };
 
 /* A kho/ directory before the kexec: root, scratch, LUO and memblock. */
 static void write_base(const char *root, uint64_t luo_num, uint64_t luo_phys, bool memblock)
 {
-	const struct fb_sub s[] = { subs[0], { "LUO", luo_phys, subs[1].size } };
-	const struct fb_region r = { "kt_mem", 0x7ca00000ULL, 2 << 20 };
+	const struct fb_sub s[] = {subs[0], {"LUO", luo_phys, subs[1].size}};
+	const struct fb_region r = {"kt_mem", 0x7ca00000ULL, 2 << 20};
 	struct fb_blob fdt = fb_kho_v4(PMM, s, 2), luo = fb_luo("luo-v5", luo_num, SESSIONS, FLBS);
 
 	td_write_blob(root, "out/fdt", &fdt);
@@ -256,7 +256,7 @@ static void test_scratch_changed(void **state)
 /* The same tree with room to spare: other bytes, same decoding. */
 static void test_bytes_differ_same_decoding(void **state)
 {
-	const struct fb_region reg = { "kt_mem", 0x7ca00000ULL, 2 << 20 };
+	const struct fb_region reg = {"kt_mem", 0x7ca00000ULL, 2 << 20};
 	struct fb_blob mb = fb_memblock(&reg, 1), big;
 	struct pair *p = *state;
 	struct rec r;
@@ -303,14 +303,14 @@ static void test_out_vs_in(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_identical),
-		T(test_blob_added),
-		T(test_blob_removed),
-		T(test_luo_number_changed),
-		T(test_root_field_changed),
-		T(test_scratch_changed),
-		T(test_bytes_differ_same_decoding),
-		T(test_out_vs_in),
+	    T(test_identical),
+	    T(test_blob_added),
+	    T(test_blob_removed),
+	    T(test_luo_number_changed),
+	    T(test_root_field_changed),
+	    T(test_scratch_changed),
+	    T(test_bytes_differ_same_decoding),
+	    T(test_out_vs_in),
 	};
 
 	return cmocka_run_group_tests_name("diff", tests, NULL, NULL);

@@ -13,9 +13,10 @@
 
 #include "decode/decoders.h"
 #include "base/json_write.h"
-#include "render/render.h"
+#include "render/json_tree.h"
+#include "render/text.h"
 
-/* ---- a small strict JSON parser (RFC 8259, ASCII documents only) -------- */
+/* ---- a small strict JSON parser (RFC 8259; bytes >= 0x80 taken as they come) -------- */
 
 struct jp {
 	const char *s;
@@ -56,8 +57,8 @@ static bool jp_string(struct jp *p)
 
 		if (c == '"')
 			return true;
-		if (c < 0x20 || c >= 0x7f)
-			return false; /* raw control or non-ASCII byte */
+		if (c < 0x20 || c == 0x7f)
+			return false; /* raw control byte */
 		if (c != '\\') {
 			if (p->str_len < sizeof(p->str))
 				p->str[p->str_len++] = c;
@@ -209,11 +210,11 @@ static bool json_valid(const char *s, struct jp *p)
 	return p->s[p->i] == '\0';
 }
 
-#define assert_json_valid(doc)                                                            \
-	do {                                                                              \
-		struct jp jp_;                                                            \
-		if (!json_valid((doc), &jp_))                                             \
-			fail_msg("not valid JSON near byte %zu: %s", jp_.i, (doc));       \
+#define assert_json_valid(doc)                                                                               \
+	do {                                                                                                 \
+		struct jp jp_;                                                                               \
+		if (!json_valid((doc), &jp_))                                                                \
+			fail_msg("not valid JSON near byte %zu: %s", jp_.i, (doc));                          \
 	} while (0)
 
 /* ---- writing into memory ------------------------------------------------- */
@@ -290,8 +291,20 @@ static void test_escape_non_ascii(void **state)
 	struct doc d;
 
 	(void)state;
-	/* Blob bytes are not trusted to be UTF-8: every byte >= 0x7f is escaped on its own. */
-	assert_string_equal(one_string(&d, "\xc3\xa9\x7f\xff", 4), "\"\\u00c3\\u00a9\\u007f\\u00ff\"\n");
+	/* Well-formed UTF-8 passes; DEL and every byte of an ill-formed sequence are escaped on their own. */
+	assert_string_equal(one_string(&d, "\xc3\xa9\x7f\xff", 4), "\"\xc3\xa9\\u007f\\u00ff\"\n");
+	doc_free(&d);
+	/* Overlong '/', a surrogate, a truncated sequence: never passed through. */
+	assert_string_equal(one_string(&d, "\xc0\xaf\xed\xa0\x80\xe2\x82", 7),
+			    "\"\\u00c0\\u00af\\u00ed\\u00a0\\u0080\\u00e2\\u0082\"\n");
+	doc_free(&d);
+	/* Bytes that lead no sequence at all (0xf5-0xff), even before continuation bytes. */
+	assert_string_equal(one_string(&d, "\xf5\x80\x80\x80\xff\xbf", 6),
+			    "\"\\u00f5\\u0080\\u0080\\u0080\\u00ff\\u00bf\"\n");
+	doc_free(&d);
+	/* Four bytes, and the last code point there is. */
+	assert_string_equal(one_string(&d, "\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf", 8),
+			    "\"\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"\n");
 	doc_free(&d);
 }
 
@@ -529,11 +542,11 @@ static void test_sink_late_note(void **state)
 /* Decoded blobs, including notes, string lists and raw bytes, make valid JSON. */
 static void test_sink_decoded_blobs_valid(void **state)
 {
-	const struct fb_sub subs[] = { { "LUO", 0x34a7000ULL, 0x20 }, { "memblock", 0x34ac000ULL, 0xd2 } };
+	const struct fb_sub subs[] = {{"LUO", 0x34a7000ULL, 0x20}, {"memblock", 0x34ac000ULL, 0xd2}};
 	struct fb_blob root = fb_kho_v4(0x188d000ULL, subs, 2), cut = fb_cut(&root, root.len - 20);
 	struct fb_blob stale = fb_bytes("#!/bin/sh\necho \"hi\"\t\\\x01\x02\xff more text..", 32);
-	struct kt_dctx c = { .dirn = KT_IN, .raw = true };
-	struct kt_blob b[3] = { fb_kt(&root, "fdt"), fb_kt(&cut, "fdt"), fb_kt(&stale, "LUO") };
+	struct kt_dctx c = {.dirn = KT_IN, .raw = true};
+	struct kt_blob b[3] = {fb_kt(&root, "fdt"), fb_kt(&cut, "fdt"), fb_kt(&stale, "LUO")};
 	struct kt_snapshot snap;
 	struct kt_json_sink t;
 	const char *out;
@@ -560,21 +573,21 @@ static void test_sink_decoded_blobs_valid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_quote_backslash),
-		cmocka_unit_test(test_escape_control_bytes),
-		cmocka_unit_test(test_escape_nul_inside),
-		cmocka_unit_test(test_escape_non_ascii),
-		cmocka_unit_test(test_escape_all_bytes_roundtrip),
-		cmocka_unit_test(test_escape_keys),
-		cmocka_unit_test(test_addr_is_hex_string),
-		cmocka_unit_test(test_numbers_and_literals),
-		cmocka_unit_test(test_nesting_compact),
-		cmocka_unit_test(test_nesting_pretty),
-		cmocka_unit_test(test_two_documents),
-		cmocka_unit_test(test_error_document),
-		cmocka_unit_test(test_sink_node_shape),
-		cmocka_unit_test(test_sink_late_note),
-		cmocka_unit_test(test_sink_decoded_blobs_valid),
+	    cmocka_unit_test(test_escape_quote_backslash),
+	    cmocka_unit_test(test_escape_control_bytes),
+	    cmocka_unit_test(test_escape_nul_inside),
+	    cmocka_unit_test(test_escape_non_ascii),
+	    cmocka_unit_test(test_escape_all_bytes_roundtrip),
+	    cmocka_unit_test(test_escape_keys),
+	    cmocka_unit_test(test_addr_is_hex_string),
+	    cmocka_unit_test(test_numbers_and_literals),
+	    cmocka_unit_test(test_nesting_compact),
+	    cmocka_unit_test(test_nesting_pretty),
+	    cmocka_unit_test(test_two_documents),
+	    cmocka_unit_test(test_error_document),
+	    cmocka_unit_test(test_sink_node_shape),
+	    cmocka_unit_test(test_sink_late_note),
+	    cmocka_unit_test(test_sink_decoded_blobs_valid),
 	};
 
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);

@@ -22,6 +22,7 @@
 
 #include "fdtbuild.h"
 
+#include "decode/kho_block.h"
 #include "model/luo_state.h"
 #include "source/physmem.h"
 #include "base/util.h"
@@ -343,7 +344,7 @@ static void open_img(struct fixture *f, uint64_t seg_len, off_t cut)
 static int decode_at(struct fixture *f, uint64_t sessions_pa, uint64_t flbs_pa)
 {
 	kt_luo_state_free(&f->st);
-	f->ret = kt_luo_from_serialized(f->pm, sessions_pa, flbs_pa, &f->st);
+	f->ret = kt_luo_add_serialized(&f->st, f->pm, sessions_pa, flbs_pa);
 	return f->ret;
 }
 
@@ -674,14 +675,14 @@ static void test_earlier_sessions_kept(void **state)
 	build(f, &small);
 	open_img(f, 0, 0);
 	kt_luo_add_session(&f->st, "live-one", KT_SESS_OUTGOING);
-	assert_int_equal(kt_luo_from_serialized(f->pm, f->sessions_pa, 0, &f->st), 0);
+	assert_int_equal(kt_luo_add_serialized(&f->st, f->pm, f->sessions_pa, 0), 0);
 	assert_int_equal(f->st.nr_sessions, 1 + small.nsess);
 	assert_string_equal(f->st.sessions[0].name, "live-one");
 	kt_luo_state_free(&f->st);
 	kt_luo_add_session(&f->st, "live-one", KT_SESS_OUTGOING);
 	set64(&f->m, f->sessions_pa + 8, 0);
 	open_img(f, 0, 0);
-	assert_int_equal(kt_luo_from_serialized(f->pm, f->sessions_pa, 0, &f->st), -EBADMSG);
+	assert_int_equal(kt_luo_add_serialized(&f->st, f->pm, f->sessions_pa, 0), -EBADMSG);
 	assert_int_equal(f->st.nr_sessions, 1);
 	assert_string_equal(f->st.sessions[0].name, "live-one");
 }
@@ -783,11 +784,11 @@ static void test_max_blocks(void **state)
 
 	/* Exactly the kernel's limit: every block is read. */
 	f->pm = stride_image(f->dir, KT_KHO_MAX_BLOCKS, 0);
-	assert_int_equal(
-	    kt_block_walk(f->pm, IMG_BASE, sizeof(struct luo_session_ser), count_entry, &c, NULL, err, sizeof(err)),
-	    0);
+	assert_int_equal(kt_block_walk(f->pm, IMG_BASE, sizeof(struct luo_session_ser), count_entry, &c, NULL,
+				       err, sizeof(err)),
+			 0);
 	assert_int_equal(c.n, KT_KHO_MAX_BLOCKS);
-	assert_int_equal(kt_luo_from_serialized(f->pm, IMG_BASE, 0, &f->st), 0);
+	assert_int_equal(kt_luo_add_serialized(&f->st, f->pm, IMG_BASE, 0), 0);
 	assert_int_equal(f->st.nr_sessions, KT_KHO_MAX_BLOCKS);
 	assert_string_equal(f->st.sessions[KT_KHO_MAX_BLOCKS - 1].name, "s09999");
 }
@@ -799,13 +800,13 @@ static void test_too_many_blocks(void **state)
 	char err[256] = "";
 
 	f->pm = stride_image(f->dir, KT_KHO_MAX_BLOCKS + 1, 0);
-	assert_int_equal(
-	    kt_block_walk(f->pm, IMG_BASE, sizeof(struct luo_session_ser), count_entry, &c, NULL, err, sizeof(err)),
-	    -E2BIG);
+	assert_int_equal(kt_block_walk(f->pm, IMG_BASE, sizeof(struct luo_session_ser), count_entry, &c, NULL,
+				       err, sizeof(err)),
+			 -E2BIG);
 	assert_has(err, "more than 10000 blocks");
 	assert_int_equal(c.n, KT_KHO_MAX_BLOCKS);
 	/* Through the session decoder: nothing of it is kept. */
-	assert_int_equal(kt_luo_from_serialized(f->pm, IMG_BASE, 0, &f->st), -E2BIG);
+	assert_int_equal(kt_luo_add_serialized(&f->st, f->pm, IMG_BASE, 0), -E2BIG);
 	assert_int_equal(f->st.nr_sessions, 0);
 	assert_false(f->st.serialized_ok);
 	assert_has(f->st.serialized_note, "more than 10000 blocks");
@@ -819,12 +820,12 @@ static void test_long_cycle(void **state)
 	char err[256] = "";
 
 	f->pm = stride_image(f->dir, 5000, IMG_BASE + 1234 * PAGE);
-	assert_int_equal(
-	    kt_block_walk(f->pm, IMG_BASE, sizeof(struct luo_session_ser), count_entry, &c, NULL, err, sizeof(err)),
-	    -ELOOP);
+	assert_int_equal(kt_block_walk(f->pm, IMG_BASE, sizeof(struct luo_session_ser), count_entry, &c, NULL,
+				       err, sizeof(err)),
+			 -ELOOP);
 	assert_int_equal(c.n, 5000);
 	assert_has(err, "loops back to 0x5d2000");
-	assert_int_equal(kt_luo_from_serialized(f->pm, IMG_BASE, 0, &f->st), -ELOOP);
+	assert_int_equal(kt_luo_add_serialized(&f->st, f->pm, IMG_BASE, 0), -ELOOP);
 	assert_int_equal(f->st.nr_sessions, 0);
 	assert_has(f->st.serialized_note, "loops back");
 }

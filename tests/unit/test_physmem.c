@@ -18,6 +18,7 @@
 
 #include "fdtbuild.h"
 
+#include "model/state.h"
 #include "source/physmem.h"
 #include "base/util.h"
 #include "../kcore_image.h"
@@ -426,20 +427,10 @@ static void test_iomem_malformed(void **state)
 
 /* ---- recording, export, the snapshot backend ----------------------------------- */
 
-static struct kt_snapshot snap_with(struct kt_file *file, uint8_t *data, size_t len)
-{
-	*file = (struct kt_file){.path = (char *)KT_PHYSMEM_FILE, .data = data, .len = len};
-	return (struct kt_snapshot){
-	    .kind = KT_SRC_DIR, .origin = (char *)"snap", .files = file, .nr_files = 1};
-}
-
 static int open_image(struct fixture *f, uint8_t *data, size_t len, struct kt_physmem **pm)
 {
-	struct kt_file file;
-	struct kt_snapshot s = snap_with(&file, data, len);
-
 	f->err[0] = '\0';
-	return kt_physmem_open_snapshot(&s, pm, f->err, sizeof(f->err));
+	return kt_physmem_open_saved(data, len, "snap/" KT_PHYSMEM_FILE, pm, f->err, sizeof(f->err));
 }
 
 static void test_record_export(void **state)
@@ -583,7 +574,7 @@ static void test_snapshot_validation(void **state)
 	assert_int_equal(kt_physmem_read(pm, 0x2000, buf, 8), -EFAULT);
 	kt_physmem_close(pm);
 
-	assert_int_equal(kt_physmem_open_snapshot(&empty, &pm, f->err, sizeof(f->err)), -ENOENT);
+	assert_int_equal(kt_physmem_open_for(&empty, &pm, f->err, sizeof(f->err)), -ENOENT);
 	assert_err_has(f, "no physical memory in this snapshot");
 	assert_null(pm);
 

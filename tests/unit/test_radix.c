@@ -626,20 +626,20 @@ static void on_bad(void *ctx, uint64_t start, uint64_t end, const char *what)
 	}
 }
 
-static void test_check_scratch(void **state)
+static void test_check_areas(void **state)
 {
 	const struct kt_range r[] = {{0x1000, 0x3000}, {0x8000, 0x9000}, {0x20000, 0x30000}};
-	const struct kt_scratch sc[] = {{0x2000, 0x7000}, {0x40000, 0}, {0x28000, 0x1000}};
+	const struct kt_area sc[] = {{0x2000, 0x7000}, {0x40000, 0}, {0x28000, 0x1000}};
 	struct bad b = {0};
 
 	(void)state;
-	assert_int_equal(kt_radix_check_scratch(r, 3, sc, 3, on_bad, &b), 0x1000 + 0x1000 + 0x1000);
+	assert_int_equal(kt_radix_check_areas(r, 3, sc, 3, on_bad, &b), 0x1000 + 0x1000 + 0x1000);
 	assert_int_equal(b.n, 3);
 	assert_int_equal(b.start[0], 0x2000);
 	assert_int_equal(b.end[0], 0x3000);
 	assert_int_equal(b.start[1], 0x8000);
 	assert_int_equal(b.start[2], 0x28000);
-	assert_int_equal(kt_radix_check_scratch(r, 3, NULL, 0, NULL, NULL), 0);
+	assert_int_equal(kt_radix_check_areas(r, 3, NULL, 0, NULL, NULL), 0);
 }
 
 static void test_check_ram(void **state)
@@ -703,11 +703,13 @@ static void load_live(struct fixture *f, struct kt_snapshot *s)
 
 static void view(struct kt_snapshot *s, struct cap *c, unsigned int mask, bool ranges)
 {
-	struct kt_view_ctx vc = {.snap = s, .mask = mask, .ranges = ranges};
+	const struct kt_view_opts o = {.mask = mask, .ranges = ranges};
+	struct kt_state st;
 
 	cap_init(c);
-	kt_view_mem(&vc, &c->sink);
-	kt_view_ctx_free(&vc);
+	kt_state_init(&st, s);
+	kt_view_mem(&st, &o, &c->sink);
+	kt_state_free(&st);
 }
 
 static void build_view_tree(struct fixture *f, uint64_t *lu)
@@ -833,8 +835,10 @@ static void test_view_from_saved_pages(void **state)
 {
 	struct fixture *f = *state;
 	char *saved = td_path(f->dir, "saved"), err[512];
+	const struct kt_view_opts both = {.mask = KT_VIEW_OUT | KT_VIEW_IN};
 	struct kt_snapshot s, back;
-	struct kt_view_ctx vc;
+	struct kt_physmem *pm;
+	struct kt_state st;
 	struct cap live, off;
 	uint8_t *buf;
 	size_t len, i;
@@ -846,26 +850,27 @@ static void test_view_from_saved_pages(void **state)
 	load_live(f, &s);
 	view(&s, &live, KT_VIEW_OUT, true);
 
-	vc = (struct kt_view_ctx){.snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN};
-	assert_non_null(kt_view_physmem(&vc));
-	kt_physmem_record(vc.pm, true);
+	kt_state_init(&st, &s);
+	pm = kt_state_physmem(&st);
+	assert_non_null(pm);
+	kt_physmem_record(pm, true);
 	cap_init(&off);
 	kt_node_begin(&off.sink, "global", NULL, NULL);
-	kt_view_mem_totals(&vc, &off.sink);
+	kt_view_mem_totals(&st, &both, &off.sink);
 	kt_node_end(&off.sink);
 	assert_cap_has(&off, "global", "field preserved_out_blocks=3");
 	assert_cap_has(&off, "global", "field preserved_out_problems=1");
 	cap_free(&off);
-	kt_physmem_record(vc.pm, false);
-	assert_int_equal(kt_physmem_export(vc.pm, &buf, &len), 0);
+	kt_physmem_record(pm, false);
+	assert_int_equal(kt_physmem_export(pm, &buf, &len), 0);
 	/*
 	 * The tree's 12 pages: the root; for order 0 (0x210000 and 0x72401000: one path
 	 * down to level 1, then two leaves) 6; for order 9 (another level-5 entry) 5.
 	 * Then the 3 System RAM ranges.
 	 */
 	assert_int_equal(len, 16 + 12 * (8 + KT_PAGE_SIZE) + 8 + 3 * 16);
-	assert_int_equal(kt_snapshot_add_file(&s, KT_PHYSMEM_FILE, buf, len), 0);
-	kt_view_ctx_free(&vc);
+	kt_snapshot_add_file(&s, KT_PHYSMEM_FILE, buf, len);
+	kt_state_free(&st);
 	assert_int_equal(kt_snapshot_save(&s, saved, err, sizeof(err)), 0);
 	kt_snapshot_free(&s);
 
@@ -881,26 +886,44 @@ static void test_view_from_saved_pages(void **state)
 	free(saved);
 }
 
+/* The tree's root as the preserved-memory model finds it (or says why not) in each direction. */
+static int root_of(struct kt_snapshot *s, enum kt_dirn d, char *why, size_t whylen)
+{
+	struct kt_state st;
+	int ret;
+
+	kt_state_init(&st, s);
+	ret = kt_state_mem(&st, d)->ret;
+	snprintf(why, whylen, "%s", kt_state_mem(&st, d)->why);
+	kt_state_free(&st);
+	return ret;
+}
+
 static void test_root_fdt_cases(void **state)
 {
 	struct fixture *f = *state;
-	char *kho = td_path(f->dir, "kho"), why[256], err[256];
+	char *kho = td_path(f->dir, "kho"), *core = td_path(f->dir, "kcore"),
+	     *iomem = td_path(f->dir, "iomem");
+	char why[256], err[256];
 	struct kt_snapshot s;
-	uint64_t root;
 	struct fb fb;
 	struct fb_blob v1 = fb_kho_v1(0x1000, NULL, 0), nomap;
 
+	img_write(f->m, f->dir, NULL, 0);
+	setenv("KHO_TOOLS_KCORE", core, 1);
+	setenv("KHO_TOOLS_IOMEM", iomem, 1);
+	setenv("KHO_TOOLS_DEBUGFS", kho, 1);
 	td_write_str(f->dir, "kho/out/scratch_phys", SCRATCH_PHYS);
 	td_write_str(f->dir, "kho/out/scratch_len", SCRATCH_LEN);
-	assert_int_equal(kt_snapshot_load(kho, &s, err, sizeof(err)), 0);
-	assert_int_equal(kt_radix_root(&s, KT_OUT, &root, why, sizeof(why)), -ENOENT);
+	assert_int_equal(kt_snapshot_load(NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(root_of(&s, KT_OUT, why, sizeof(why)), -ENOENT);
 	assert_non_null(strstr(why, "no out/fdt"));
-	assert_int_equal(kt_radix_root(&s, KT_IN, &root, why, sizeof(why)), -ENOENT);
+	assert_int_equal(root_of(&s, KT_IN, why, sizeof(why)), -ENOENT);
 	kt_snapshot_free(&s);
 
 	td_write_blob(f->dir, "kho/out/fdt", &v1);
-	assert_int_equal(kt_snapshot_load(kho, &s, err, sizeof(err)), 0);
-	assert_int_equal(kt_radix_root(&s, KT_OUT, &root, why, sizeof(why)), -EOPNOTSUPP);
+	assert_int_equal(kt_snapshot_load(NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(root_of(&s, KT_OUT, why, sizeof(why)), -EOPNOTSUPP);
 	kt_snapshot_free(&s);
 
 	fb_start(&fb);
@@ -908,13 +931,18 @@ static void test_root_fdt_cases(void **state)
 	fb_u32(&fb, KHO_PROP_MEM_MAP, 7);
 	nomap = fb_finish(&fb);
 	td_write_blob(f->dir, "kho/out/fdt", &nomap);
-	assert_int_equal(kt_snapshot_load(kho, &s, err, sizeof(err)), 0);
-	assert_int_equal(kt_radix_root(&s, KT_OUT, &root, why, sizeof(why)), -EINVAL);
+	assert_int_equal(kt_snapshot_load(NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(root_of(&s, KT_OUT, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "preserved-memory-map"));
 	kt_snapshot_free(&s);
+	unsetenv("KHO_TOOLS_KCORE");
+	unsetenv("KHO_TOOLS_IOMEM");
+	unsetenv("KHO_TOOLS_DEBUGFS");
 	fb_free(&v1);
 	fb_free(&nomap);
 	free(kho);
+	free(core);
+	free(iomem);
 }
 
 /* ---- the bats fixture ---------------------------------------------------------- */
@@ -961,7 +989,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_entry_beyond_key_space, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_more_pages_than_ram, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_tables, setup, teardown),
-	    cmocka_unit_test(test_check_scratch),
+	    cmocka_unit_test(test_check_areas),
 	    cmocka_unit_test(test_check_ram),
 	    cmocka_unit_test_setup_teardown(test_view_live_out, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_view_blob_not_preserved_and_walk_error, setup, teardown),

@@ -7,6 +7,8 @@
 
 #include "fdtbuild.h"
 
+#include "base/hash.h"
+#include "base/size.h"
 #include "base/util.h"
 
 #define SENTINEL 0x5a5a5a5a5a5a5a5aULL
@@ -67,7 +69,7 @@ static void test_parse_size_iec_forms(void **state)
 static void test_parse_size_garbage(void **state)
 {
 	static const char *const bad[] = {
-		"", "G", "abc", "12Q", "1.5G", "-1", " 1", "1 G", "1GiBx", "1Gi", "0x", "4096 ",
+	    "", "G", "abc", "12Q", "1.5G", "-1", " 1", "1 G", "1GiBx", "1Gi", "0x", "4096 ",
 	};
 	size_t i;
 
@@ -263,24 +265,24 @@ static void test_sha256(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_size_plain),
-		cmocka_unit_test(test_parse_size_suffixes),
-		cmocka_unit_test(test_parse_size_iec_forms),
-		cmocka_unit_test(test_parse_size_garbage),
-		cmocka_unit_test(test_parse_size_suffix_overflow),
-		cmocka_unit_test(test_parse_size_number_overflow),
-		cmocka_unit_test(test_fmt_size_exact_units),
-		cmocka_unit_test(test_fmt_size_fractions),
-		cmocka_unit_test(test_fmt_size_rounds_into_next_unit),
-		T(test_read_file_within_bound),
-		T(test_read_file_past_bound),
-		T(test_read_file_missing),
-		cmocka_unit_test(test_cstr_terminated),
-		cmocka_unit_test(test_cstr_unterminated_larger_dst),
-		cmocka_unit_test(test_cstr_unterminated_same_size),
-		cmocka_unit_test(test_cstr_truncates),
-		cmocka_unit_test(test_printable),
-		cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_parse_size_plain),
+	    cmocka_unit_test(test_parse_size_suffixes),
+	    cmocka_unit_test(test_parse_size_iec_forms),
+	    cmocka_unit_test(test_parse_size_garbage),
+	    cmocka_unit_test(test_parse_size_suffix_overflow),
+	    cmocka_unit_test(test_parse_size_number_overflow),
+	    cmocka_unit_test(test_fmt_size_exact_units),
+	    cmocka_unit_test(test_fmt_size_fractions),
+	    cmocka_unit_test(test_fmt_size_rounds_into_next_unit),
+	    T(test_read_file_within_bound),
+	    T(test_read_file_past_bound),
+	    T(test_read_file_missing),
+	    cmocka_unit_test(test_cstr_terminated),
+	    cmocka_unit_test(test_cstr_unterminated_larger_dst),
+	    cmocka_unit_test(test_cstr_unterminated_same_size),
+	    cmocka_unit_test(test_cstr_truncates),
+	    cmocka_unit_test(test_printable),
+	    cmocka_unit_test(test_sha256),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

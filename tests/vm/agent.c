@@ -59,11 +59,11 @@
 
 #include "base/abi.h"
 
-#define PROG "kho-agent"
+#define PROG	     "kho-agent"
 #define TOKEN_STRIDE 100000u
-#define FILL_CHUNK (4UL << 20)
-#define EXIT_CHECK 1
-#define EXIT_USAGE 2
+#define FILL_CHUNK   (4UL << 20)
+#define EXIT_CHECK   1
+#define EXIT_USAGE   2
 
 struct layout {
 	const char *prefix;
@@ -210,7 +210,7 @@ static int write_ready(const char *path)
 /* Block until the file at path exists (if path) or SIGUSR1 arrived. */
 static void wait_trigger(const char *path)
 {
-	const struct timespec tick = { 0, 20 * 1000 * 1000 };
+	const struct timespec tick = {0, 20 * 1000 * 1000};
 
 	printf("WAITING pid=%d file=%s\n", (int)getpid(), path ? path : "-");
 	fflush(stdout);
@@ -236,7 +236,7 @@ static int pause_point(const struct opts *o, bool always)
 
 static int luo_session_ioctl(int luo, unsigned long cmd, const char *name)
 {
-	struct liveupdate_ioctl_session arg = { .size = sizeof(arg) };
+	struct liveupdate_ioctl_session arg = {.size = sizeof(arg)};
 
 	snprintf((char *)arg.name, sizeof(arg.name), "%s", name);
 	if (ioctl(luo, cmd, &arg))
@@ -246,7 +246,7 @@ static int luo_session_ioctl(int luo, unsigned long cmd, const char *name)
 
 static int session_fd_ioctl(int sfd, unsigned long cmd, int fd, uint64_t token)
 {
-	struct liveupdate_session_fd_arg arg = { .size = sizeof(arg), .fd = fd, .token = token };
+	struct liveupdate_session_fd_arg arg = {.size = sizeof(arg), .fd = fd, .token = token};
 
 	if (ioctl(sfd, cmd, &arg))
 		return -errno;
@@ -255,7 +255,7 @@ static int session_fd_ioctl(int sfd, unsigned long cmd, int fd, uint64_t token)
 
 static int session_finish(int sfd)
 {
-	struct liveupdate_session_finish arg = { .size = sizeof(arg) };
+	struct liveupdate_session_finish arg = {.size = sizeof(arg)};
 
 	if (ioctl(sfd, LIVEUPDATE_SESSION_FINISH, &arg))
 		return -errno;
@@ -427,24 +427,24 @@ static int cmd_create(const struct opts *o)
 			size = file_size(l, s, f);
 			mfd = make_memfd(token, size, buf);
 			if (mfd < 0) {
-				fprintf(stderr, PROG ": memfd %s token %" PRIu64 " (%" PRIu64
-					" bytes): %s\n", name, token, size, strerror(-mfd));
+				fprintf(stderr, PROG ": memfd %s token %" PRIu64 " (%" PRIu64 " bytes): %s\n",
+					name, token, size, strerror(-mfd));
 				goto fail;
 			}
 			err = session_fd_ioctl(sfd, LIVEUPDATE_SESSION_PRESERVE_FD, mfd, token);
 			if (err) {
-				fprintf(stderr, PROG ": PRESERVE_FD %s token %" PRIu64 ": %s\n", name,
-					token, strerror(-err));
+				fprintf(stderr, PROG ": PRESERVE_FD %s token %" PRIu64 ": %s\n", name, token,
+					strerror(-err));
 				goto fail;
 			}
 			bytes += size;
-			printf("FILE session=%s token=%" PRIu64 " size=%" PRIu64 " fd=%d pos=%" PRIu64
-			       "\n", name, token, size, mfd, size / 2);
+			printf("FILE session=%s token=%" PRIu64 " size=%" PRIu64 " fd=%d pos=%" PRIu64 "\n",
+			       name, token, size, mfd, size / 2);
 		}
 	}
 	free(buf);
-	printf("READY sessions=%u files=%" PRIu64 " bytes=%" PRIu64 " pid=%d\n", l->sessions,
-	       nfiles, bytes, (int)getpid());
+	printf("READY sessions=%u files=%" PRIu64 " bytes=%" PRIu64 " pid=%d\n", l->sessions, nfiles, bytes,
+	       (int)getpid());
 	fflush(stdout);
 
 	if (pause_point(o, !o->kernel))
@@ -475,32 +475,32 @@ static int verify_file(int sfd, const char *name, uint64_t token, uint64_t size,
 
 	fd = session_fd_ioctl(sfd, LIVEUPDATE_SESSION_RETRIEVE_FD, -1, token);
 	if (fd < 0) {
-		printf("MISSING session=%s token=%" PRIu64 " error=\"%s\"\n", name, token,
-		       strerror(-fd));
+		printf("MISSING session=%s token=%" PRIu64 " error=\"%s\"\n", name, token, strerror(-fd));
 		t->missing++;
 		return fd;
 	}
 	if (fstat(fd, &st)) {
-		printf("MISMATCH session=%s token=%" PRIu64 " what=fstat error=\"%s\"\n", name,
-		       token, strerror(errno));
+		printf("MISMATCH session=%s token=%" PRIu64 " what=fstat error=\"%s\"\n", name, token,
+		       strerror(errno));
 		goto bad;
 	}
 	if ((uint64_t)st.st_size != size) {
-		printf("MISMATCH session=%s token=%" PRIu64 " what=size expected=%" PRIu64
-		       " got=%" PRIu64 "\n", name, token, size, (uint64_t)st.st_size);
+		printf("MISMATCH session=%s token=%" PRIu64 " what=size expected=%" PRIu64 " got=%" PRIu64
+		       "\n",
+		       name, token, size, (uint64_t)st.st_size);
 		goto bad;
 	}
 	pos = lseek(fd, 0, SEEK_CUR);
 	if (pos < 0 || (uint64_t)pos != size / 2) {
-		printf("MISMATCH session=%s token=%" PRIu64 " what=pos expected=%" PRIu64
-		       " got=%lld\n", name, token, size / 2, (long long)pos);
+		printf("MISMATCH session=%s token=%" PRIu64 " what=pos expected=%" PRIu64 " got=%lld\n", name,
+		       token, size / 2, (long long)pos);
 		goto bad;
 	}
 	if (size) {
 		map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 		if (map == MAP_FAILED) {
-			printf("MISMATCH session=%s token=%" PRIu64 " what=mmap error=\"%s\"\n",
-			       name, token, strerror(errno));
+			printf("MISMATCH session=%s token=%" PRIu64 " what=mmap error=\"%s\"\n", name, token,
+			       strerror(errno));
 			goto bad;
 		}
 	}
@@ -518,9 +518,9 @@ static int verify_file(int sfd, const char *name, uint64_t token, uint64_t size,
 	if (map)
 		munmap(map, size);
 	if (bad_pages) {
-		printf("MISMATCH session=%s token=%" PRIu64 " what=data size=%" PRIu64
-		       " offset=0x%" PRIx64 " expected=0x%016" PRIx64 " got=0x%016" PRIx64
-		       " bad_pages=%" PRIu64 "\n", name, token, size, first, want, got, bad_pages);
+		printf("MISMATCH session=%s token=%" PRIu64 " what=data size=%" PRIu64 " offset=0x%" PRIx64
+		       " expected=0x%016" PRIx64 " got=0x%016" PRIx64 " bad_pages=%" PRIu64 "\n",
+		       name, token, size, first, want, got, bad_pages);
 		goto bad;
 	}
 	printf("OK session=%s token=%" PRIu64 " size=%" PRIu64 "\n", name, token, size);
@@ -538,7 +538,7 @@ static int cmd_retrieve(const struct opts *o)
 {
 	const struct layout *l = &o->l;
 	char name[LUO_SESSION_NAME_LEN];
-	struct tally t = { 0 };
+	struct tally t = {0};
 	uint64_t nfiles = total_files(l), token;
 	int luo, err, *sfds;
 	bool pass;
@@ -572,8 +572,8 @@ static int cmd_retrieve(const struct opts *o)
 			verify_file(sfds[s], name, token, file_size(l, s, f), &t);
 		}
 	}
-	printf("READY sessions=%u retrieved=%u pid=%d\n", l->sessions,
-	       l->sessions - t.sessions_missing, (int)getpid());
+	printf("READY sessions=%u retrieved=%u pid=%d\n", l->sessions, l->sessions - t.sessions_missing,
+	       (int)getpid());
 	fflush(stdout);
 	if (pause_point(o, false)) {
 		free(sfds);
@@ -596,11 +596,11 @@ static int cmd_retrieve(const struct opts *o)
 	free(sfds);
 
 	pass = !t.mismatch && !t.missing && !t.sessions_missing && !t.finish_failed;
-	printf("SUMMARY sessions=%u files=%" PRIu64 " ok=%" PRIu64 " mismatch=%" PRIu64
-	       " missing=%" PRIu64 " skipped=%" PRIu64 " sessions_missing=%u finished=%u"
+	printf("SUMMARY sessions=%u files=%" PRIu64 " ok=%" PRIu64 " mismatch=%" PRIu64 " missing=%" PRIu64
+	       " skipped=%" PRIu64 " sessions_missing=%u finished=%u"
 	       " finish_failed=%u bytes=%" PRIu64 " result=%s\n",
-	       l->sessions, nfiles, t.ok, t.mismatch, t.missing, t.skipped, t.sessions_missing,
-	       t.finished, t.finish_failed, t.bytes, pass ? "PASS" : "FAIL");
+	       l->sessions, nfiles, t.ok, t.mismatch, t.missing, t.skipped, t.sessions_missing, t.finished,
+	       t.finish_failed, t.bytes, pass ? "PASS" : "FAIL");
 	fflush(stdout);
 	return pass ? 0 : EXIT_CHECK;
 }
@@ -634,10 +634,20 @@ static int parse_u64(const char *s, uint64_t *v)
 	if (errno || end == s || *s == '-')
 		return -EINVAL;
 	switch (*end) {
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	default: break;
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (*end || (shift && x > (UINT64_MAX >> shift)))
 		return -EINVAL;
@@ -655,24 +665,36 @@ static int parse_uint(const char *s, unsigned int *v)
 	return 0;
 }
 
-enum { OPT_SESSIONS = 256, OPT_FILES, OPT_SIZE, OPT_PREFIX, OPT_EMPTY, OPT_WIDE, OPT_BIG,
-       OPT_READY, OPT_WAIT, OPT_KEXEC, OPT_NO_FINISH, OPT_SKIP };
+enum {
+	OPT_SESSIONS = 256,
+	OPT_FILES,
+	OPT_SIZE,
+	OPT_PREFIX,
+	OPT_EMPTY,
+	OPT_WIDE,
+	OPT_BIG,
+	OPT_READY,
+	OPT_WAIT,
+	OPT_KEXEC,
+	OPT_NO_FINISH,
+	OPT_SKIP
+};
 
 static const struct option long_opts[] = {
-	{ "sessions", required_argument, NULL, OPT_SESSIONS },
-	{ "files", required_argument, NULL, OPT_FILES },
-	{ "size", required_argument, NULL, OPT_SIZE },
-	{ "prefix", required_argument, NULL, OPT_PREFIX },
-	{ "empty", required_argument, NULL, OPT_EMPTY },
-	{ "wide", required_argument, NULL, OPT_WIDE },
-	{ "big", required_argument, NULL, OPT_BIG },
-	{ "ready", required_argument, NULL, OPT_READY },
-	{ "wait", required_argument, NULL, OPT_WAIT },
-	{ "kexec", required_argument, NULL, OPT_KEXEC },
-	{ "no-finish", no_argument, NULL, OPT_NO_FINISH },
-	{ "skip-token", required_argument, NULL, OPT_SKIP },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"sessions", required_argument, NULL, OPT_SESSIONS},
+    {"files", required_argument, NULL, OPT_FILES},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"prefix", required_argument, NULL, OPT_PREFIX},
+    {"empty", required_argument, NULL, OPT_EMPTY},
+    {"wide", required_argument, NULL, OPT_WIDE},
+    {"big", required_argument, NULL, OPT_BIG},
+    {"ready", required_argument, NULL, OPT_READY},
+    {"wait", required_argument, NULL, OPT_WAIT},
+    {"kexec", required_argument, NULL, OPT_KEXEC},
+    {"no-finish", no_argument, NULL, OPT_NO_FINISH},
+    {"skip-token", required_argument, NULL, OPT_SKIP},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Returns 0, or -EINVAL after printing what is wrong. */
@@ -686,17 +708,43 @@ static int parse_opts(int argc, char **argv, bool create, struct opts *o)
 	l->prefix = "vm";
 	while ((c = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_SESSIONS: bad |= parse_uint(optarg, &l->sessions); have_sessions = true; break;
-		case OPT_FILES: bad |= parse_uint(optarg, &l->files); have_files = true; break;
-		case OPT_SIZE: bad |= parse_u64(optarg, &l->size); have_size = true; break;
-		case OPT_PREFIX: l->prefix = optarg; break;
-		case OPT_EMPTY: bad |= parse_uint(optarg, &l->empty); break;
-		case OPT_WIDE: bad |= parse_uint(optarg, &l->wide); break;
-		case OPT_BIG: bad |= parse_u64(optarg, &l->big); break;
-		case OPT_READY: o->ready = optarg; break;
-		case OPT_WAIT: o->wait = optarg; break;
-		case OPT_NO_FINISH: o->no_finish = true; break;
-		case OPT_SKIP: bad |= parse_u64(optarg, &o->skip_token); o->have_skip = true; break;
+		case OPT_SESSIONS:
+			bad |= parse_uint(optarg, &l->sessions);
+			have_sessions = true;
+			break;
+		case OPT_FILES:
+			bad |= parse_uint(optarg, &l->files);
+			have_files = true;
+			break;
+		case OPT_SIZE:
+			bad |= parse_u64(optarg, &l->size);
+			have_size = true;
+			break;
+		case OPT_PREFIX:
+			l->prefix = optarg;
+			break;
+		case OPT_EMPTY:
+			bad |= parse_uint(optarg, &l->empty);
+			break;
+		case OPT_WIDE:
+			bad |= parse_uint(optarg, &l->wide);
+			break;
+		case OPT_BIG:
+			bad |= parse_u64(optarg, &l->big);
+			break;
+		case OPT_READY:
+			o->ready = optarg;
+			break;
+		case OPT_WAIT:
+			o->wait = optarg;
+			break;
+		case OPT_NO_FINISH:
+			o->no_finish = true;
+			break;
+		case OPT_SKIP:
+			bad |= parse_u64(optarg, &o->skip_token);
+			o->have_skip = true;
+			break;
 		case OPT_KEXEC:
 			/* Three operands: the kernel (optarg), then the initrd and the command line. */
 			if (optind + 1 >= argc) {
@@ -707,8 +755,11 @@ static int parse_opts(int argc, char **argv, bool create, struct opts *o)
 			o->initrd = argv[optind++];
 			o->cmdline = argv[optind++];
 			break;
-		case 'h': usage(stdout); exit(0);
-		default: return -EINVAL;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -EINVAL;
 		}
 		if (bad) {
 			fprintf(stderr, PROG ": invalid value: %s\n", optarg);
@@ -749,8 +800,8 @@ static int parse_opts(int argc, char **argv, bool create, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
-	struct opts o = { 0 };
+	struct sigaction sa = {.sa_handler = on_usr1};
+	struct opts o = {0};
 	bool create;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {

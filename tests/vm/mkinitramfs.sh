@@ -1,18 +1,18 @@
 #!/bin/sh
-# Build the test VM's initramfs: mkinitramfs.sh BZIMAGE OUTPUT [BINDIR]
+# Build the test VM's initramfs: mkinitramfs.sh BZIMAGE OUTPUT EXE...
 #
 # The base archive holds busybox-static with its applet links, tests/vm/init as /init and
-# every static executable of BINDIR (default build/static: kho-agent, kho-inspect, luo-top,
-# whichever exist) in /bin. OUTPUT is that base archive followed by a second one holding
+# the executables (kho-agent, kho-inspect, luo-top, ...) in /bin with the shared libraries
+# they need (bundle-libs.sh). OUTPUT is that base archive followed by a second one holding
 # /boot/bzImage and /boot/initrd.gz (the base again): the kernel unpacks concatenated cpio
 # archives in order, and the second boot, started by the agent's kexec, uses the base alone.
 set -eu
 . "$(dirname "$0")/common.sh"
 
-[ $# -ge 2 ] || { echo "usage: ${0##*/} BZIMAGE OUTPUT [BINDIR]" >&2; exit 2; }
-kernel=$1 output=$2 bindir=${3:-$KT_TOP/build/static}
+[ $# -ge 3 ] || { echo "usage: ${0##*/} BZIMAGE OUTPUT EXE..." >&2; exit 2; }
+kernel=$1 output=$2
+shift 2
 [ -f "$kernel" ] || die "$kernel: no such kernel image"
-[ -x "$bindir/kho-agent" ] || die "$bindir/kho-agent missing: make STATIC=1 build/static/kho-agent"
 busybox=$(command -v busybox) || die "busybox not found (package busybox-static)"
 file -L "$busybox" | grep -q 'statically linked' || die "$busybox is not static (install busybox-static)"
 
@@ -27,15 +27,8 @@ for applet in $("$busybox" --list); do
 done
 install -m 0755 "$KT_VM_DIR/init" "$root/init"
 
-for bin in "$bindir"/*; do
-	if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
-		continue
-	fi
-	if ! file -L "$bin" | grep -q 'statically linked'; then
-		echo "${0##*/}: skipping $bin: not statically linked" >&2
-		continue
-	fi
-	cp "$bin" "$root/bin/"
+"$KT_VM_DIR/bundle-libs.sh" "$root" /bin "$@"
+for bin in "$@"; do
 	echo "${0##*/}: + ${bin##*/}" >&2
 done
 

@@ -18,7 +18,7 @@
 # FINISH meets an unretrieved file). VM: KT_MEM (2G), KT_SMP (2), KT_TIMEOUT (300 s).
 # --scale: 1000 sessions in a 4 GiB VM: session 0 holds 256 memfds, the first of 1 GiB; the
 # last 100 hold none; every other one holds one of 64 KiB (about 30 s on an idle 2-core host).
-# KT_KERNEL_DIR skips build-kernel.sh; KT_BIN (build/static) holds the static binaries.
+# KT_KERNEL_DIR skips build-kernel.sh; KT_BIN (build) holds the tools and kho-agent.
 # Exit status: 0 the cycle passed, 1 it did not (the console tail says where), 2 setup error.
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -32,7 +32,7 @@ fi
 out=$1
 : "${KT_SESSIONS:=4}" "${KT_FILES:=2}" "${KT_SIZE:=4M}" "${KT_EMPTY:=1}" "${KT_WIDE:=0}"
 : "${KT_BIG:=0}" "${KT_MEM:=2G}" "${KT_SMP:=2}" "${KT_TIMEOUT:=300}"
-: "${KT_BIN:=$KT_TOP/build/static}"
+: "${KT_BIN:=$KT_TOP/build}"
 
 # OUTDIR is wiped before the run: only if it is new, empty, or one of ours.
 if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/.kt-vm-out" ]; then
@@ -45,13 +45,18 @@ touch "$out/.kt-vm-out"
 
 kdir=${KT_KERNEL_DIR:-$("$KT_VM_DIR/build-kernel.sh")}
 [ -f "$kdir/bzImage" ] || die "$kdir/bzImage missing"
-if [ "$KT_BIN" = "$KT_TOP/build/static" ]; then
-	make -s -C "$KT_TOP" STATIC=1 build/static/kho-agent >&2 || die "cannot build kho-agent"
+if [ "$KT_BIN" = "$KT_TOP/build" ]; then
+	make -s -C "$KT_TOP" build/kho-agent build/kho-inspect build/luo-top >&2 || die "cannot build the tools"
 fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-"$KT_VM_DIR/mkinitramfs.sh" "$kdir/bzImage" "$tmp/initramfs.cpio.gz" "$KT_BIN"
+bins=""
+for b in kho-agent kho-inspect luo-top; do
+	[ -x "$KT_BIN/$b" ] && bins="$bins $KT_BIN/$b"
+done
+# shellcheck disable=SC2086
+"$KT_VM_DIR/mkinitramfs.sh" "$kdir/bzImage" "$tmp/initramfs.cpio.gz" $bins
 
 append="console=ttyS0 kho=on liveupdate=on panic=-1 reserve_mem=2M:4096:kt_mem"
 append="$append kt.sessions=$KT_SESSIONS kt.files=$KT_FILES kt.size=$KT_SIZE kt.empty=$KT_EMPTY"

@@ -12,7 +12,7 @@ setup() {
 	[ -n "${KT_VM_OUT:-}" ] || skip "KT_VM_OUT is not set: run tests/vm/run-cycle.sh OUTDIR first"
 	[ -f "$KT_VM_OUT/result" ] || skip "$KT_VM_OUT holds no run-cycle output"
 	out=$KT_VM_OUT
-	[ -f "$out/sessions/luo-top.rc" ] || skip "luo-top was not in the initramfs (make STATIC=1 build/static/luo-top)"
+	[ -f "$out/sessions/luo-top.rc" ] || skip "luo-top was not in the initramfs (make build/luo-top)"
 	t1=$out/trace.ndjson
 	t2=$out/trace2.ndjson
 	create_log=$out/sessions/agent.log

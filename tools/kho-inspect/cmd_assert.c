@@ -2,14 +2,14 @@
 /* assert EXPR...: predicates over one snapshot, for upgrade scripts (grammar in check.c and the man page). */
 #include <stdio.h>
 
-#include "check/check.h"
+#include "check/assert.h"
 #include "kho-inspect.h"
 
 int cmd_assert(const struct opts *o, int argc, char **argv)
 {
 	struct kt_assert_result *res = NULL;
 	struct kt_snapshot s;
-	struct kt_view_ctx c;
+	struct kt_state c;
 	struct kt_assert a;
 	struct kt_json j;
 	char err[1024];
@@ -24,7 +24,7 @@ int cmd_assert(const struct opts *o, int argc, char **argv)
 		kt_assert_free(&a);
 		return KT_EXIT_ERROR;
 	}
-	c = (struct kt_view_ctx){ .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+	kt_state_init(&c, &s);
 	ret = kt_assert_eval(&a, &c, &res, err, sizeof(err));
 	if (ret) {
 		report_error(o, "assert: %s", err);
@@ -55,7 +55,7 @@ int cmd_assert(const struct opts *o, int argc, char **argv)
 out:
 	kt_assert_results_free(res, a.n);
 	kt_assert_free(&a);
-	kt_view_ctx_free(&c);
+	kt_state_free(&c);
 	kt_snapshot_free(&s);
 	return ret ? KT_EXIT_ERROR : failed ? KT_EXIT_CHECK : KT_EXIT_OK;
 }

@@ -11,7 +11,7 @@ struct out {
 	bool in_blob;
 };
 
-static const char *const change_name[] = { "added", "removed", "changed" };
+static const char *const change_name[] = {"added", "removed", "changed"};
 
 static void on_blob(void *ctx, const char *pa, const char *pb, enum kt_change ch)
 {
@@ -19,8 +19,12 @@ static void on_blob(void *ctx, const char *pa, const char *pb, enum kt_change ch
 	const char *path = pb ? pb : pa;
 
 	if (!w->j) {
-		printf("%c %s%s%s\n", ch == KT_ADDED ? '+' : ch == KT_REMOVED ? '-' : '~', pa ? pa : pb,
-		       pa && pb && strcmp(pa, pb) ? " -> " : "", pa && pb && strcmp(pa, pb) ? pb : "");
+		printf("%c %s%s%s\n",
+		       ch == KT_ADDED	  ? '+'
+		       : ch == KT_REMOVED ? '-'
+					  : '~',
+		       pa ? pa : pb, pa && pb && strcmp(pa, pb) ? " -> " : "",
+		       pa && pb && strcmp(pa, pb) ? pb : "");
 		return;
 	}
 	if (w->in_blob) {
@@ -56,9 +60,9 @@ static void on_field(void *ctx, const char *field, const char *a, const char *b)
 
 int cmd_diff(const struct opts *o, int argc, char **argv)
 {
-	static const struct kt_diff_ops ops = { on_blob, on_field };
+	static const struct kt_diff_ops ops = {on_blob, on_field};
 	struct kt_snapshot a, b;
-	struct out w = { .o = o };
+	struct out w = {.o = o};
 	struct kt_json j;
 	unsigned int n = 0;
 	int d;

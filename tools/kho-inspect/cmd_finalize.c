@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check/check.h"
+#include "check/finalize.h"
 #include "kho-inspect.h"
 
-static const char *const state_name[] = { "not finalized", "finalized" };
+static const char *const state_name[] = {"not finalized", "finalized"};
 
 static void report(const struct opts *o, const struct kt_finalize_plan *p, const char *action, int after,
 		   bool dry, const char *text)
@@ -44,6 +44,7 @@ static int finalize_to(const struct opts *o, int argc, char **argv, int target)
 	const char *action = target ? "finalize" : "abort";
 	struct kt_finalize_plan p;
 	struct kt_snapshot s;
+	struct kt_state c;
 	char text[1024];
 	int ret, now = -1;
 
@@ -57,7 +58,9 @@ static int finalize_to(const struct opts *o, int argc, char **argv, int target)
 	}
 	if (load_snapshot(o, NULL, &s))
 		return KT_EXIT_ERROR;
-	ret = kt_finalize_plan(&s, target, &p);
+	kt_state_init(&c, &s);
+	ret = kt_finalize_plan(&c, target, &p);
+	kt_state_free(&c);
 	kt_snapshot_free(&s);
 	if (ret) {
 		report_error(o, "%s: %s", action, p.reason);

@@ -9,7 +9,7 @@
 
 #include "decode/decoders.h"
 #include "kho-inspect.h"
-#include "render/render.h"
+#include "render/json_tree.h"
 #include "base/util.h"
 
 struct select {
@@ -94,7 +94,7 @@ static void sel_note(void *ctx, enum kt_note kind, const char *msg)
 			  kind == KT_NOTE_ERROR ? "error" : "warning", msg);
 }
 
-static const struct kt_sink_ops sel_ops = { sel_begin, sel_field, sel_note, sel_end };
+static const struct kt_sink_ops sel_ops = {sel_begin, sel_field, sel_note, sel_end};
 
 /* The longest prefix of path that names a blob of the snapshot. */
 static const struct kt_blob *find_blob(const struct kt_snapshot *snap, const char *path, enum kt_dirn *dirn,
@@ -105,7 +105,7 @@ static const struct kt_blob *find_blob(const struct kt_snapshot *snap, const cha
 
 	for (d = 0; d < KT_NR_DIRS; d++) {
 		const struct kt_kho_dir *dir = &snap->dir[d];
-		const struct kt_blob *cands[2] = { dir->has_fdt ? &dir->fdt : NULL, NULL };
+		const struct kt_blob *cands[2] = {dir->has_fdt ? &dir->fdt : NULL, NULL};
 
 		for (k = 0; k <= dir->nr_subs; k++) {
 			const struct kt_blob *b = k < dir->nr_subs ? &dir->subs[k] : cands[0];
@@ -126,7 +126,7 @@ static const struct kt_blob *find_blob(const struct kt_snapshot *snap, const cha
 
 int cmd_get(const struct opts *o, int argc, char **argv)
 {
-	struct select sel = { .sink = { .ops = &sel_ops, .ctx = &sel } };
+	struct select sel = {.sink = {.ops = &sel_ops, .ctx = &sel}};
 	struct kt_snapshot snap;
 	const struct kt_blob *b;
 	enum kt_dirn d = KT_OUT;
@@ -156,7 +156,7 @@ int cmd_get(const struct opts *o, int argc, char **argv)
 		else
 			kt_json_obj_begin(&j, "fields");
 	}
-	c = (struct kt_dctx){ .snap = &snap, .dirn = d, .raw = o->raw };
+	c = (struct kt_dctx){.snap = &snap, .dirn = d, .raw = o->raw};
 	kt_decode_blob(b, &sel.sink, &c);
 	if (o->json) {
 		if (!sel.prop && sel.in_target_children)

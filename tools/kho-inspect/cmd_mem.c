@@ -2,9 +2,9 @@
 /* mem: the preserved-memory view, which is nothing without physical memory. */
 #include "kho-inspect.h"
 
-static int need_physmem(const struct opts *o, struct kt_view_ctx *c)
+static int need_physmem(const struct opts *o, struct kt_state *c)
 {
-	if (kt_view_physmem(c))
+	if (kt_state_physmem(c))
 		return 0;
 	report_error(o, "%s", c->pm_note ? c->pm_note : "no physical memory access");
 	return -1;

@@ -3,13 +3,13 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "check/check.h"
+#include "check/metrics.h"
 #include "kho-inspect.h"
 
 int cmd_metrics(const struct opts *o, int argc, char **argv)
 {
 	struct kt_snapshot s;
-	struct kt_view_ctx c;
+	struct kt_state c;
 	char err[1024];
 	int ret;
 
@@ -33,9 +33,9 @@ int cmd_metrics(const struct opts *o, int argc, char **argv)
 		kt_snapshot_free(&s);
 		return KT_EXIT_ERROR;
 	}
-	c = (struct kt_view_ctx){ .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+	kt_state_init(&c, &s);
 	kt_metrics_write(stdout, &c);
-	kt_view_ctx_free(&c);
+	kt_state_free(&c);
 	kt_snapshot_free(&s);
 	return fflush(stdout) ? KT_EXIT_ERROR : KT_EXIT_OK;
 }

@@ -2,10 +2,10 @@
 /* preflight: go/no-go before a live-update reboot, on the running system. */
 #include <stdio.h>
 
-#include "check/check.h"
+#include "check/preflight.h"
 #include "kho-inspect.h"
 
-static const char *const verdict_name[] = { "go", "no-go", "cannot tell" };
+static const char *const verdict_name[] = {"go", "no-go", "cannot tell"};
 
 int cmd_preflight(const struct opts *o, int argc, char **argv)
 {

@@ -30,12 +30,13 @@ int cmd_save(const struct opts *o, int argc, char **argv)
 	}
 	if (s.kind == KT_SRC_LIVE) {
 		/* Carry what sessions, handlers, global and mem read beyond debugfs. */
-		struct kt_view_ctx c = { .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+		struct kt_state c;
 
-		ret = kt_view_capture(&c, &s);
+		kt_state_init(&c, &s);
+		ret = kt_state_capture(&c, &s);
 		if (ret && o->verbose)
 			kt_errmsg("no physical memory saved: %s", c.pm_note ? c.pm_note : strerror(-ret));
-		kt_view_ctx_free(&c);
+		kt_state_free(&c);
 	}
 	if (!dest) {
 		time_t t = time(NULL);
@@ -51,13 +52,13 @@ int cmd_save(const struct opts *o, int argc, char **argv)
 
 		json_begin(&j, o, &s);
 		kt_json_str(&j, "saved", dest);
-		kt_json_u64(&j, "files", s.nr_files);
+		kt_json_u64(&j, "files", s.files.n);
 		if (o->manifest)
 			kt_json_str(&j, "manifest", o->manifest);
 		kt_json_obj_end(&j);
 		kt_json_finish(&j);
 	} else {
-		printf("saved %zu files to %s\n", s.nr_files, dest);
+		printf("saved %zu files to %s\n", s.files.n, dest);
 	}
 	kt_snapshot_free(&s);
 	return ret ? KT_EXIT_ERROR : KT_EXIT_OK;

@@ -5,22 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/check.h"
+#include "check/manifest.h"
+#include "check/verify.h"
 #include "kho-inspect.h"
 #include "base/util.h"
 
 int save_manifest(const struct opts *o, const struct kt_snapshot *s)
 {
-	struct kt_view_ctx c = { .snap = s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+	struct kt_state c;
 	struct kt_manifest m;
 	char err[1024];
 	size_t i, files = 0;
 	int ret;
 
+	kt_state_init(&c, s);
 	ret = kt_manifest_build(&c, &m, err, sizeof(err));
 	if (!ret)
 		ret = kt_manifest_save(&m, o->manifest, err, sizeof(err));
-	kt_view_ctx_free(&c);
+	kt_state_free(&c);
 	if (ret) {
 		report_error(o, "manifest: %s", err);
 		kt_manifest_free(&m);
@@ -56,20 +58,15 @@ struct problem {
 
 struct report {
 	struct problem *p;
-	size_t n;
+	size_t n, cap;
 };
 
 static void on_problem(void *ctx, enum kt_mf_kind kind, const char *name, const char *change, const char *msg)
 {
 	struct report *r = ctx;
-	struct problem *np = realloc(r->p, (r->n + 1) * sizeof(*np));
 
-	if (!np) {
-		kt_errmsg("out of memory");
-		exit(KT_EXIT_ERROR);
-	}
-	r->p = np;
-	r->p[r->n++] = (struct problem){ kind, kt_strdup(name), kt_strdup(change), kt_strdup(msg) };
+	KT_GROW(r->p, r->cap, r->n + 1);
+	r->p[r->n++] = (struct problem){kind, kt_strdup(name), kt_strdup(change), kt_strdup(msg)};
 }
 
 static void print_json(const struct opts *o, const struct kt_snapshot *s, const char *path,
@@ -118,12 +115,12 @@ static void print_text(const struct kt_verify_counts *n, const struct report *r)
 
 int cmd_verify(const struct opts *o, int argc, char **argv)
 {
-	static const struct kt_verify_ops ops = { on_problem };
+	static const struct kt_verify_ops ops = {on_problem};
 	struct kt_verify_counts n;
-	struct report r = { NULL, 0 };
+	struct report r = {0};
 	struct kt_manifest m;
 	struct kt_snapshot s;
-	struct kt_view_ctx c;
+	struct kt_state c;
 	char err[1024];
 	uint8_t *buf;
 	size_t len, i;
@@ -149,7 +146,7 @@ int cmd_verify(const struct opts *o, int argc, char **argv)
 		kt_manifest_free(&m);
 		return KT_EXIT_ERROR;
 	}
-	c = (struct kt_view_ctx){ .snap = &s, .mask = KT_VIEW_OUT | KT_VIEW_IN };
+	kt_state_init(&c, &s);
 	ret = kt_manifest_verify(&m, &c, &ops, &r, &n, err, sizeof(err));
 	if (ret)
 		report_error(o, "verify: %s", err);
@@ -163,7 +160,7 @@ int cmd_verify(const struct opts *o, int argc, char **argv)
 		free(r.p[i].msg);
 	}
 	free(r.p);
-	kt_view_ctx_free(&c);
+	kt_state_free(&c);
 	kt_snapshot_free(&s);
 	kt_manifest_free(&m);
 	return ret ? KT_EXIT_ERROR : n.problems ? KT_EXIT_CHECK : KT_EXIT_OK;

@@ -3,14 +3,13 @@
 #include <stdio.h>
 
 #include "kho-inspect.h"
-#include "render/render.h"
+#include "render/json_tree.h"
+#include "render/text.h"
 #include "base/util.h"
 
 static void text_header(const struct kt_snapshot *s)
 {
-	static const char *const kind[] = { "live", "saved directory", "saved tarball" };
-
-	printf("# %s %s", kind[s->kind], s->origin);
+	printf("# %s %s", kt_src_kind_name[s->kind], s->origin);
 	if (s->release)
 		printf(", kernel %s", s->release);
 	if (s->taken)
@@ -18,14 +17,17 @@ static void text_header(const struct kt_snapshot *s)
 	printf("\n");
 }
 
-int run_view(const struct opts *o, int argc, char **argv, int (*prepare)(const struct opts *o, struct kt_view_ctx *c))
+int run_view(const struct opts *o, int argc, char **argv,
+	     int (*prepare)(const struct opts *o, struct kt_state *c))
 {
 	struct kt_snapshot s;
 	struct kt_sink *sink;
 	struct kt_text_sink t;
 	struct kt_json_sink js;
 	struct kt_json j;
-	struct kt_view_ctx c;
+	struct kt_state c;
+	const struct kt_view_opts vo = {
+	    .mask = o->dirs, .raw = o->raw, .folios = o->folios, .ranges = o->ranges};
 	int ret;
 
 	if (argc) {
@@ -34,10 +36,9 @@ int run_view(const struct opts *o, int argc, char **argv, int (*prepare)(const s
 	}
 	if (load_snapshot(o, o->root, &s))
 		return KT_EXIT_ERROR;
-	c = (struct kt_view_ctx){ .snap = &s, .mask = o->dirs, .raw = o->raw, .folios = o->folios,
-				  .ranges = o->ranges };
+	kt_state_init(&c, &s);
 	if (prepare && prepare(o, &c)) {
-		kt_view_ctx_free(&c);
+		kt_state_free(&c);
 		kt_snapshot_free(&s);
 		return KT_EXIT_ERROR;
 	}
@@ -51,7 +52,7 @@ int run_view(const struct opts *o, int argc, char **argv, int (*prepare)(const s
 		kt_text_sink_init(&t, stdout, o->raw);
 		sink = &t.sink;
 	}
-	o->view(&c, sink);
+	o->view(&c, &vo, sink);
 	if (o->json) {
 		kt_json_arr_end(&j);
 		kt_json_u64(&j, "errors", sink->errors);
@@ -62,7 +63,7 @@ int run_view(const struct opts *o, int argc, char **argv, int (*prepare)(const s
 		kt_errmsg("%s%s", sink->first_error,
 			  sink->errors > 1 ? " (and more errors in the output)" : "");
 	ret = sink->errors ? KT_EXIT_ERROR : KT_EXIT_OK;
-	kt_view_ctx_free(&c);
+	kt_state_free(&c);
 	kt_snapshot_free(&s);
 	return ret;
 }

@@ -18,11 +18,11 @@ struct opts {
 	bool verbose;
 	unsigned int dirs; /* KT_VIEW_OUT | KT_VIEW_IN */
 	bool out_vs_in;
-	bool folios; /* sessions --folios */
-	bool ranges; /* mem --ranges */
-	kt_view_fn view; /* the selected view command's view */
-	const char *root;   /* --root: NULL = live */
-	const char *output; /* save -o */
+	bool folios;	      /* sessions --folios */
+	bool ranges;	      /* mem --ranges */
+	kt_view_fn view;      /* the selected view command's view */
+	const char *root;     /* --root: NULL = live */
+	const char *output;   /* save -o */
 	const char *manifest; /* save --manifest */
 	bool dry_run;	      /* finalize/abort: say what would be written */
 	bool yes;	      /* finalize/abort: really write */
@@ -38,7 +38,8 @@ void json_begin(struct kt_json *j, const struct opts *o, const struct kt_snapsho
 /* show, status, sessions, handlers, global, mem: o->view rendered. */
 int cmd_view(const struct opts *o, int argc, char **argv);
 /* cmd_view with a step before any output; prepare reports its own error and fails with non-zero. */
-int run_view(const struct opts *o, int argc, char **argv, int (*prepare)(const struct opts *o, struct kt_view_ctx *c));
+int run_view(const struct opts *o, int argc, char **argv,
+	     int (*prepare)(const struct opts *o, struct kt_state *c));
 /* mem: o->view, but one line and exit 2 when physical memory cannot be read. */
 int cmd_mem(const struct opts *o, int argc, char **argv);
 int cmd_save(const struct opts *o, int argc, char **argv);

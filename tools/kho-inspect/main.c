@@ -17,21 +17,23 @@ static const struct cmd {
 	const char *args;
 	const char *help;
 } cmds[] = {
-	{ "show", cmd_view, kt_view_tree, "", "both directions as a decoded tree (default)" },
-	{ "status", cmd_view, kt_view_status, "", "one screen: enabled, directions, scratch, finalize control" },
-	{ "sessions", cmd_view, kt_view_sessions, "[--folios]", "LUO sessions, owners and files (outgoing, incoming)" },
-	{ "handlers", cmd_view, kt_view_handlers, "", "per file handler: sessions, files, bytes; FLBs" },
-	{ "global", cmd_view, kt_view_global, "", "KHO and LUO totals: scratch, preserved memory, kexec, LUO" },
-	{ "mem", cmd_mem, kt_view_mem, "[--ranges]", "preserved memory: blocks by order, ranges, scratch/RAM checks" },
-	{ "save", cmd_save, NULL, "[-o DIR|FILE.tar]", "write a snapshot with a checksummed MANIFEST" },
-	{ "diff", cmd_diff, NULL, "A B", "compare two snapshots (live, DIR or FILE.tar)" },
-	{ "get", cmd_get, NULL, "PATH [PROP]", "one node or property of a blob, like fdtget" },
-	{ "assert", cmd_assert, NULL, "EXPR...", "check predicates (session NAME files>=1, preserved>=1G, ...)" },
-	{ "preflight", cmd_preflight, NULL, "", "go/no-go checks of this system before a live-update reboot" },
-	{ "verify", cmd_verify, NULL, "FILE", "after the reboot: all in save --manifest FILE arrived?" },
-	{ "finalize", cmd_finalize, NULL, "[--dry-run|--yes]", "6.16-6.19: write 1 to kho/out/finalize" },
-	{ "abort", cmd_abort, NULL, "[--dry-run|--yes]", "6.16-6.18: write 0 to kho/out/finalize" },
-	{ "metrics", cmd_metrics, NULL, "", "Prometheus text exposition (node_exporter textfile)" },
+    {"show", cmd_view, kt_view_tree, "", "both directions as a decoded tree (default)"},
+    {"status", cmd_view, kt_view_status, "", "one screen: enabled, directions, scratch, finalize control"},
+    {"sessions", cmd_view, kt_view_sessions, "[--folios]",
+     "LUO sessions, owners and files (outgoing, incoming)"},
+    {"handlers", cmd_view, kt_view_handlers, "", "per file handler: sessions, files, bytes; FLBs"},
+    {"global", cmd_view, kt_view_global, "", "KHO and LUO totals: scratch, preserved memory, kexec, LUO"},
+    {"mem", cmd_mem, kt_view_mem, "[--ranges]",
+     "preserved memory: blocks by order, ranges, scratch/RAM checks"},
+    {"save", cmd_save, NULL, "[-o DIR|FILE.tar]", "write a snapshot with a checksummed MANIFEST"},
+    {"diff", cmd_diff, NULL, "A B", "compare two snapshots (live, DIR or FILE.tar)"},
+    {"get", cmd_get, NULL, "PATH [PROP]", "one node or property of a blob, like fdtget"},
+    {"assert", cmd_assert, NULL, "EXPR...", "check predicates (session NAME files>=1, preserved>=1G, ...)"},
+    {"preflight", cmd_preflight, NULL, "", "go/no-go checks of this system before a live-update reboot"},
+    {"verify", cmd_verify, NULL, "FILE", "after the reboot: all in save --manifest FILE arrived?"},
+    {"finalize", cmd_finalize, NULL, "[--dry-run|--yes]", "6.16-6.19: write 1 to kho/out/finalize"},
+    {"abort", cmd_abort, NULL, "[--dry-run|--yes]", "6.16-6.18: write 0 to kho/out/finalize"},
+    {"metrics", cmd_metrics, NULL, "", "Prometheus text exposition (node_exporter textfile)"},
 };
 
 static void usage(FILE *f)
@@ -65,46 +67,6 @@ static void usage(FILE *f)
 		   "read or decoded (assert, verify, preflight: the state cannot be told).\n");
 }
 
-void report_error(const struct opts *o, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	kt_errmsg("%s", msg);
-	if (o->json)
-		kt_json_error(stdout, msg);
-}
-
-int load_snapshot(const struct opts *o, const char *spec, struct kt_snapshot *s)
-{
-	char err[1024];
-	int ret = kt_snapshot_load(spec, s, err, sizeof(err));
-
-	if (ret) {
-		report_error(o, "%s", err);
-		kt_snapshot_free(s);
-	}
-	return ret;
-}
-
-void json_begin(struct kt_json *j, const struct opts *o, const struct kt_snapshot *s)
-{
-	static const char *const kind[] = { "live", "dir", "tar" };
-
-	kt_json_init(j, stdout, o->pretty);
-	kt_json_obj_begin(j, NULL);
-	kt_json_u64(j, "schema_version", KT_JSON_SCHEMA_VERSION);
-	kt_json_obj_begin(j, "source");
-	kt_json_str(j, "kind", kind[s->kind]);
-	kt_json_str(j, "path", s->origin);
-	kt_json_str(j, "kernel_release", s->release);
-	kt_json_str(j, "taken", s->taken);
-	kt_json_obj_end(j);
-}
-
 static const struct cmd *select_cmd(const char *name)
 {
 	const struct cmd *found = NULL;
@@ -124,21 +86,36 @@ static const struct cmd *select_cmd(const char *name)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_OUT = 256, OPT_IN, OPT_OUT_VS_IN, OPT_FOLIOS, OPT_RANGES, OPT_MANIFEST, OPT_DRY_RUN, OPT_YES };
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },	  { "pretty", no_argument, NULL, 'p' },
-		{ "root", required_argument, NULL, 'R' }, { "out", no_argument, NULL, OPT_OUT },
-		{ "in", no_argument, NULL, OPT_IN },	  { "raw", no_argument, NULL, 'r' },
-		{ "output", required_argument, NULL, 'o' }, { "out-vs-in", no_argument, NULL, OPT_OUT_VS_IN },
-		{ "verbose", no_argument, NULL, 'v' },	  { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },	  { "folios", no_argument, NULL, OPT_FOLIOS },
-		{ "ranges", no_argument, NULL, OPT_RANGES },
-		{ "manifest", required_argument, NULL, OPT_MANIFEST },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "yes", no_argument, NULL, OPT_YES },
-		{ NULL, 0, NULL, 0 },
+	enum {
+		OPT_OUT = 256,
+		OPT_IN,
+		OPT_OUT_VS_IN,
+		OPT_FOLIOS,
+		OPT_RANGES,
+		OPT_MANIFEST,
+		OPT_DRY_RUN,
+		OPT_YES
 	};
-	struct opts o = { 0 };
+	static const struct option longopts[] = {
+	    {"json", no_argument, NULL, 'J'},
+	    {"pretty", no_argument, NULL, 'p'},
+	    {"root", required_argument, NULL, 'R'},
+	    {"out", no_argument, NULL, OPT_OUT},
+	    {"in", no_argument, NULL, OPT_IN},
+	    {"raw", no_argument, NULL, 'r'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"out-vs-in", no_argument, NULL, OPT_OUT_VS_IN},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"folios", no_argument, NULL, OPT_FOLIOS},
+	    {"ranges", no_argument, NULL, OPT_RANGES},
+	    {"manifest", required_argument, NULL, OPT_MANIFEST},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"yes", no_argument, NULL, OPT_YES},
+	    {NULL, 0, NULL, 0},
+	};
+	struct opts o = {0};
 	const struct cmd *cmd;
 	int c;
 

@@ -2,8 +2,8 @@
 /*
  * luo-top: live view of LUO sessions, file handlers, KHO state and KHO/LUO calls.
  *
- * Data flows one way: sources (src_kho.c: debugfs or a saved snapshot; src_proc.c:
- * session fds in /proc; src_bpf.c: lib/trace.h) fill one frame (struct lt_frame);
+ * Data flows one way: sources (src_kho.c: debugfs or a saved snapshot; src_luo.c: the
+ * LUO state of lib/model; src_bpf.c: lib/trace) fill one frame (struct lt_frame);
  * table.c turns a frame into the rows of a view; the renderers (out_text.c batch and
  * trace lines, out_json.c, tui.c) print rows or frames. No renderer reads a source.
  */
@@ -52,8 +52,8 @@ struct lt_session {
 	uint64_t calls, errors; /* traced LUO calls about this session */
 	unsigned int src;	/* LT_SRC_* */
 };
-#define LT_SRC_LUO  0x1
-#define LT_SRC_BPF  0x2
+#define LT_SRC_LUO 0x1
+#define LT_SRC_BPF 0x2
 
 struct lt_sessions {
 	struct lt_session *v;
@@ -116,8 +116,12 @@ void lt_src_wait(struct lt_src *src, int ms);
 void lt_src_on_event(struct lt_src *src, void (*fn)(void *, const struct kt_event *), void *ctx);
 int lt_src_event_fd(struct lt_src *src);
 void lt_src_consume(struct lt_src *src);
+/* clock.c: seconds since the start (lt_clock_start), and its CLOCK_MONOTONIC time for event times. */
+void lt_clock_start(void);
 double lt_now(void);
-extern uint64_t lt_t0_ns; /* CLOCK_MONOTONIC at start, for event times */
+extern uint64_t lt_t0_ns;
+/* SIGINT and SIGTERM set lt_exiting; SIGWINCH (winch) lt_resized. */
+void lt_install_signals(bool winch);
 
 /* src_kho.c */
 int lt_kho_load(const char *root, struct lt_frame *f);

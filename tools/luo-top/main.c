@@ -13,9 +13,6 @@
 #include "luo-top.h"
 #include "base/util.h"
 
-volatile sig_atomic_t lt_exiting;
-volatile sig_atomic_t lt_resized;
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -45,26 +42,6 @@ static void usage(FILE *f)
 		"h or ? help, q quit.\n"
 		"\nExit status: 0 ok, 1 tracing unavailable (--trace, --probes) or luo-top programs\n"
 		"left in the kernel (--leftovers), 2 usage error or no KHO in this kernel.\n");
-}
-
-static void on_signal(int sig)
-{
-	if (sig == SIGWINCH)
-		lt_resized = 1;
-	else
-		lt_exiting = 1;
-}
-
-static void install_signals(bool winch)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a signal ends the wait in poll at once. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (winch)
-		sigaction(SIGWINCH, &sa, NULL);
 }
 
 static void error_out(const struct lt_opts *o, const char *msg)
@@ -354,7 +331,7 @@ int main(int argc, char **argv)
 		kt_errmsg("the full screen needs a terminal: use -b for batch frames");
 		return LT_EXIT_ERROR;
 	}
-	install_signals(!o.batch && !o.trace && !o.probes);
+	lt_install_signals(!o.batch && !o.trace && !o.probes);
 	rc = lt_src_open(&o, &src);
 	if (rc)
 		return rc;

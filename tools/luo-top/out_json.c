@@ -9,7 +9,7 @@
 
 #include "base/json_write.h"
 #include "luo-top.h"
-#include "render/render.h"
+#include "render/json_tree.h"
 #include "view/view.h"
 
 #define JSON_EVENTS 1000 /* newest events per frame */
@@ -106,7 +106,6 @@ static void op_obj(struct kt_json *j, const char *key, const struct kt_op_stat *
 
 void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 {
-	static const char *const kind[] = {"live", "dir", "tar"};
 	struct kt_json j;
 	size_t i, first;
 	int k;
@@ -122,18 +121,20 @@ void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	kt_json_obj_begin(&j, "kho");
 	kt_json_bool(&j, "available", f->snap != NULL);
 	if (f->snap) {
-		struct kt_view_ctx c = {.snap = f->snap, .mask = KT_VIEW_OUT | KT_VIEW_IN};
+		const struct kt_view_opts vo = {.mask = KT_VIEW_OUT | KT_VIEW_IN};
 		struct kt_json_sink js;
+		struct kt_state c;
 
 		kt_json_obj_begin(&j, "source");
-		kt_json_str(&j, "kind", kind[f->snap->kind]);
+		kt_json_str(&j, "kind", kt_src_kind_name[f->snap->kind]);
 		kt_json_str(&j, "path", f->snap->origin);
 		str_or_null(&j, "kernel_release", f->snap->release);
 		kt_json_obj_end(&j);
 		kt_json_arr_begin(&j, "status");
 		kt_json_sink_init(&js, &j, false);
-		kt_view_status(&c, &js.sink);
-		kt_view_ctx_free(&c);
+		kt_state_init(&c, f->snap);
+		kt_view_status(&c, &vo, &js.sink);
+		kt_state_free(&c);
 		kt_json_arr_end(&j);
 		kt_json_arr_begin(&j, "blobs");
 		for (i = 0; i < f->nr_blobs; i++) {

@@ -8,23 +8,9 @@
 
 #include "base/json_write.h"
 #include "luo-top.h"
-#include "src.h"
+#include "model/state.h"
+#include "src_state.h"
 #include "base/util.h"
-
-uint64_t lt_t0_ns;
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-double lt_now(void)
-{
-	return (double)(mono_ns() - lt_t0_ns) / 1e9;
-}
 
 int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
 {
@@ -35,7 +21,7 @@ int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
 		kt_errmsg("out of memory");
 		return LT_EXIT_ERROR;
 	}
-	lt_t0_ns = mono_ns();
+	lt_clock_start();
 	s->o = o;
 	/* Frames need KHO; the tracing modes work on whatever functions exist. */
 	if (!o->trace && !o->probes) {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "luo-top.h"
-#include "src.h"
+#include "src_state.h"
 
 #define EVENTS_KEPT 2048
 

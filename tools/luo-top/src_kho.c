@@ -10,6 +10,7 @@
 
 #include "decode/decoders.h"
 #include "luo-top.h"
+#include "base/size.h"
 #include "base/util.h"
 
 static void add_blob(struct lt_frame *f, size_t *cap, const char *dir, const struct kt_blob *b)
@@ -66,16 +67,13 @@ int lt_kho_load(const char *root, struct lt_frame *f)
 	/* A few lines for the screen; JSON frames carry lib/view.h's whole status node. */
 	mem = open_memstream(&f->status_text, &len);
 	if (mem) {
-		static const char *const kind[] = {"live", "snapshot", "snapshot"};
 		char sz[32];
 
-		fprintf(mem, "KHO %s %s, kernel %s%s\n", kind[s->kind], s->origin,
-			s->release ? s->release : "unknown",
+		fprintf(mem, "KHO %s %s, kernel %s%s\n", s->kind == KT_SRC_LIVE ? "live" : "snapshot",
+			s->origin, s->release ? s->release : "unknown",
 			s->has_finalize ? (s->finalize == 1 ? ", finalized" : ", not finalized") : "");
 		for (i = 0; i < KT_NR_DIRS; i++) {
 			const struct kt_kho_dir *d = &s->dir[i];
-			uint64_t total = 0;
-			size_t k;
 
 			fprintf(mem, "%-4s", kt_dirn_name[i]);
 			if (!d->present) {
@@ -88,10 +86,9 @@ int lt_kho_load(const char *root, struct lt_frame *f)
 			else
 				fprintf(mem, "no root FDT");
 			fprintf(mem, ", %zu sub-blobs", d->nr_subs);
-			for (k = 0; k < d->nr_scratch; k++)
-				total += d->scratch[k].len;
-			if (d->has_scratch)
-				fprintf(mem, ", scratch %zu areas %s", d->nr_scratch, kt_fmt_size(total, sz));
+			if (d->areas.present)
+				fprintf(mem, ", %s %zu areas %s", d->areas.word, d->areas.n,
+					kt_fmt_size(d->areas.total, sz));
 			fputc('\n', mem);
 		}
 		fclose(mem);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "luo-top.h"
+#include "base/size.h"
 #include "base/util.h"
 
 const char *const lt_view_name[LT_NR_VIEWS] = {"sessions", "handlers", "global", "events"};

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "luo-top.h"
+#include "base/size.h"
 #include "base/util.h"
 
 enum { C_HEAD = 1, C_TITLE, C_OFF, C_ON, C_KEYS };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The sources' shared state (src*.c only; renderers see struct lt_frame). */
-#ifndef LUO_TOP_SRC_H
-#define LUO_TOP_SRC_H
+#ifndef LUO_TOP_SRC_STATE_H
+#define LUO_TOP_SRC_STATE_H
 
 #include "luo-top.h"
 

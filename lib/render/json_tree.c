@@ -1,141 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "render/render.h"
+#include "render/json_tree.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
-
-static const char *const note_level[] = { "error", "warning", "info" };
-
-/* ---- text ---------------------------------------------------------------- */
-
-static void text_indent(struct kt_text_sink *t)
-{
-	fprintf(t->f, "%*s", 2 * t->depth, "");
-}
-
-static void text_node_begin(void *ctx, const char *name, const char *format, const uint64_t *size)
-{
-	struct kt_text_sink *t = ctx;
-	char sz[32];
-
-	text_indent(t);
-	fputs(name, t->f);
-	if (format && size)
-		fprintf(t->f, "  [%s, %s]", format, kt_fmt_size(*size, sz));
-	else if (format)
-		fprintf(t->f, "  [%s]", format);
-	else if (size)
-		fprintf(t->f, "  [%s]", kt_fmt_size(*size, sz));
-	fputc('\n', t->f);
-	t->depth++;
-}
-
-static void text_node_end(void *ctx)
-{
-	struct kt_text_sink *t = ctx;
-
-	t->depth--;
-}
-
-void kt_val_text(const struct kt_val *v, char *buf, size_t len)
-{
-	char sz[32];
-	size_t i, o;
-
-	buf[0] = '\0';
-	switch (v->type) {
-	case KT_V_STR:
-		snprintf(buf, len, "%.*s", (int)v->n, v->s);
-		break;
-	case KT_V_STRLIST:
-		buf[0] = '\0';
-		for (i = 0, o = 0; i < v->n && o < len; i += strlen(v->s + i) + 1)
-			o += snprintf(buf + o, len - o, "%s\"%s\"", i ? ", " : "", v->s + i);
-		break;
-	case KT_V_U64:
-		snprintf(buf, len, "%" PRIu64, v->u);
-		break;
-	case KT_V_ADDR:
-		snprintf(buf, len, "0x%" PRIx64, v->u);
-		break;
-	case KT_V_SIZE:
-		snprintf(buf, len, "%s", kt_fmt_size(v->u, sz));
-		break;
-	case KT_V_BOOL:
-		snprintf(buf, len, "%s", v->u ? "true" : "false");
-		break;
-	case KT_V_BYTES:
-		for (i = 0, o = 0; i < v->n && o + 4 < len; i++)
-			o += snprintf(buf + o, len - o, "%s%02x", i ? " " : "", (unsigned char)v->s[i]);
-		if (i < v->n && len > 4)
-			strcpy(buf + len - 4, "...");
-		break;
-	}
-}
-
-static void hexdump(struct kt_text_sink *t, const unsigned char *p, size_t n)
-{
-	size_t off, i;
-
-	for (off = 0; off < n; off += 16) {
-		text_indent(t);
-		fprintf(t->f, "  %06zx ", off);
-		for (i = off; i < off + 16; i++)
-			i < n ? fprintf(t->f, " %02x", p[i]) : fputs("   ", t->f);
-		fputs("  |", t->f);
-		for (i = off; i < off + 16 && i < n; i++)
-			fputc(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.', t->f);
-		fputs("|\n", t->f);
-	}
-}
-
-static void text_field(void *ctx, const char *key, const struct kt_val *v)
-{
-	struct kt_text_sink *t = ctx;
-	char buf[256];
-
-	text_indent(t);
-	if (v->type == KT_V_BYTES && v->n > 32) {
-		fprintf(t->f, "%s: %zu bytes\n", key, v->n);
-		hexdump(t, (const unsigned char *)v->s, v->n);
-		return;
-	}
-	kt_val_text(v, buf, sizeof(buf));
-	fprintf(t->f, "%s: %s", key, buf);
-	if (t->raw && v->raw) {
-		struct kt_val r = { .type = KT_V_BYTES, .s = v->raw, .n = v->raw_len };
-
-		kt_val_text(&r, buf, sizeof(buf));
-		fprintf(t->f, "  <%s>", buf);
-	}
-	fputc('\n', t->f);
-}
-
-static void text_note(void *ctx, enum kt_note kind, const char *msg)
-{
-	struct kt_text_sink *t = ctx;
-
-	text_indent(t);
-	fprintf(t->f, "%s: %s\n", note_level[kind], msg);
-}
-
-static const struct kt_sink_ops text_ops = {
-	.node_begin = text_node_begin,
-	.field = text_field,
-	.note = text_note,
-	.node_end = text_node_end,
-};
-
-void kt_text_sink_init(struct kt_text_sink *t, FILE *f, bool raw)
-{
-	memset(t, 0, sizeof(*t));
-	t->sink = (struct kt_sink){ .ops = &text_ops, .ctx = t };
-	t->f = f;
-	t->raw = raw;
-}
 
 /* ---- JSON ---------------------------------------------------------------- */
 /*
@@ -159,15 +28,9 @@ static char *pair(const char *a, const char *b)
 	return p;
 }
 
-static void push(char ***v, size_t *n, char *item)
+static void push(char ***v, size_t *n, size_t *cap, char *item)
 {
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv) {
-		free(item);
-		return;
-	}
-	*v = nv;
+	KT_GROW(*v, *cap, *n + 1);
 	(*v)[(*n)++] = item;
 }
 
@@ -281,7 +144,7 @@ static void json_field(void *ctx, const char *key, const struct kt_val *v)
 
 		for (i = 0; i < v->raw_len; i++)
 			snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)v->raw)[i]);
-		push(&st->raw, &st->nr_raw, pair(key, hex));
+		push(&st->raw, &st->nr_raw, &st->cap_raw, pair(key, hex));
 		free(hex);
 	}
 }
@@ -297,20 +160,20 @@ static void json_note(void *ctx, enum kt_note kind, const char *msg)
 		json_node_end(ctx);
 		return;
 	}
-	push(&cur(t)->notes, &cur(t)->nr_notes, pair(note_level[kind], msg));
+	push(&cur(t)->notes, &cur(t)->nr_notes, &cur(t)->cap_notes, pair(kt_note_name[kind], msg));
 }
 
 static const struct kt_sink_ops json_ops = {
-	.node_begin = json_node_begin,
-	.field = json_field,
-	.note = json_note,
-	.node_end = json_node_end,
+    .node_begin = json_node_begin,
+    .field = json_field,
+    .note = json_note,
+    .node_end = json_node_end,
 };
 
 void kt_json_sink_init(struct kt_json_sink *t, struct kt_json *j, bool raw)
 {
 	memset(t, 0, sizeof(*t));
-	t->sink = (struct kt_sink){ .ops = &json_ops, .ctx = t };
+	t->sink = (struct kt_sink){.ops = &json_ops, .ctx = t};
 	t->j = j;
 	t->raw = raw;
 }

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "check/manifest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/abi.h"
+#include "base/json_read.h"
+#include "base/json_write.h"
+#include "base/util.h"
+#include "decode/memblock.h"
+#include "model/facts.h"
+
+#define MAX_DEPTH 16
+/*
+ * A name of n bytes reads back as at most 2n: each byte that is not UTF-8 is written as
+ * \u00XX, which reads back as a two-byte character (kt_json_text).
+ */
+#define READ_BACK(n) (2 * (n))
+
+/* ---- building and writing ------------------------------------------------------------ */
+
+static void add_region(void *ctx, const char *name, uint64_t start, uint64_t size)
+{
+	struct kt_manifest *m = ctx;
+
+	KT_GROW(m->regions, m->cap_regions, m->nr_regions + 1);
+	m->regions[m->nr_regions++] = (struct kt_mf_region){kt_strdup(name), start, size};
+}
+
+int kt_manifest_build(struct kt_state *st, struct kt_manifest *m, char *err, size_t errlen)
+{
+	const struct kt_snapshot *s = st->snap;
+	const struct kt_kho_dir *out = &s->dir[KT_OUT];
+	const struct kt_blob *mb = kt_snapshot_sub(s, KT_OUT, MEMBLOCK_SUBTREE_NAME);
+	const struct kt_luo_state *luo = NULL;
+	char why[512], now[32];
+	time_t t = time(NULL);
+	size_t i, k;
+
+	memset(m, 0, sizeof(*m));
+	if (!out->present)
+		return kt_fail(err, errlen, -ENODATA, "%s: no out/ direction: nothing will be handed over",
+			       s->origin);
+	if (kt_fact_luo_present(st)) {
+		luo = kt_fact_luo(st, why, sizeof(why));
+		if (!luo)
+			return kt_fail(err, errlen, -ENODATA, "cannot list the LUO sessions to preserve: %s",
+				       why);
+	}
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	m->release = s->release ? kt_strdup(s->release) : NULL;
+	m->taken = kt_strdup(s->kind == KT_SRC_LIVE || !s->taken ? now : s->taken);
+	for (i = 0; luo && i < luo->nr_sessions; i++) {
+		const struct kt_luo_session *x = &luo->sessions[i];
+		struct kt_mf_session *ms;
+
+		if (x->state != KT_SESS_OUTGOING)
+			continue;
+		if (!x->files_known) {
+			kt_manifest_free(m);
+			return kt_fail(err, errlen, -ENODATA,
+				       "session %s: its files are unknown (only procfs saw it)", x->name);
+		}
+		KT_GROW(m->sessions, m->cap_sessions, m->nr_sessions + 1);
+		ms = &m->sessions[m->nr_sessions++];
+		ms->name = kt_strdup(x->name);
+		ms->files = kt_calloc(x->nr_files, sizeof(*ms->files));
+		for (k = 0; k < x->nr_files; k++)
+			ms->files[k] = (struct kt_mf_file){x->files[k].token, kt_strdup(x->files[k].handler),
+							   x->files[k].has_size, x->files[k].size};
+		ms->nr_files = x->nr_files;
+	}
+	if (mb && kt_memblock_regions(mb, add_region, m)) {
+		kt_manifest_free(m);
+		return kt_fail(err, errlen, -EBADMSG, "%s: not a %s FDT", mb->path, MEMBLOCK_COMPATIBLE);
+	}
+	m->blobs = kt_calloc(out->nr_subs, sizeof(*m->blobs));
+	for (i = 0; i < out->nr_subs; i++) {
+		struct kt_mf_blob *b = &m->blobs[m->nr_blobs++];
+
+		b->name = kt_strdup(out->subs[i].name);
+		b->size = out->subs[i].len;
+		kt_sha256_hex(out->subs[i].data, out->subs[i].len, b->sha256);
+		/* LUO writes its header's session and FLB addresses at the reboot. */
+		b->content = strcmp(b->name, LUO_SUBTREE_NAME);
+	}
+	return 0;
+}
+
+void kt_manifest_write(const struct kt_manifest *m, FILE *f)
+{
+	struct kt_json j;
+	size_t i, k;
+
+	kt_json_init(&j, f, true);
+	kt_json_obj_begin(&j, NULL);
+	kt_json_u64(&j, "schema_version", KT_JSON_SCHEMA_VERSION);
+	kt_json_str(&j, "kind", KT_MANIFEST_KIND);
+	kt_json_str(&j, "kernel_release", m->release);
+	kt_json_str(&j, "taken", m->taken);
+	kt_json_arr_begin(&j, "sessions");
+	for (i = 0; i < m->nr_sessions; i++) {
+		kt_json_obj_begin(&j, NULL);
+		kt_json_str(&j, "name", m->sessions[i].name);
+		kt_json_arr_begin(&j, "files");
+		for (k = 0; k < m->sessions[i].nr_files; k++) {
+			const struct kt_mf_file *x = &m->sessions[i].files[k];
+
+			kt_json_obj_begin(&j, NULL);
+			kt_json_u64_exact(&j, "token", x->token);
+			kt_json_str(&j, "handler", x->handler);
+			if (x->has_size)
+				kt_json_u64(&j, "size", x->size);
+			else
+				kt_json_null(&j, "size");
+			kt_json_obj_end(&j);
+		}
+		kt_json_arr_end(&j);
+		kt_json_obj_end(&j);
+	}
+	kt_json_arr_end(&j);
+	kt_json_arr_begin(&j, "reserve_mem");
+	for (i = 0; i < m->nr_regions; i++) {
+		kt_json_obj_begin(&j, NULL);
+		kt_json_str(&j, "name", m->regions[i].name);
+		kt_json_addr(&j, "start", m->regions[i].start);
+		kt_json_u64(&j, "size", m->regions[i].size);
+		kt_json_obj_end(&j);
+	}
+	kt_json_arr_end(&j);
+	kt_json_arr_begin(&j, "subtrees");
+	for (i = 0; i < m->nr_blobs; i++) {
+		kt_json_obj_begin(&j, NULL);
+		kt_json_str(&j, "name", m->blobs[i].name);
+		kt_json_u64(&j, "size", m->blobs[i].size);
+		kt_json_str(&j, "sha256", m->blobs[i].sha256);
+		kt_json_bool(&j, "content", m->blobs[i].content);
+		kt_json_obj_end(&j);
+	}
+	kt_json_arr_end(&j);
+	kt_json_obj_end(&j);
+	kt_json_finish(&j);
+}
+
+int kt_manifest_save(const struct kt_manifest *m, const char *path, char *err, size_t errlen)
+{
+	char *tmp = kt_asprintf("%s.tmp.%d", path, (int)getpid());
+	struct stat st;
+	FILE *f;
+	int ret = 0;
+
+	if (!lstat(path, &st)) {
+		free(tmp);
+		return kt_fail(err, errlen, -EEXIST, "%s: exists; not overwritten", path);
+	}
+	f = fopen(tmp, "wx");
+	if (!f) {
+		ret = kt_fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return ret;
+	}
+	kt_manifest_write(m, f);
+	if (fflush(f) || fsync(fileno(f)))
+		ret = kt_fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+	if (fclose(f) && !ret)
+		ret = kt_fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+	if (!ret && rename(tmp, path))
+		ret = kt_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (ret)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+void kt_manifest_free(struct kt_manifest *m)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->nr_sessions; i++) {
+		for (k = 0; k < m->sessions[i].nr_files; k++)
+			free(m->sessions[i].files[k].handler);
+		free(m->sessions[i].files);
+		free(m->sessions[i].name);
+	}
+	for (i = 0; i < m->nr_regions; i++)
+		free(m->regions[i].name);
+	for (i = 0; i < m->nr_blobs; i++)
+		free(m->blobs[i].name);
+	free(m->sessions);
+	free(m->regions);
+	free(m->blobs);
+	free(m->release);
+	free(m->taken);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+static int want_object(const json_t *v, const char *where, char *err, size_t errlen)
+{
+	return json_is_object(v) ? 0 : kt_fail(err, errlen, -EBADMSG, "%s: expected an object", where);
+}
+
+static int read_session(json_t *v, const char *where, struct kt_mf_session *ms, char *err, size_t errlen)
+{
+	const char *name;
+	json_t *files, *f;
+	char w[128], wt[160];
+	size_t k, i;
+
+	if (want_object(v, where, err, errlen))
+		return -EBADMSG;
+	name = kt_jr_name(v, "name", READ_BACK(LUO_SESSION_NAME_LEN - 1), where, err, errlen);
+	files = name ? kt_jr_get(v, "files", JSON_ARRAY, false, where, err, errlen) : NULL;
+	if (!files)
+		return -EBADMSG;
+	ms->name = kt_strdup(name);
+	ms->files = kt_calloc(json_array_size(files), sizeof(*ms->files));
+	json_array_foreach(files, k, f)
+	{
+		struct kt_mf_file *mf;
+		json_t *tok, *size;
+		const char *h;
+		uint64_t token;
+
+		snprintf(w, sizeof(w), "%s.files[%zu]", where, k);
+		snprintf(wt, sizeof(wt), "%s.token", w);
+		if (want_object(f, w, err, errlen))
+			return -EBADMSG;
+		tok = json_object_get(f, "token");
+		if (!tok)
+			return kt_fail(err, errlen, -EBADMSG, "%s: no \"token\"", w);
+		if (kt_jr_u64(tok, true, wt, &token, err, errlen))
+			return -EBADMSG;
+		h = kt_jr_name(f, "handler", READ_BACK(LUO_HANDLER_COMPAT_LEN - 1), w, err, errlen);
+		if (!h)
+			return -EBADMSG;
+		for (i = 0; i < ms->nr_files; i++)
+			if (ms->files[i].token == token)
+				return kt_fail(err, errlen, -EBADMSG, "%s: %" PRIu64 " listed twice", wt,
+					       token);
+		size = json_object_get(f, "size");
+		if (size && !json_is_null(size) && !json_is_number(size))
+			return kt_fail(err, errlen, -EBADMSG, "%s.size: expected a number or null", w);
+		mf = &ms->files[ms->nr_files++];
+		*mf = (struct kt_mf_file){token, kt_strdup(h), size && !json_is_null(size), 0};
+		snprintf(wt, sizeof(wt), "%s.size", w);
+		if (mf->has_size && kt_jr_u64(size, false, wt, &mf->size, err, errlen))
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+static int parse_addr(const char *s, uint64_t *v)
+{
+	size_t i, n = strlen(s);
+
+	if (n < 3 || n > 18 || s[0] != '0' || s[1] != 'x')
+		return -EINVAL;
+	*v = 0;
+	for (i = 2; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+		*v = *v << 4 |
+		     (uint64_t)(isdigit((unsigned char)s[i]) ? s[i] - '0'
+							     : tolower((unsigned char)s[i]) - 'a' + 10);
+	}
+	return 0;
+}
+
+static int read_region(json_t *v, const char *where, struct kt_mf_region *r, char *err, size_t errlen)
+{
+	json_t *start, *size;
+	const char *name;
+	char w[96];
+
+	if (want_object(v, where, err, errlen))
+		return -EBADMSG;
+	name = kt_jr_name(v, "name", 255, where, err, errlen);
+	start = name ? kt_jr_get(v, "start", JSON_STRING, false, where, err, errlen) : NULL;
+	size = start ? kt_jr_get(v, "size", JSON_INTEGER, false, where, err, errlen) : NULL;
+	snprintf(w, sizeof(w), "%s.size", where);
+	if (!size || kt_jr_u64(size, false, w, &r->size, err, errlen))
+		return -EBADMSG;
+	if (parse_addr(json_string_value(start), &r->start))
+		return kt_fail(err, errlen, -EBADMSG, "%s.start: expected \"0x...\", found \"%s\"", where,
+			       json_string_value(start));
+	r->name = kt_strdup(name);
+	return 0;
+}
+
+static int read_blob(json_t *v, const char *where, struct kt_mf_blob *b, char *err, size_t errlen)
+{
+	json_t *size, *sha, *content;
+	const char *name, *hex;
+	char w[96];
+	size_t i;
+
+	if (want_object(v, where, err, errlen))
+		return -EBADMSG;
+	name = kt_jr_name(v, "name", 255, where, err, errlen);
+	size = name ? kt_jr_get(v, "size", JSON_INTEGER, false, where, err, errlen) : NULL;
+	sha = size ? kt_jr_get(v, "sha256", JSON_STRING, false, where, err, errlen) : NULL;
+	content = sha ? kt_jr_get(v, "content", JSON_TRUE, false, where, err, errlen) : NULL;
+	snprintf(w, sizeof(w), "%s.size", where);
+	if (!content || kt_jr_u64(size, false, w, &b->size, err, errlen))
+		return -EBADMSG;
+	if (strchr(name, '/'))
+		return kt_fail(err, errlen, -EBADMSG, "%s.name: \"%s\" holds a '/'", where, name);
+	hex = json_string_value(sha);
+	for (i = 0; hex[i] && (isdigit((unsigned char)hex[i]) || (hex[i] >= 'a' && hex[i] <= 'f')); i++)
+		;
+	if (i != 64 || hex[i])
+		return kt_fail(err, errlen, -EBADMSG, "%s.sha256: expected 64 lowercase hex digits", where);
+	b->name = kt_strdup(name);
+	memcpy(b->sha256, hex, KT_SHA256_HEX);
+	b->content = json_is_true(content);
+	return 0;
+}
+
+static int read_manifest(json_t *root, struct kt_manifest *m, char *err, size_t errlen)
+{
+	json_t *ver, *kind, *rel, *taken, *sessions, *regions, *blobs, *item;
+	char where[64];
+	uint64_t version;
+	size_t i, k;
+
+	ver = kt_jr_get(root, "schema_version", JSON_INTEGER, false, "manifest", err, errlen);
+	if (!ver || kt_jr_u64(ver, false, "manifest.schema_version", &version, err, errlen))
+		return -EBADMSG;
+	if (version != KT_JSON_SCHEMA_VERSION)
+		return kt_fail(err, errlen, -EBADMSG, "schema_version %" PRIu64 " (this tool reads %d)",
+			       version, KT_JSON_SCHEMA_VERSION);
+	kind = kt_jr_get(root, "kind", JSON_STRING, false, "manifest", err, errlen);
+	if (!kind)
+		return -EBADMSG;
+	if (strcmp(json_string_value(kind), KT_MANIFEST_KIND))
+		return kt_fail(err, errlen, -EBADMSG, "kind \"%s\": not a %s", json_string_value(kind),
+			       KT_MANIFEST_KIND);
+	rel = kt_jr_get(root, "kernel_release", JSON_STRING, true, "manifest", err, errlen);
+	taken = rel ? kt_jr_get(root, "taken", JSON_STRING, true, "manifest", err, errlen) : NULL;
+	sessions = taken ? kt_jr_get(root, "sessions", JSON_ARRAY, false, "manifest", err, errlen) : NULL;
+	regions =
+	    sessions ? kt_jr_get(root, "reserve_mem", JSON_ARRAY, false, "manifest", err, errlen) : NULL;
+	blobs = regions ? kt_jr_get(root, "subtrees", JSON_ARRAY, false, "manifest", err, errlen) : NULL;
+	if (!blobs)
+		return -EBADMSG;
+	m->release = json_is_string(rel) ? kt_strdup(json_string_value(rel)) : NULL;
+	m->taken = json_is_string(taken) ? kt_strdup(json_string_value(taken)) : NULL;
+	m->sessions = kt_calloc(json_array_size(sessions), sizeof(*m->sessions));
+	m->cap_sessions = json_array_size(sessions);
+	json_array_foreach(sessions, i, item)
+	{
+		snprintf(where, sizeof(where), "sessions[%zu]", i);
+		if (read_session(item, where, &m->sessions[m->nr_sessions++], err, errlen))
+			return -EBADMSG;
+		for (k = 0; k < i; k++)
+			if (!strcmp(m->sessions[k].name, m->sessions[i].name))
+				return kt_fail(err, errlen, -EBADMSG, "%s.name: \"%s\" listed twice", where,
+					       m->sessions[i].name);
+	}
+	json_array_foreach(regions, i, item)
+	{
+		snprintf(where, sizeof(where), "reserve_mem[%zu]", i);
+		KT_GROW(m->regions, m->cap_regions, m->nr_regions + 1);
+		if (read_region(item, where, &m->regions[m->nr_regions], err, errlen))
+			return -EBADMSG;
+		m->nr_regions++;
+	}
+	m->blobs = kt_calloc(json_array_size(blobs), sizeof(*m->blobs));
+	json_array_foreach(blobs, i, item)
+	{
+		snprintf(where, sizeof(where), "subtrees[%zu]", i);
+		if (read_blob(item, where, &m->blobs[m->nr_blobs], err, errlen))
+			return -EBADMSG;
+		m->nr_blobs++;
+	}
+	return 0;
+}
+
+int kt_manifest_parse(const uint8_t *buf, size_t len, struct kt_manifest *m, char *err, size_t errlen)
+{
+	json_t *root;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	if (len > KT_MANIFEST_MAX)
+		return kt_fail(err, errlen, -EFBIG, "larger than %lu MiB", KT_MANIFEST_MAX >> 20);
+	ret = kt_jr_load(buf, len, MAX_DEPTH, &root, err, errlen);
+	if (ret)
+		return ret;
+	ret = read_manifest(root, m, err, errlen);
+	json_decref(root);
+	if (ret)
+		kt_manifest_free(m);
+	return ret;
+}

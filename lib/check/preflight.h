@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * preflight: go/no-go checks of the running system before a live-update reboot:
+ * debugfs, KHO, LUO, kcore, the boot areas and their overlap with preserved memory,
+ * sessions and the processes holding them, the kexec image, the finalize control.
+ */
+#ifndef KT_PREFLIGHT_H
+#define KT_PREFLIGHT_H
+
+#include <stddef.h>
+
+enum kt_check_status { KT_CHECK_OK, KT_CHECK_WARN, KT_CHECK_FAIL, KT_CHECK_UNKNOWN, KT_CHECK_NR };
+extern const char *const kt_check_status_name[KT_CHECK_NR];
+
+struct kt_check {
+	const char *name;
+	enum kt_check_status status;
+	char *msg;
+};
+
+struct kt_preflight {
+	struct kt_check *checks;
+	size_t n, cap;
+	size_t count[KT_CHECK_NR];
+};
+
+/* Where the system is read; NULL members take the real paths (tests point them elsewhere). */
+struct kt_preflight_env {
+	const char *proc;	  /* /proc */
+	const char *kexec_loaded; /* /sys/kernel/kexec_loaded */
+	const char *liveupdate;	  /* /dev/liveupdate (never opened: one open at a time) */
+};
+
+/* Run every check on the running system (debugfs as KHO_TOOLS_DEBUGFS may redirect it). */
+void kt_preflight_run(const struct kt_preflight_env *env, struct kt_preflight *p);
+/* 0 go, 1 no-go (a check failed), 2 cannot tell (a check could not be made, none failed). */
+int kt_preflight_verdict(const struct kt_preflight *p);
+void kt_preflight_free(struct kt_preflight *p);
+
+#endif

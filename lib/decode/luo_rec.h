@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What LUO's decoders find, handed over record by record: the serialized chains
+ * (luo_chain.c) and the running kernel's lists (luo_kernel.c) describe sessions,
+ * their files and FLBs through the same callbacks, and the model (model/luo_state.h)
+ * builds one state from them.
+ */
+#ifndef KT_LUO_REC_H
+#define KT_LUO_REC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/abi.h"
+
+/* A session's lifecycle as the views name it. */
+enum kt_sess_state {
+	KT_SESS_OUTGOING,   /* created here, preserved at the next kexec */
+	KT_SESS_SERIALIZED, /* in the previous kernel's chains, not deserialized yet */
+	KT_SESS_INCOMING,   /* deserialized, waiting to be retrieved */
+	KT_SESS_RETRIEVED,  /* retrieved by its agent, not finished yet */
+	KT_SESS_NR_STATES,
+};
+extern const char *const kt_sess_state_name[KT_SESS_NR_STATES];
+
+struct kt_luo_file_rec {
+	const char *handler; /* the file handler's compatible */
+	uint64_t token;
+	uint64_t data;	     /* the handler's handle: for memfd-v2 the phys of its memfd_luo_ser */
+	int retrieve_status; /* 0 not tried, >0 retrieved, <0 failed (kernel lists only) */
+	bool has_size;	     /* the live file's size (kernel lists only) */
+	uint64_t size;
+	const char *error; /* this file could not be read whole */
+};
+
+struct kt_luo_rec_ops {
+	/* A session; the return value is handed back with its files. */
+	void *(*session)(void *ctx, const char *name, enum kt_sess_state state, uint64_t claimed);
+	void (*file)(void *ctx, void *session, const struct kt_luo_file_rec *f);
+	/* What went wrong with one session (its file list, a count that disagrees). */
+	void (*session_error)(void *ctx, void *session, const char *msg);
+};
+
+#endif

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "source/archive.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/util.h"
+
+static const struct {
+	const char *suffix;
+	int (*filter)(struct archive *);
+} suffixes[] = {
+    {".tar", archive_write_add_filter_none},	 {".tar.gz", archive_write_add_filter_gzip},
+    {".tgz", archive_write_add_filter_gzip},	 {".tar.xz", archive_write_add_filter_xz},
+    {".tar.zst", archive_write_add_filter_zstd}, {".tar.bz2", archive_write_add_filter_bzip2},
+    {".tar.lz4", archive_write_add_filter_lz4},
+};
+
+static int suffix_of(const char *path)
+{
+	size_t n = strlen(path), i;
+
+	for (i = 0; i < KT_ARRAY_SIZE(suffixes); i++) {
+		size_t s = strlen(suffixes[i].suffix);
+
+		if (n > s && !strcmp(path + n - s, suffixes[i].suffix))
+			return (int)i;
+	}
+	return -1;
+}
+
+bool kt_archive_name(const char *path)
+{
+	return suffix_of(path) >= 0;
+}
+
+static int read_entries(struct archive *a, const char *path, struct kt_files *fs, char *err, size_t errlen)
+{
+	struct archive_entry *e;
+	int r;
+
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		la_int64_t size = archive_entry_size(e);
+		uint8_t *data;
+		la_ssize_t got;
+		int ret;
+
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		if (name && !strncmp(name, "./", 2))
+			name += 2;
+		if (!name || !kt_path_safe(name) || size < 0 || (uint64_t)size > KT_MAX_BLOB_SIZE)
+			return kt_fail(err, errlen, -EBADMSG, "%s: entry '%s' is unsafe or too large", path,
+				       name ? name : "");
+		data = kt_malloc(size);
+		got = size ? archive_read_data(a, data, size) : 0;
+		if (got != size) {
+			free(data);
+			return kt_fail(err, errlen, -EBADMSG, "%s: truncated in entry '%s'%s%s", path, name,
+				       got < 0 ? ": " : "", got < 0 ? archive_error_string(a) : "");
+		}
+		ret = kt_files_add(fs, path, name, data, size, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (r != ARCHIVE_EOF)
+		return kt_fail(err, errlen, -EBADMSG, "%s: not a tarball, or corrupt: %s", path,
+			       archive_error_string(a) ? archive_error_string(a) : "unreadable");
+	return 0;
+}
+
+int kt_archive_read(const char *path, struct kt_files *fs, char *err, size_t errlen)
+{
+	struct archive *a = archive_read_new();
+	int ret;
+
+	if (!a)
+		kt_oom();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 64 << 10) != ARCHIVE_OK)
+		ret = kt_fail(err, errlen, -EBADMSG, "%s: not a tarball: %s", path, archive_error_string(a));
+	else
+		ret = read_entries(a, path, fs, err, errlen);
+	archive_read_free(a);
+	return ret;
+}
+
+int kt_archive_write(const char *path, const char *as, const struct kt_file *files, size_t n, char *err,
+		     size_t errlen)
+{
+	int k = suffix_of(as), fd, ret = 0;
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	time_t now = time(NULL);
+	size_t i;
+
+	if (!a || !e)
+		kt_oom();
+	/* pax_restricted: plain ustar headers unless a path needs more. */
+	archive_write_set_format_pax_restricted(a);
+	suffixes[k < 0 ? 0 : k].filter(a);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = kt_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (archive_write_open_fd(a, fd) != ARCHIVE_OK)
+		ret = -EIO;
+	for (i = 0; i < n && !ret; i++) {
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, files[i].path);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, files[i].len);
+		archive_entry_set_mtime(e, now, 0);
+		if (archive_write_header(a, e) != ARCHIVE_OK ||
+		    (files[i].len &&
+		     archive_write_data(a, files[i].data, files[i].len) != (la_ssize_t)files[i].len))
+			ret = -EIO;
+	}
+	if (archive_write_close(a) != ARCHIVE_OK && !ret)
+		ret = -EIO;
+	if (ret == -EIO)
+		kt_fail(err, errlen, ret, "%s: %s", path,
+			archive_error_string(a) ? archive_error_string(a) : "write failed");
+	if (close(fd) && !ret)
+		ret = kt_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+out:
+	archive_write_free(a);
+	archive_entry_free(e);
+	return ret;
+}

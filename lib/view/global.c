@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* global: KHO and LUO totals. */
+#include "decode/decoders.h"
+#include "view/view.h"
+
+/* The decoded fields of one sub-blob, as a node of this view. */
+static void blob_fields(const struct kt_snapshot *snap, enum kt_dirn d, const char *name, const char *as,
+			struct kt_sink *s)
+{
+	const struct kt_blob *b = kt_snapshot_sub(snap, d, name);
+	struct kt_dctx dc = {.snap = snap, .dirn = d};
+
+	if (!b)
+		return;
+	kt_node_begin(s, as, NULL, NULL);
+	kt_decoder_for(b)->decode(b, s, &dc);
+	kt_node_end(s);
+}
+
+void kt_view_global(struct kt_state *st, const struct kt_view_opts *o, struct kt_sink *s)
+{
+	const struct kt_snapshot *snap = st->snap;
+	const struct kt_luo_state *luo = kt_state_luo(st);
+	const struct kt_areas *areas = kt_snapshot_areas(snap);
+	uint64_t n[KT_SESS_NR_STATES] = {0}, files = 0;
+	size_t i;
+
+	kt_node_begin(s, "kho", NULL, NULL);
+	kt_field_bool(s, "enabled", true);
+	kt_field_bool(s, "incoming", snap->dir[KT_IN].present);
+	kt_field_bool(s, "finalize_control", snap->has_finalize);
+	if (areas->present) {
+		kt_field_u64(s, "scratch_areas", areas->n);
+		kt_field_size(s, "scratch_bytes", areas->total);
+	}
+	kt_view_mem_totals(st, o, s);
+	blob_fields(snap, KT_IN, KEXEC_METADATA_NAME, "kexec_metadata_in", s);
+	blob_fields(snap, KT_OUT, KEXEC_METADATA_NAME, "kexec_metadata_out", s);
+	kt_node_end(s);
+
+	kt_node_begin(s, "luo", NULL, NULL);
+	for (i = 0; i < luo->nr_sessions; i++) {
+		n[luo->sessions[i].state]++;
+		files += luo->sessions[i].nr_files;
+	}
+	for (i = 0; i < KT_SESS_NR_STATES; i++)
+		kt_field_u64(s, kt_sess_state_name[i], n[i]);
+	kt_field_u64(s, "files", files);
+	kt_field_u64(s, "flbs", luo->nr_flbs);
+	kt_view_luo_sources(luo, s);
+	blob_fields(snap, KT_OUT, LUO_SUBTREE_NAME, "luo_out", s);
+	blob_fields(snap, KT_IN, LUO_SUBTREE_NAME, "luo_in", s);
+	kt_node_end(s);
+}
