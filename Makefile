@@ -147,7 +147,7 @@ build/vmlinux.h:
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp
 	@mv $@.tmp $@
 
-$(BPF_OUT)/kho.bpf.o: bpf/kho.bpf.c bpf/kho_trace.h build/vmlinux.h
+$(BPF_OUT)/kho.bpf.o: bpf/kho.bpf.c $(wildcard bpf/*.bpf.h) bpf/kho_trace.h build/vmlinux.h
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPF_CFLAGS) -Ibuild -Ibpf -c $< -o $(BPF_OUT)/kho.tmp.bpf.o
 	$(BPFTOOL) gen object $@ $(BPF_OUT)/kho.tmp.bpf.o
