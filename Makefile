@@ -43,7 +43,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 TOOLS += $(O)/luo-top
 # ---- end bpf + luo-top (1/2) -------------------------------------------------------
 
-.PHONY: all check unit-test shell-test vm-test vm-scale fuzz-smoke fuzz fixtures install clean format bench
+.PHONY: all check unit-test shell-test vm-test vm-scale fuzz-smoke fuzz fixtures install clean format format-check layering bench
 all: $(TOOLS)
 
 $(O)/%.o: %.c
@@ -123,8 +123,18 @@ install: $(TOOLS)
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 completion/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 
+# Every C file of the tree, one style (.clang-format); format-check is part of make check.
+FORMAT_SRCS = $(sort $(wildcard lib/*/*.[ch] tools/*/*.[ch] bpf/*.[ch] tests/*.h tests/*/*.[ch] bench/*.c))
+
 format:
-	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(KI_SRCS) $(wildcard tools/*/*.h)
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_SRCS) 2>&1 | grep -m 20 'error:' && \
+		{ echo "format-check: run 'make format'"; exit 1; } || echo "format-check: $(words $(FORMAT_SRCS)) files clean"
+
+layering: $(TOOLS)
+	@tests/layering.sh
 
 clean:
 	rm -rf build

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every test of kho-tools, as `make check` (and .ci/run) runs them:
-#   unit tests and shell tests against the ASan+UBSan build, a short run of every fuzz target,
+#   the layering and format checks, unit tests and shell tests against the ASan+UBSan build,
+#   a short run of every fuzz target,
 #   and the live-update cycle in the test VM (builds the test kernel on first use, then cached),
 #   once with the default layout and once at scale.
 # Each suite prints its own summary; the last line is the total: "N passed, M failed".
@@ -50,6 +51,24 @@ if ! make -s SAN=1 >"$log/build.log" 2>&1; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+
+# One pass or failure each: the layering of lib/ and tools/ (includes and the calls in the
+# objects just built), and one clang-format style over every C file.
+echo "== lint"
+lint() {
+	name=$1
+	shift
+	if "$@" >"$log/$name.log" 2>&1; then
+		add 1 0
+		echo "$name: $(tail -n 1 "$log/$name.log")"
+	else
+		add 0 1
+		echo "$name: FAILED"
+		tail -n 20 "$log/$name.log"
+	fi
+}
+lint layering tests/layering.sh "$top" "$top/build/san"
+lint format make -s format-check
 
 echo "== unit"
 make -s SAN=1 unit-test >"$log/unit.log" 2>&1
