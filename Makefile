@@ -89,7 +89,7 @@ FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DKT_VERSION='"$(VERSION)"' -Ilib 
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 10
 
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/kcore_image.h $(LIB_SRCS) $(wildcard lib/*/*.h)
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/kcore_image.h tests/fake_kernel.h $(LIB_SRCS) $(wildcard lib/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lfdt -lbpf -lelf -lz -lcrypto -ljansson -larchive
 

@@ -141,15 +141,13 @@ static __always_inline void identify(int fn, struct kt_stack *st, struct kt_fram
 		own_handler(f, d);
 		break;
 	case KT_FN_LIVEUPDATE_FLB_GET_INCOMING:
-	case KT_FN_LIVEUPDATE_FLB_GET_OUTGOING: {
-		struct liveupdate_flb___kt *flb = (struct liveupdate_flb___kt *)a0;
-
-		__builtin_memset(f->name, 0, KT_NAME_LEN);
-		bpf_core_read(f->name, KT_COMPAT_LEN, &flb->compatible);
-		f->name[KT_COMPAT_LEN - 1] = 0;
+		/* Whether this call is the one that restores it: retrieve_status still 0. */
+		f->cursor = BPF_CORE_READ((struct liveupdate_flb___kt *)a0, private.incoming.retrieve_status);
+		/* fall through */
+	case KT_FN_LIVEUPDATE_FLB_GET_OUTGOING:
+		read_flb_name(f->name, a0);
 		own_name(f, d, KT_NAME_FLB);
 		break;
-	}
 	case KT_FN_MEMFD_LUO_PRESERVE:
 	case KT_FN_MEMFD_LUO_UNPRESERVE:
 	case KT_FN_MEMFD_LUO_FREEZE:

@@ -11,10 +11,28 @@
  */
 struct liveupdate_file_handler___kt {
 	const char compatible[KT_COMPAT_LEN];
+	struct list_head flb_list; /* of luo_flb_link: the FLBs registered with the handler */
+} __attribute__((preserve_access_index));
+
+/* luo_flb.c: each side of an FLB's state; count is the files depending on it. */
+struct luo_flb_private_state___kt {
+	refcount_t count;
+	int retrieve_status;
+} __attribute__((preserve_access_index));
+
+struct luo_flb_private___kt {
+	struct luo_flb_private_state___kt outgoing;
+	struct luo_flb_private_state___kt incoming;
 } __attribute__((preserve_access_index));
 
 struct liveupdate_flb___kt {
 	const char compatible[KT_COMPAT_LEN];
+	struct luo_flb_private___kt private;
+} __attribute__((preserve_access_index));
+
+struct luo_flb_link___kt {
+	struct liveupdate_flb___kt *flb;
+	struct list_head list;
 } __attribute__((preserve_access_index));
 
 struct luo_file_set___kt {
@@ -145,6 +163,23 @@ static __always_inline void read_compat(char *dst, __u64 fh)
 
 	bpf_core_read(dst, KT_COMPAT_LEN, &h->compatible);
 	dst[KT_COMPAT_LEN - 1] = 0;
+}
+
+/* An FLB's compatible as an event name (zero-padded: the name field is longer). */
+static __always_inline void read_flb_name(char *dst, __u64 flb)
+{
+	__builtin_memset(dst, 0, KT_NAME_LEN);
+	bpf_core_read(dst, KT_COMPAT_LEN, &((struct liveupdate_flb___kt *)flb)->compatible);
+	dst[KT_COMPAT_LEN - 1] = 0;
+}
+
+/* The files depending on an FLB, outgoing or incoming (refcount_t: one atomic int). */
+static __always_inline __u32 flb_count(__u64 flb, bool incoming)
+{
+	struct liveupdate_flb___kt *p = (struct liveupdate_flb___kt *)flb;
+
+	return incoming ? BPF_CORE_READ(p, private.incoming.count.refs.counter)
+			: BPF_CORE_READ(p, private.outgoing.count.refs.counter);
 }
 
 /* A string of unknown extent: read up to its NUL, zero the rest (it may be a map key). */

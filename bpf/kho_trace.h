@@ -109,6 +109,15 @@ enum kt_name_kind { KT_NAME_NONE, KT_NAME_SESSION, KT_NAME_SUBTREE, KT_NAME_FLB 
 #define KT_EV_ERROR   0x02 /* the call failed (see ret) */
 #define KT_EV_NOENTRY 0x04 /* the entry was not seen (attached mid-call): no latency */
 #define KT_EV_ADDR    0x08 /* addr is valid (a physical address) */
+/*
+ * An FLB's step: one event per FLB registered with the handler of a luo_flb_file_preserve,
+ * _unpreserve or _finish call (name: the FLB, nr: the files depending on it after the call),
+ * and liveupdate_flb_get_incoming's own event (nr: the incoming count). With it, at most one of:
+ */
+#define KT_EV_FLB	    0x10
+#define KT_EV_FLB_CREATED   0x20 /* the first file: its preserve op made the object */
+#define KT_EV_FLB_DESTROYED 0x40 /* the last file unpreserved (unpreserve op) or finished (finish op) */
+#define KT_EV_FLB_RESTORED  0x80 /* the first access after the kexec: its retrieve op ran */
 
 /* One call, sent through the ring buffer at the function's exit. */
 struct kt_event {

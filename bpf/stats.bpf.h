@@ -94,6 +94,16 @@ static __always_inline void at_exit(int fn, struct kt_frame *f, __u32 idx, __u64
 	case KT_FN_LUO_FILE_UNPRESERVE_FILES:
 		f->nr = 0;
 		break;
+	case KT_FN_LIVEUPDATE_FLB_GET_INCOMING: {
+		/* A local first: inside BPF_CORE_READ, f->a0 would be relocated as a kernel field. */
+		struct liveupdate_flb___kt *flb = (struct liveupdate_flb___kt *)f->a0;
+
+		f->nr = flb_count((__u64)flb, true);
+		f->flags |= KT_EV_FLB;
+		if (!f->cursor && BPF_CORE_READ(flb, private.incoming.retrieve_status) > 0)
+			f->flags |= KT_EV_FLB_RESTORED;
+		break;
+	}
 	case KT_FN_MEMFD_LUO_RETRIEVE: {
 		struct liveupdate_file_op_args___kt *args = (struct liveupdate_file_op_args___kt *)f->a0;
 
@@ -219,18 +229,10 @@ static __always_inline __u64 wake_flags(int fn)
 									  : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void emit(int fn, struct kt_stack *st, struct kt_frame *f, __u64 now, __u64 lat,
-				 __u64 ret, bool err)
+/* An event of the call in frame f (NULL: its entry was not seen). */
+static __always_inline void fill(struct kt_event *e, int fn, struct kt_stack *st, struct kt_frame *f,
+				 __u64 now, __u64 lat, __u64 ret, bool err)
 {
-	struct kt_event *e;
-
-	if (!(ev_mask & (1ULL << fn)))
-		return;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&dropped, 1);
-		return;
-	}
 	e->ts_ns = now;
 	e->lat_ns = lat;
 	e->ret = fn_ret(fn) == KT_RET_INT ? (__s64)(__s32)ret : (fn_ret(fn) == KT_RET_PTR ? (__s64)ret : 0);
@@ -247,7 +249,6 @@ static __always_inline void emit(int fn, struct kt_stack *st, struct kt_frame *f
 		e->flags |= KT_EV_NOENTRY;
 		e->bytes = e->kho_bytes = e->addr = 0;
 		e->kho_calls = e->nr = e->order = 0;
-		bpf_ringbuf_submit(e, wake_flags(fn));
 		return;
 	}
 	e->flags |= f->flags;
@@ -267,7 +268,74 @@ static __always_inline void emit(int fn, struct kt_stack *st, struct kt_frame *f
 		e->token = FRAME(st, f->token_at)->token;
 		e->flags |= KT_EV_TOKEN;
 	}
+}
+
+static __always_inline struct kt_event *reserve(int fn)
+{
+	struct kt_event *e;
+
+	if (!(ev_mask & (1ULL << fn)))
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		__sync_fetch_and_add(&dropped, 1);
+	return e;
+}
+
+static __always_inline void emit(int fn, struct kt_stack *st, struct kt_frame *f, __u64 now, __u64 lat,
+				 __u64 ret, bool err)
+{
+	struct kt_event *e = reserve(fn);
+
+	if (!e)
+		return;
+	fill(e, fn, st, f, now, lat, ret, err);
 	bpf_ringbuf_submit(e, wake_flags(fn));
+}
+
+/* FLBs walked per handler call: beyond what the kernel registers per handler. */
+#define KT_FLBS_PER_HANDLER 16
+
+/*
+ * After a file of a handler was preserved, unpreserved or finished, every FLB registered
+ * with the handler moved one step (luo_flb.c holds its lock around each): one event each,
+ * named by the FLB, with its count of dependent files after the call.
+ */
+static __always_inline void emit_flb_steps(int fn, struct kt_stack *st, struct kt_frame *f, __u64 now,
+					   __u64 lat)
+{
+	struct liveupdate_file_handler___kt *fh = (struct liveupdate_file_handler___kt *)f->a0;
+	__u64 head = (__u64)fh + bpf_core_field_offset(struct liveupdate_file_handler___kt, flb_list);
+	__u64 node = (__u64)BPF_CORE_READ(fh, flb_list.next);
+	bool incoming = fn == KT_FN_LUO_FLB_FILE_FINISH;
+	int i;
+
+	for (i = 0; i < KT_FLBS_PER_HANDLER; i++) {
+		struct luo_flb_link___kt *link;
+		struct kt_event *e;
+		__u64 flb;
+		__u32 n;
+
+		if (!node || node == head)
+			return;
+		link = (struct luo_flb_link___kt *)(node -
+						    bpf_core_field_offset(struct luo_flb_link___kt, list));
+		flb = (__u64)BPF_CORE_READ(link, flb);
+		node = (__u64)BPF_CORE_READ(link, list.next);
+		e = reserve(fn);
+		if (!e)
+			return;
+		fill(e, fn, st, f, now, lat, 0, false);
+		read_flb_name(e->name, flb);
+		e->name_kind = KT_NAME_FLB;
+		e->nr = n = flb_count(flb, incoming);
+		e->flags |= KT_EV_FLB;
+		if (fn == KT_FN_LUO_FLB_FILE_PRESERVE && n == 1)
+			e->flags |= KT_EV_FLB_CREATED;
+		else if (fn != KT_FN_LUO_FLB_FILE_PRESERVE && !n)
+			e->flags |= KT_EV_FLB_DESTROYED;
+		bpf_ringbuf_submit(e, 0);
+	}
 }
 
 static __always_inline int on_exit(int fn, __u64 ret)
@@ -317,6 +385,9 @@ static __always_inline int on_exit(int fn, __u64 ret)
 	emit(fn, st, f, now, lat, ret, err);
 	if (!f)
 		return 0;
+	if (!err && (fn == KT_FN_LUO_FLB_FILE_PRESERVE || fn == KT_FN_LUO_FLB_FILE_UNPRESERVE ||
+		     fn == KT_FN_LUO_FLB_FILE_FINISH))
+		emit_flb_steps(fn, st, f, now, lat);
 	/* Pop, and hand what the parent cannot see itself up to it. */
 	st->depth = idx;
 	if (!idx)

@@ -50,6 +50,21 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+bool kt_json_utf8(const char *s)
+{
+	size_t n = strlen(s), i, seq;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x80)
+			continue;
+		seq = utf8_seq((const unsigned char *)s + i, n - i);
+		if (!seq)
+			return false;
+		i += seq - 1;
+	}
+	return true;
+}
+
 char *kt_json_text(const char *s)
 {
 	size_t n = strlen(s), i, o = 0, seq;

@@ -40,6 +40,8 @@ void kt_json_hex(struct kt_json *j, const char *key, const void *buf, size_t n);
  * read from a document with the one it was written from (malloc'ed).
  */
 char *kt_json_text(const char *s);
+/* s reads back exactly: every byte from 0x80 up is part of well-formed UTF-8. */
+bool kt_json_utf8(const char *s);
 /* Ends the document: newline, flush. */
 void kt_json_finish(struct kt_json *j);
 /* A whole {"schema_version":1,"error":"..."} document. */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +13,22 @@
 #include "model/facts.h"
 
 enum subj { S_NONE, S_SUBTREE, S_SESSION, S_HANDLER, S_FLB, S_INCOMING };
-enum key { K_PRESERVED, K_SCRATCH, K_SESSIONS, K_FILES, K_FLBS, K_KEXEC, K_LUNUM, K_BYTES, K_STATE, K_SIZE };
-enum vtype { V_COUNT, V_SIZE, V_STATE };
+enum key {
+	K_PRESERVED,
+	K_SCRATCH,
+	K_SESSIONS,
+	K_FILES,
+	K_FLBS,
+	K_KEXEC,
+	K_LUNUM,
+	K_BYTES,
+	K_STATE,
+	K_FLB_STATE,
+	K_DATA,
+	K_SIZE,
+	K_NR_KEYS,
+};
+enum vtype { V_COUNT, V_SIZE, V_STATE, V_FLB_STATE, V_ADDR };
 enum op { OP_EQ, OP_NE, OP_GE, OP_LE, OP_GT, OP_LT };
 
 #define IN_TOP	   (1u << S_NONE)
@@ -37,6 +52,8 @@ static const struct keydef {
     {"liveupdate-number", K_LUNUM, V_COUNT, IN_TOP},
     {"bytes", K_BYTES, V_SIZE, IN_SESSION | IN_HANDLER},
     {"state", K_STATE, V_STATE, IN_SESSION},
+    {"state", K_FLB_STATE, V_FLB_STATE, IN_FLB},
+    {"data", K_DATA, V_ADDR, IN_FLB},
     {"size", K_SIZE, V_SIZE, IN_SUBTREE},
 };
 
@@ -95,24 +112,32 @@ static int parse_cond(const char *w, enum subj subj, struct cond *c, char *err, 
 		return kt_fail(err, errlen, -EINVAL, "'%s': unknown operator (use = != >= <= > <)", w);
 	v = w + klen + strlen(optext);
 	c->k = NULL;
+	/* The key of this name for this subject, else the first of this name (to say it is wrong here). */
 	for (i = 0; i < KT_ARRAY_SIZE(keydefs); i++)
-		if (strlen(keydefs[i].name) == klen && !strncmp(keydefs[i].name, w, klen))
+		if (strlen(keydefs[i].name) == klen && !strncmp(keydefs[i].name, w, klen) &&
+		    (!c->k || (keydefs[i].where & (1u << subj))))
 			c->k = &keydefs[i];
 	if (!c->k || !(c->k->where & (1u << subj)))
 		return kt_fail(err, errlen, c->k ? -EDOM : -EINVAL, "'%s': no '%.*s' %s%s", w, (int)klen, w,
 			       subj == S_NONE ? "predicate" : "condition for ", subj_name[subj]);
 	if (!*v)
 		return kt_fail(err, errlen, -EINVAL, "'%s': no value after '%s'", w, optext);
-	if (c->k->type == V_STATE) {
+	if (c->k->type == V_STATE || c->k->type == V_FLB_STATE) {
+		const char *const *names = c->k->type == V_STATE ? kt_sess_state_name : kt_flb_state_name;
+		size_t n = c->k->type == V_STATE ? KT_SESS_NR_STATES : KT_FLB_NR_STATES, k, used = 0;
+		char all[256];
+
 		if (c->op != OP_EQ && c->op != OP_NE)
 			return kt_fail(err, errlen, -EINVAL, "'%s': a state compares only with = or !=", w);
-		for (i = 0; i < KT_SESS_NR_STATES; i++)
-			if (!strcmp(v, kt_sess_state_name[i]))
+		for (i = 0; i < n; i++)
+			if (!strcmp(v, names[i]))
 				break;
-		if (i == KT_SESS_NR_STATES)
-			return kt_fail(err, errlen, -EINVAL,
-				       "'%s': unknown state '%s' (outgoing, serialized, incoming, retrieved)",
-				       w, v);
+		if (i == n) {
+			for (k = 0; k < n && used < sizeof(all); k++)
+				used +=
+				    snprintf(all + used, sizeof(all) - used, "%s%s", k ? ", " : "", names[k]);
+			return kt_fail(err, errlen, -EINVAL, "'%s': unknown state '%s' (%s)", w, v, all);
+		}
 		c->v = i;
 		return 0;
 	}
@@ -363,6 +388,10 @@ static char *fmt_val(const struct keydef *k, uint64_t v)
 
 	if (k->type == V_STATE)
 		return kt_strdup(v < KT_SESS_NR_STATES ? kt_sess_state_name[v] : "?");
+	if (k->type == V_FLB_STATE)
+		return kt_strdup(v < KT_FLB_NR_STATES ? kt_flb_state_name[v] : "?");
+	if (k->type == V_ADDR)
+		return kt_asprintf("0x%" PRIx64, v);
 	if (k->type == V_SIZE && v >= 1024)
 		return kt_asprintf("%" PRIu64 " (%s)", v, kt_fmt_size(v, h));
 	return kt_asprintf("%" PRIu64, v);
@@ -391,7 +420,7 @@ static bool conds_hold(const struct kt_assert_expr *e, const uint64_t *values, c
 static int eval_top(const struct kt_assert_expr *e, struct kt_state *c, const struct kt_luo_state *st,
 		    bool *ok, char **seen, char *err, size_t errlen)
 {
-	uint64_t values[K_SIZE + 1] = {0};
+	uint64_t values[K_NR_KEYS] = {0};
 	const struct cond *cd = &e->conds[0];
 	enum kt_dirn d;
 	size_t i;
@@ -433,7 +462,7 @@ static int eval_top(const struct kt_assert_expr *e, struct kt_state *c, const st
 
 static void eval_session(const struct kt_assert_expr *e, const struct kt_luo_state *st, bool *ok, char **seen)
 {
-	uint64_t values[K_SIZE + 1] = {0};
+	uint64_t values[K_NR_KEYS] = {0};
 	char *first = NULL;
 	size_t i;
 
@@ -462,7 +491,7 @@ static void eval_session(const struct kt_assert_expr *e, const struct kt_luo_sta
 
 static void eval_handler(const struct kt_assert_expr *e, struct kt_state *c, bool *ok, char **seen)
 {
-	uint64_t values[K_SIZE + 1] = {0};
+	uint64_t values[K_NR_KEYS] = {0};
 	const struct kt_luo_handler *h;
 	size_t n, i;
 
@@ -484,26 +513,43 @@ static void eval_handler(const struct kt_assert_expr *e, struct kt_state *c, boo
 		    kt_asprintf("files=%" PRIu64 " sessions=%" PRIu64, values[K_FILES], values[K_SESSIONS]);
 }
 
+/* An FLB has a record per direction: the expression holds when one of them satisfies it. */
 static void eval_flb(const struct kt_assert_expr *e, const struct kt_luo_state *st, bool *ok, char **seen)
 {
-	uint64_t values[K_SIZE + 1] = {0};
+	char *first = NULL;
 	size_t i;
 
-	for (i = 0; i < st->nr_flbs; i++)
-		if (!strcmp(st->flbs[i].name, e->name)) {
-			values[K_FILES] = st->flbs[i].count;
-			*ok = conds_hold(e, values, seen);
-			if (!*seen)
-				*seen = kt_asprintf("files=%" PRIu64, values[K_FILES]);
-			return;
-		}
 	*ok = false;
-	*seen = kt_strdup("no such FLB");
+	for (i = 0; i < st->nr_flbs && !*ok; i++) {
+		const struct kt_luo_flb *f = &st->flbs[i];
+		uint64_t values[K_NR_KEYS] = {0};
+		char *s = NULL, *t;
+
+		if (strcmp(f->name, e->name))
+			continue;
+		values[K_FILES] = f->count;
+		values[K_FLB_STATE] = f->state;
+		values[K_DATA] = f->data;
+		*ok = conds_hold(e, values, &s);
+		if (s)
+			t = kt_asprintf("%s %s", f->incoming ? "in" : "out", s);
+		else
+			t = kt_asprintf("%s state=%s files=%" PRIu64, f->incoming ? "in" : "out",
+					kt_flb_state_name[f->state], f->count);
+		free(s);
+		if (*ok || !first) {
+			free(first);
+			first = t;
+		} else {
+			free(t);
+		}
+	}
+	*seen = first ? first : kt_strdup("no such FLB");
 }
 
 static void eval_subtree(const struct kt_assert_expr *e, const struct kt_snapshot *s, bool *ok, char **seen)
 {
-	uint64_t values[K_SIZE + 1] = {0};
+	uint64_t values[K_NR_KEYS] = {0};
 	int d;
 
 	*ok = false;

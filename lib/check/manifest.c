@@ -77,6 +77,15 @@ int kt_manifest_build(struct kt_state *st, struct kt_manifest *m, char *err, siz
 							   x->files[k].has_size, x->files[k].size};
 		ms->nr_files = x->nr_files;
 	}
+	for (i = 0; luo && i < luo->nr_flbs; i++) {
+		const struct kt_luo_flb *f = &luo->flbs[i];
+
+		/* What the kexec reboot will serialize: the FLBs files depend on. */
+		if (f->incoming || !f->count)
+			continue;
+		KT_GROW(m->flbs, m->cap_flbs, m->nr_flbs + 1);
+		m->flbs[m->nr_flbs++] = (struct kt_mf_flb){kt_strdup(f->name), f->count, f->data};
+	}
 	if (mb && kt_memblock_regions(mb, add_region, m)) {
 		kt_manifest_free(m);
 		return kt_fail(err, errlen, -EBADMSG, "%s: not a %s FDT", mb->path, MEMBLOCK_COMPATIBLE);
@@ -123,6 +132,15 @@ void kt_manifest_write(const struct kt_manifest *m, FILE *f)
 			kt_json_obj_end(&j);
 		}
 		kt_json_arr_end(&j);
+		kt_json_obj_end(&j);
+	}
+	kt_json_arr_end(&j);
+	kt_json_arr_begin(&j, "flbs");
+	for (i = 0; i < m->nr_flbs; i++) {
+		kt_json_obj_begin(&j, NULL);
+		kt_json_str(&j, "name", m->flbs[i].name);
+		kt_json_u64(&j, "files", m->flbs[i].files);
+		kt_json_addr(&j, "data", m->flbs[i].data);
 		kt_json_obj_end(&j);
 	}
 	kt_json_arr_end(&j);
@@ -189,11 +207,14 @@ void kt_manifest_free(struct kt_manifest *m)
 		free(m->sessions[i].files);
 		free(m->sessions[i].name);
 	}
+	for (i = 0; i < m->nr_flbs; i++)
+		free(m->flbs[i].name);
 	for (i = 0; i < m->nr_regions; i++)
 		free(m->regions[i].name);
 	for (i = 0; i < m->nr_blobs; i++)
 		free(m->blobs[i].name);
 	free(m->sessions);
+	free(m->flbs);
 	free(m->regions);
 	free(m->blobs);
 	free(m->release);
@@ -296,6 +317,27 @@ static int read_region(json_t *v, const char *where, struct kt_mf_region *r, cha
 	return 0;
 }
 
+static int read_flb(json_t *v, const char *where, struct kt_mf_flb *f, char *err, size_t errlen)
+{
+	json_t *files, *data;
+	const char *name;
+	char w[96];
+
+	if (want_object(v, where, err, errlen))
+		return -EBADMSG;
+	name = kt_jr_name(v, "name", READ_BACK(LUO_FLB_COMPAT_LEN - 1), where, err, errlen);
+	files = name ? kt_jr_get(v, "files", JSON_INTEGER, false, where, err, errlen) : NULL;
+	data = files ? kt_jr_get(v, "data", JSON_STRING, false, where, err, errlen) : NULL;
+	snprintf(w, sizeof(w), "%s.files", where);
+	if (!data || kt_jr_u64(files, false, w, &f->files, err, errlen))
+		return -EBADMSG;
+	if (parse_addr(json_string_value(data), &f->data))
+		return kt_fail(err, errlen, -EBADMSG, "%s.data: expected \"0x...\", found \"%s\"", where,
+			       json_string_value(data));
+	f->name = kt_strdup(name);
+	return 0;
+}
+
 static int read_blob(json_t *v, const char *where, struct kt_mf_blob *b, char *err, size_t errlen)
 {
 	json_t *size, *sha, *content;
@@ -327,7 +369,7 @@ static int read_blob(json_t *v, const char *where, struct kt_mf_blob *b, char *e
 
 static int read_manifest(json_t *root, struct kt_manifest *m, char *err, size_t errlen)
 {
-	json_t *ver, *kind, *rel, *taken, *sessions, *regions, *blobs, *item;
+	json_t *ver, *kind, *rel, *taken, *sessions, *regions, *blobs, *flbs, *item;
 	char where[64];
 	uint64_t version;
 	size_t i, k;
@@ -373,6 +415,23 @@ static int read_manifest(json_t *root, struct kt_manifest *m, char *err, size_t 
 		if (read_region(item, where, &m->regions[m->nr_regions], err, errlen))
 			return -EBADMSG;
 		m->nr_regions++;
+	}
+	/* Optional: manifests written before FLBs were recorded have none. */
+	flbs = json_object_get(root, "flbs");
+	if (flbs && !json_is_array(flbs))
+		return kt_fail(err, errlen, -EBADMSG, "manifest.flbs: expected an array, found %s",
+			       kt_jr_type_name(flbs));
+	json_array_foreach(flbs, i, item)
+	{
+		snprintf(where, sizeof(where), "flbs[%zu]", i);
+		KT_GROW(m->flbs, m->cap_flbs, m->nr_flbs + 1);
+		if (read_flb(item, where, &m->flbs[m->nr_flbs], err, errlen))
+			return -EBADMSG;
+		m->nr_flbs++;
+		for (k = 0; k < i; k++)
+			if (!strcmp(m->flbs[k].name, m->flbs[i].name))
+				return kt_fail(err, errlen, -EBADMSG, "%s.name: \"%s\" listed twice", where,
+					       m->flbs[i].name);
 	}
 	m->blobs = kt_calloc(json_array_size(blobs), sizeof(*m->blobs));
 	json_array_foreach(blobs, i, item)

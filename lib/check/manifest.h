@@ -43,8 +43,17 @@ struct kt_mf_blob {
 	bool content; /* false: rewritten at the reboot (LUO serializes then), presence only */
 };
 
+/* An FLB that files depend on: the next kernel gets its handle and count. */
+struct kt_mf_flb {
+	char *name;
+	uint64_t files;
+	uint64_t data;
+};
+
 struct kt_manifest {
 	char *release, *taken;
+	struct kt_mf_flb *flbs; /* absent from manifests written before FLBs were recorded */
+	size_t nr_flbs, cap_flbs;
 	struct kt_mf_session *sessions;
 	size_t nr_sessions, cap_sessions;
 	struct kt_mf_region *regions;

@@ -53,11 +53,17 @@ static void m_sample(FILE *f, const char *name, uint64_t v, ...)
 	fprintf(f, "%s %" PRIu64 "\n", first ? "" : "}", v);
 }
 
+/* Each series once: the first FLB of a name in a direction. */
+static bool first_flb(const struct kt_luo_state *st, size_t i)
+{
+	return kt_luo_find_flb(st, st->flbs[i].name, st->flbs[i].incoming) == &st->flbs[i];
+}
+
 static void m_luo(FILE *f, struct kt_state *c, const struct kt_luo_state *st)
 {
 	uint64_t n[KT_SESS_NR_STATES] = {0};
 	const struct kt_luo_handler *h;
-	size_t nh, i, k;
+	size_t nh, i;
 	int d;
 
 	for (i = 0; i < st->nr_sessions; i++)
@@ -77,15 +83,19 @@ static void m_luo(FILE *f, struct kt_state *c, const struct kt_luo_state *st)
 		for (d = 0; d < KT_NR_DIRS; d++)
 			m_sample(f, "kho_luo_file_bytes", h[i].bytes[d], "handler", h[i].name, "direction",
 				 kt_dirn_name[d], NULL);
-	m_family(f, "kho_luo_flbs", "gauge", "LUO file-lifecycle-bound global objects.");
+	m_family(f, "kho_luo_flbs", "gauge", "LUO file-lifecycle-bound global objects, both directions.");
 	m_sample(f, "kho_luo_flbs", st->nr_flbs, NULL);
-	m_family(f, "kho_luo_flb_files", "gauge", "Files depending on each FLB.");
-	for (i = 0; i < st->nr_flbs; i++) {
-		for (k = 0; k < i && strcmp(st->flbs[k].name, st->flbs[i].name); k++)
-			;
-		if (k == i)
-			m_sample(f, "kho_luo_flb_files", st->flbs[i].count, "flb", st->flbs[i].name, NULL);
-	}
+	m_family(f, "kho_luo_flb_files", "gauge", "Files depending on each FLB, per direction.");
+	for (i = 0; i < st->nr_flbs; i++)
+		if (first_flb(st, i))
+			m_sample(f, "kho_luo_flb_files", st->flbs[i].count, "flb", st->flbs[i].name,
+				 "direction", st->flbs[i].incoming ? "in" : "out", NULL);
+	m_family(f, "kho_luo_flb_state", "gauge", "Each FLB's state (1), per direction.");
+	for (i = 0; i < st->nr_flbs; i++)
+		if (first_flb(st, i))
+			m_sample(f, "kho_luo_flb_state", 1, "flb", st->flbs[i].name, "direction",
+				 st->flbs[i].incoming ? "in" : "out", "state",
+				 kt_flb_state_name[st->flbs[i].state], NULL);
 }
 
 void kt_metrics_write(FILE *f, struct kt_state *c)

@@ -16,7 +16,8 @@
 #include "decode/memblock.h"
 #include "model/facts.h"
 
-const char *const kt_mf_kind_name[KT_MF_NR_KINDS] = {"state", "session", "file", "reserve_mem", "subtree"};
+const char *const kt_mf_kind_name[KT_MF_NR_KINDS] = {"state",	    "session", "file",
+						     "reserve_mem", "subtree", "flb"};
 
 struct vctx {
 	const struct kt_verify_ops *ops;
@@ -171,6 +172,31 @@ static void verify_sessions(const struct kt_manifest *m, const struct kt_luo_sta
 	}
 }
 
+/* Every FLB the manifest lists must be in the previous kernel's FLB page with the same handle and count. */
+static void verify_flbs(const struct kt_manifest *m, const struct kt_luo_state *st, struct vctx *v)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr_flbs; i++) {
+		const struct kt_mf_flb *mf = &m->flbs[i];
+		const struct kt_luo_flb *f = kt_luo_find_flb(st, mf->name, true);
+
+		v->n->flbs++;
+		if (!f || !f->handed_over)
+			problem(v, KT_MF_FLB, mf->name, "missing",
+				"missing flb %s (%" PRIu64 " file%s depend on it)", mf->name, mf->files,
+				mf->files == 1 ? "" : "s");
+		else if (f->handed_over_count != mf->files)
+			problem(v, KT_MF_FLB, mf->name, "changed",
+				"changed flb %s: files %" PRIu64 " -> %" PRIu64, mf->name, mf->files,
+				f->handed_over_count);
+		else if (f->data != mf->data)
+			problem(v, KT_MF_FLB, mf->name, "changed",
+				"changed flb %s: data 0x%" PRIx64 " -> 0x%" PRIx64, mf->name, mf->data,
+				f->data);
+	}
+}
+
 int kt_manifest_verify(const struct kt_manifest *m, struct kt_state *c, const struct kt_verify_ops *ops,
 		       void *ctx, struct kt_verify_counts *n, char *err, size_t errlen)
 {
@@ -186,7 +212,7 @@ int kt_manifest_verify(const struct kt_manifest *m, struct kt_state *c, const st
 			"no incoming KHO state (no in/): this kernel was not started by a KHO kexec");
 		return 0;
 	}
-	if (m->nr_sessions) {
+	if (m->nr_sessions || m->nr_flbs) {
 		st = kt_fact_luo(c, why, sizeof(why));
 		if (!st)
 			return kt_fail(err, errlen, -ENODATA, "cannot tell whether the sessions arrived: %s",
@@ -194,8 +220,10 @@ int kt_manifest_verify(const struct kt_manifest *m, struct kt_state *c, const st
 	}
 	verify_blobs(m, s, &v);
 	verify_regions(m, s, &v);
-	if (st)
+	if (st) {
 		verify_sessions(m, st, &v);
+		verify_flbs(m, st, &v);
+	}
 	for (i = 0; i < v.nr_in; i++)
 		free(v.in[i].name);
 	free(v.in);

@@ -8,7 +8,15 @@
 #include "check/manifest.h"
 #include "model/state.h"
 
-enum kt_mf_kind { KT_MF_STATE, KT_MF_SESSION, KT_MF_FILE, KT_MF_REGION, KT_MF_BLOB, KT_MF_NR_KINDS };
+enum kt_mf_kind {
+	KT_MF_STATE,
+	KT_MF_SESSION,
+	KT_MF_FILE,
+	KT_MF_REGION,
+	KT_MF_BLOB,
+	KT_MF_FLB,
+	KT_MF_NR_KINDS
+};
 extern const char *const kt_mf_kind_name[KT_MF_NR_KINDS];
 
 struct kt_verify_ops {
@@ -18,7 +26,7 @@ struct kt_verify_ops {
 };
 
 struct kt_verify_counts {
-	size_t sessions, files, regions, blobs, problems;
+	size_t sessions, files, regions, blobs, flbs, problems;
 	size_t sizes_unknown; /* files whose incoming size could not be read: compared by token only */
 };
 

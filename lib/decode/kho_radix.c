@@ -369,6 +369,13 @@ uint64_t kt_radix_check_ram(const struct kt_range *r, size_t n, const struct kt_
 	return total;
 }
 
+const struct kt_range *kt_radix_range_of(const struct kt_range *r, size_t n, uint64_t pa)
+{
+	size_t k = first_after(r, n, pa);
+
+	return k < n && r[k].start <= pa && pa < r[k].end ? &r[k] : NULL;
+}
+
 bool kt_radix_covers(const struct kt_range *r, size_t n, uint64_t start, uint64_t end)
 {
 	size_t k = first_after(r, n, start);

@@ -85,6 +85,8 @@ uint64_t kt_radix_check_areas(const struct kt_range *r, size_t n, const struct k
 /* Bytes of the ranges outside RAM (ram sorted and disjoint). */
 uint64_t kt_radix_check_ram(const struct kt_range *r, size_t n, const struct kt_range *ram, size_t nram,
 			    kt_radix_bad_fn bad, void *ctx);
+/* The range holding pa, NULL when none does. */
+const struct kt_range *kt_radix_range_of(const struct kt_range *r, size_t n, uint64_t pa);
 /* Is [start, end) inside the ranges? */
 bool kt_radix_covers(const struct kt_range *r, size_t n, uint64_t start, uint64_t end);
 

@@ -9,6 +9,7 @@
 #define KT_LUO_REC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/abi.h"
@@ -31,6 +32,21 @@ struct kt_luo_file_rec {
 	bool has_size;	     /* the live file's size (kernel lists only) */
 	uint64_t size;
 	const char *error; /* this file could not be read whole */
+};
+
+/* A File-Lifecycle-Bound object registered in the running kernel, both halves of its state. */
+struct kt_luo_flb_rec {
+	const char *name;     /* its compatible */
+	const char *handlers; /* the file handlers it is registered with, NUL-separated */
+	size_t handlers_len;  /* bytes of handlers without the last NUL (0: none) */
+	int64_t out_count;    /* preserved files depending on it */
+	uint64_t out_data;    /* the handle its preserve op returned */
+	bool out_object;      /* its live object exists */
+	int64_t in_count;     /* files of the previous kernel still depending on it */
+	uint64_t in_data;
+	bool in_object;
+	int retrieve_status; /* 0 not retrieved, 1 retrieved, <0 the retrieve failed */
+	bool finished;	     /* its finish op ran: the last dependent file finished */
 };
 
 struct kt_luo_rec_ops {

@@ -49,6 +49,11 @@ void kt_field_u64(struct kt_sink *s, const char *key, uint64_t v)
 	field_num(s, key, KT_V_U64, v);
 }
 
+void kt_field_i64(struct kt_sink *s, const char *key, int64_t v)
+{
+	field_num(s, key, KT_V_I64, (uint64_t)v);
+}
+
 void kt_field_addr(struct kt_sink *s, const char *key, uint64_t v)
 {
 	field_num(s, key, KT_V_ADDR, v);
@@ -101,6 +106,9 @@ void kt_val_text(const struct kt_val *v, char *buf, size_t len)
 		break;
 	case KT_V_U64:
 		snprintf(buf, len, "%" PRIu64, v->u);
+		break;
+	case KT_V_I64:
+		snprintf(buf, len, "%" PRId64, (int64_t)v->u);
 		break;
 	case KT_V_ADDR:
 		snprintf(buf, len, "0x%" PRIx64, v->u);

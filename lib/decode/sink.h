@@ -17,6 +17,7 @@ enum kt_vtype {
 	KT_V_STR,     /* s, n bytes (not NUL-terminated) */
 	KT_V_STRLIST, /* s, n bytes of NUL-separated strings */
 	KT_V_U64,     /* a count or number */
+	KT_V_I64,     /* a signed number (u holds its bits) */
 	KT_V_ADDR,    /* a physical address */
 	KT_V_SIZE,    /* bytes */
 	KT_V_BOOL,
@@ -61,6 +62,7 @@ void kt_field(struct kt_sink *s, const char *key, const struct kt_val *v);
 void kt_field_str(struct kt_sink *s, const char *key, const char *str);
 void kt_field_strn(struct kt_sink *s, const char *key, const char *str, size_t n);
 void kt_field_u64(struct kt_sink *s, const char *key, uint64_t v);
+void kt_field_i64(struct kt_sink *s, const char *key, int64_t v);
 void kt_field_addr(struct kt_sink *s, const char *key, uint64_t v);
 void kt_field_size(struct kt_sink *s, const char *key, uint64_t v);
 void kt_field_bool(struct kt_sink *s, const char *key, bool v);

@@ -10,6 +10,7 @@
 #include "decode/luo_flb.h"
 #include "decode/luo_hdr.h"
 #include "decode/luo_kernel.h"
+#include "decode/luo_kernel_flb.h"
 #include "model/luo_state.h"
 
 /* ---- records from the decoders ------------------------------------------------------- */
@@ -57,13 +58,99 @@ static void on_session_error(void *ctx, void *session, const char *msg)
 
 static const struct kt_luo_rec_ops build_ops = {on_session, on_file, on_session_error};
 
-static void on_flb(void *ctx, const char *name, uint64_t data, uint64_t count)
+/* An entry of a serialized FLB page with no kernel view beside it (the previous kernel's, read after boot).
+ */
+static void on_serialized_flb(void *ctx, const char *name, uint64_t data, uint64_t count)
 {
-	struct kt_luo_flb *f = kt_luo_add_flb(ctx, name);
+	struct kt_luo_flb *f = kt_luo_add_flb(ctx, name, true);
 
+	f->state = KT_FLB_SERIALIZED;
 	f->data = data;
 	f->count = count;
-	f->incoming = true;
+	f->handed_over = true;
+	f->handed_over_count = count;
+}
+
+/* The kernel's FLBs: registered ones (this kernel's direction), and how it sees what was handed over. */
+struct flbs {
+	struct kt_luo_state *st;
+	struct kt_luo_flb_rec
+	    *in; /* the incoming half of each registered FLB, by index of st's outgoing ones */
+	char (*names)[LUO_FLB_COMPAT_LEN + 1];
+	size_t n, cap_in, cap_names;
+	size_t first; /* st->flbs[first + i] is the outgoing FLB of in[i] */
+};
+
+static char *dup_list(const char *list, size_t len)
+{
+	return list && len ? kt_memdup(list, len + 1) : NULL;
+}
+
+static void on_registered(void *ctx, const struct kt_luo_flb_rec *r)
+{
+	struct flbs *x = ctx;
+	struct kt_luo_flb *f = kt_luo_add_flb(x->st, r->name, false);
+
+	f->state = r->out_count > 0 ? KT_FLB_PRESERVED : KT_FLB_REGISTERED;
+	f->count = r->out_count > 0 ? (uint64_t)r->out_count : 0;
+	f->data = r->out_data;
+	f->object = r->out_object;
+	f->handlers = dup_list(r->handlers, r->handlers_len);
+	f->handlers_len = f->handlers ? r->handlers_len : 0;
+	KT_GROW(x->in, x->cap_in, x->n + 1);
+	KT_GROW(x->names, x->cap_names, x->n + 1);
+	x->in[x->n] = *r;
+	snprintf(x->names[x->n++], sizeof(x->names[0]), "%s", r->name);
+}
+
+static void on_handed_over(void *ctx, const char *name, uint64_t data, uint64_t count)
+{
+	struct flbs *x = ctx;
+	struct kt_luo_flb *f = kt_luo_add_flb(x->st, name, true);
+	const struct kt_luo_flb_rec *r = NULL;
+	const struct kt_luo_flb *mine;
+	size_t i;
+
+	for (i = 0; i < x->n && !r; i++)
+		if (!strcmp(x->names[i], name))
+			r = &x->in[i];
+	mine = r ? &x->st->flbs[x->first + (r - x->in)] : NULL;
+	f->data = data;
+	f->count = count;
+	f->handed_over = true;
+	f->handed_over_count = count;
+	if (!r) {
+		f->state = KT_FLB_UNCLAIMED;
+		return;
+	}
+	f->handlers = dup_list(mine->handlers, mine->handlers_len);
+	f->handlers_len = f->handlers ? mine->handlers_len : 0;
+	f->retrieve_status = r->retrieve_status;
+	f->object = r->in_object;
+	f->state = r->finished		    ? KT_FLB_FINISHED
+		   : r->retrieve_status > 0 ? KT_FLB_RETRIEVED
+		   : r->retrieve_status < 0 ? KT_FLB_FAILED
+					    : KT_FLB_INCOMING;
+	/* Once retrieved, the kernel counts the files still depending on it. */
+	if (r->retrieve_status > 0 || r->finished)
+		f->count = r->in_count > 0 ? (uint64_t)r->in_count : 0;
+}
+
+static void from_kernel_flbs(struct kt_physmem *pm, struct kt_luo_state *st)
+{
+	struct flbs x = {.st = st, .first = st->nr_flbs};
+	struct kt_luo_flb_pages pages;
+	char err[256];
+
+	if (kt_luo_kernel_flbs(pm, on_registered, &x, &pages, err, sizeof(err))) {
+		kt_luo_note(&st->flb_note, kt_strdup(err));
+	} else {
+		st->flbs_ok = true;
+		if (pages.in_pa && kt_luo_flb_walk(pm, pages.in_pa, on_handed_over, &x, err, sizeof(err)))
+			kt_luo_note(&st->flb_note, kt_asprintf("the previous kernel's FLB page: %s", err));
+	}
+	free(x.in);
+	free(x.names);
 }
 
 /* ---- sources ---------------------------------------------------------------------- */
@@ -90,7 +177,7 @@ int kt_luo_add_serialized(struct kt_luo_state *st, struct kt_physmem *pm, uint64
 		    kt_asprintf("serialized sessions unreadable (freed once deserialized?): %s", err));
 		return ret;
 	}
-	if (flbs_pa && kt_luo_flb_walk(pm, flbs_pa, on_flb, st, err, sizeof(err)))
+	if (flbs_pa && kt_luo_flb_walk(pm, flbs_pa, on_serialized_flb, st, err, sizeof(err)))
 		kt_luo_note(&st->serialized_note, kt_strdup(err));
 	st->serialized_ok = true;
 	return 0;
@@ -191,9 +278,10 @@ int kt_luo_gather(const struct kt_snapshot *s, struct kt_physmem *pm, struct kt_
 		st->saved = !ret;
 		return ret;
 	}
-	if (pm && !from_kernel(pm, st))
+	if (pm && !from_kernel(pm, st)) {
 		st->kernel_ok = true;
-	else if (!pm && !st->kernel_note)
+		from_kernel_flbs(pm, st);
+	} else if (!pm && !st->kernel_note)
 		st->kernel_note = kt_strdup("no physical memory access");
 	/*
 	 * Without the kernel's own view, fall back to the debugfs copy of luo_ser,

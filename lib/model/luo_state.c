@@ -26,14 +26,58 @@ struct kt_luo_file *kt_luo_add_file(struct kt_luo_session *s)
 	return &s->files[s->nr_files++];
 }
 
-struct kt_luo_flb *kt_luo_add_flb(struct kt_luo_state *st, const char *name)
+const char *const kt_flb_state_name[KT_FLB_NR_STATES] = {
+    "registered", "preserved", "serialized", "incoming", "retrieved", "failed", "finished", "unclaimed",
+};
+
+struct kt_luo_flb *kt_luo_add_flb(struct kt_luo_state *st, const char *name, bool incoming)
 {
 	struct kt_luo_flb *f;
 
 	KT_GROW(st->flbs, st->cap_flbs, st->nr_flbs + 1);
 	f = &st->flbs[st->nr_flbs++];
 	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->incoming = incoming;
 	return f;
+}
+
+const struct kt_luo_flb *kt_luo_find_flb(const struct kt_luo_state *st, const char *name, bool incoming)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_flbs; i++)
+		if (st->flbs[i].incoming == incoming && !strcmp(st->flbs[i].name, name))
+			return &st->flbs[i];
+	return NULL;
+}
+
+/* Is name one of the NUL-separated strings of list (len bytes without the last NUL)? */
+static bool in_list(const char *list, size_t len, const char *name)
+{
+	size_t i;
+
+	for (i = 0; list && i <= len; i += strlen(list + i) + 1)
+		if (!strcmp(list + i, name))
+			return true;
+	return false;
+}
+
+size_t kt_luo_handler_flbs(const struct kt_luo_state *st, const char *handler, bool incoming, char *buf,
+			   size_t len)
+{
+	size_t i, used = 0;
+
+	for (i = 0; i < st->nr_flbs; i++) {
+		const struct kt_luo_flb *f = &st->flbs[i];
+		size_t n = strlen(f->name) + 1;
+
+		if (f->incoming != incoming || !in_list(f->handlers, f->handlers_len, handler) ||
+		    used + n > len)
+			continue;
+		memcpy(buf + used, f->name, n);
+		used += n;
+	}
+	return used ? used - 1 : 0;
 }
 
 void kt_luo_note(char **note, char *msg)
@@ -76,7 +120,10 @@ void kt_luo_state_free(struct kt_luo_state *st)
 	for (i = 0; i < st->nr_sessions; i++)
 		kt_luo_session_free(&st->sessions[i]);
 	free(st->sessions);
+	for (i = 0; i < st->nr_flbs; i++)
+		free(st->flbs[i].handlers);
 	free(st->flbs);
+	free(st->flb_note);
 	free(st->procfs_note);
 	free(st->kernel_note);
 	free(st->serialized_note);
@@ -127,6 +174,20 @@ struct kt_luo_handler *kt_luo_handlers(const struct kt_luo_state *st, size_t *n)
 			}
 		}
 		free(counted);
+	}
+	/* Handlers with FLBs registered but no file: a row each. */
+	for (i = 0; i < st->nr_flbs; i++) {
+		const struct kt_luo_flb *f = &st->flbs[i];
+		const char *p;
+
+		for (p = f->handlers; p && p <= f->handlers + f->handlers_len; p += strlen(p) + 1) {
+			for (h = 0; h < *n && strcmp(v[h].name, p); h++)
+				;
+			if (h == *n) {
+				KT_GROW(v, cap, *n + 1);
+				v[(*n)++].name = p;
+			}
+		}
 	}
 	return v;
 }

@@ -48,11 +48,33 @@ struct kt_luo_session {
 	char *error;
 };
 
+/* An FLB's lifecycle as the views name it (kt_flb_state_name). */
+enum kt_flb_state {
+	KT_FLB_REGISTERED, /* known to this kernel; no preserved file depends on it yet */
+	KT_FLB_PRESERVED,  /* its preserve op ran on the first dependent file; files depend on it */
+	KT_FLB_SERIALIZED, /* in the previous kernel's FLB page; this kernel's view of it unknown */
+	KT_FLB_INCOMING,   /* handed over, not retrieved yet */
+	KT_FLB_RETRIEVED,  /* retrieved in this kernel; files of the previous one still depend on it */
+	KT_FLB_FAILED,	   /* its retrieve failed */
+	KT_FLB_FINISHED,   /* its finish op ran: the last dependent file finished */
+	KT_FLB_UNCLAIMED,  /* handed over, but no FLB of that name is registered in this kernel */
+	KT_FLB_NR_STATES,
+};
+extern const char *const kt_flb_state_name[KT_FLB_NR_STATES];
+
+/* A File-Lifecycle-Bound object: one per direction (this kernel's, the previous kernel's). */
 struct kt_luo_flb {
 	char name[LUO_FLB_COMPAT_LEN + 1];
-	uint64_t data;
-	uint64_t count;
 	bool incoming;
+	enum kt_flb_state state;
+	uint64_t data;	  /* its handle (not always a physical address) */
+	uint64_t count;	  /* files depending on it now (as serialized when nothing better is known) */
+	bool handed_over; /* incoming: listed in the previous kernel's FLB page */
+	uint64_t handed_over_count; /* the count that page holds */
+	bool object;		    /* its live object exists (kernel lists only) */
+	int retrieve_status;	    /* incoming: 0 not retrieved, 1 retrieved, <0 failed */
+	char *handlers;		    /* file handlers it is registered with, NUL-separated (NULL: unknown) */
+	size_t handlers_len;	    /* without the last NUL */
 };
 
 struct kt_luo_state {
@@ -61,8 +83,9 @@ struct kt_luo_state {
 	struct kt_luo_flb *flbs;
 	size_t nr_flbs, cap_flbs;
 	/* What each source said: NULL = used, else why not (shown as info/warning notes). */
-	char *procfs_note, *kernel_note, *serialized_note;
+	char *procfs_note, *kernel_note, *serialized_note, *flb_note;
 	bool kernel_ok, serialized_ok, saved;
+	bool flbs_ok;	  /* the kernel's registered FLBs were read (registration and both states) */
 	bool unavailable; /* no source could be read at all (a saved snapshot without LUO state) */
 	/* The kernel holds no incoming session and no chain to deserialize: none left to arrive. */
 	bool incoming_settled;
@@ -96,7 +119,16 @@ int kt_luo_add_serialized(struct kt_luo_state *st, struct kt_physmem *pm, uint64
 struct kt_luo_session *kt_luo_add_session(struct kt_luo_state *st, const char *name,
 					  enum kt_sess_state state);
 struct kt_luo_file *kt_luo_add_file(struct kt_luo_session *s);
-struct kt_luo_flb *kt_luo_add_flb(struct kt_luo_state *st, const char *name);
+struct kt_luo_flb *kt_luo_add_flb(struct kt_luo_state *st, const char *name, bool incoming);
+/* The FLB of that name in one direction, NULL when none. */
+const struct kt_luo_flb *kt_luo_find_flb(const struct kt_luo_state *st, const char *name, bool incoming);
+/*
+ * The FLBs a handler's files depend on, NUL-separated into buf of len bytes: outgoing, those
+ * registered with it here; incoming, those handed over that this kernel matched to it.
+ * Returns the bytes used without the last NUL.
+ */
+size_t kt_luo_handler_flbs(const struct kt_luo_state *st, const char *handler, bool incoming, char *buf,
+			   size_t len);
 /* Decode a file's handler state where the handler is known (memfd-v2), through pm. */
 void kt_luo_file_detail(struct kt_physmem *pm, struct kt_luo_file *f);
 void kt_luo_session_free(struct kt_luo_session *s);
@@ -107,7 +139,10 @@ uint64_t kt_luo_session_bytes(const struct kt_luo_session *s);
 /* The direction a session belongs to: outgoing ones to out, every other state to in. */
 enum kt_dirn kt_luo_session_dir(const struct kt_luo_session *s);
 
-/* Per file handler, in order of appearance: sessions with a file of it, files and bytes per direction. */
+/*
+ * Per file handler, in order of appearance (files first, then handlers that only have FLBs):
+ * sessions with a file of it, files and bytes per direction.
+ */
 struct kt_luo_handler {
 	const char *name;
 	uint64_t sessions;

@@ -111,6 +111,9 @@ void kt_json_val(struct kt_json *j, const char *key, const struct kt_val *v)
 	case KT_V_SIZE:
 		kt_json_u64(j, key, v->u);
 		break;
+	case KT_V_I64:
+		kt_json_i64(j, key, (int64_t)v->u);
+		break;
 	case KT_V_ADDR:
 		kt_json_addr(j, key, v->u);
 		break;

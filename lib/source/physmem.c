@@ -526,6 +526,16 @@ int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t l
 	return kcore_read(pm, va, buf, len, false);
 }
 
+int kt_physmem_virt_to_phys(const struct kt_physmem *pm, uint64_t va, uint64_t *pa)
+{
+	const struct seg *s = pm->saved ? NULL : find_seg(pm, va, false);
+
+	if (!s || !s->has_paddr)
+		return -EFAULT;
+	*pa = s->paddr + (va - s->vaddr);
+	return 0;
+}
+
 void kt_physmem_record(struct kt_physmem *pm, bool on)
 {
 	pm->recording = on;

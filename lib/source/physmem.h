@@ -48,6 +48,9 @@ int kt_physmem_read(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len);
 /* Kernel virtual addresses (kcore only; -EOPNOTSUPP for saved pages). */
 int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len);
 bool kt_physmem_is_ram(const struct kt_physmem *pm, uint64_t pa, uint64_t len);
+/* The physical address of a kernel virtual one (the direct map, kernel text): kcore only, -EFAULT otherwise.
+ */
+int kt_physmem_virt_to_phys(const struct kt_physmem *pm, uint64_t va, uint64_t *pa);
 
 /* Remember every page read from now on, so save can carry what the views needed. */
 void kt_physmem_record(struct kt_physmem *pm, bool on);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* global: KHO and LUO totals. */
+/* global: KHO and LUO totals, and LUO's global state: every FLB. */
+#include <stdio.h>
+
 #include "decode/decoders.h"
 #include "view/view.h"
 
@@ -22,7 +24,7 @@ void kt_view_global(struct kt_state *st, const struct kt_view_opts *o, struct kt
 	const struct kt_snapshot *snap = st->snap;
 	const struct kt_luo_state *luo = kt_state_luo(st);
 	const struct kt_areas *areas = kt_snapshot_areas(snap);
-	uint64_t n[KT_SESS_NR_STATES] = {0}, files = 0;
+	uint64_t n[KT_SESS_NR_STATES] = {0}, flbs[KT_FLB_NR_STATES] = {0}, files = 0, in = 0;
 	size_t i;
 
 	kt_node_begin(s, "kho", NULL, NULL);
@@ -47,8 +49,22 @@ void kt_view_global(struct kt_state *st, const struct kt_view_opts *o, struct kt
 		kt_field_u64(s, kt_sess_state_name[i], n[i]);
 	kt_field_u64(s, "files", files);
 	kt_field_u64(s, "flbs", luo->nr_flbs);
+	for (i = 0; i < luo->nr_flbs; i++) {
+		flbs[luo->flbs[i].state]++;
+		in += luo->flbs[i].incoming;
+	}
+	/* FLBs this kernel registered, those the previous one handed over, then by state. */
+	kt_field_u64(s, "flbs_outgoing", luo->nr_flbs - in);
+	kt_field_u64(s, "flbs_handed_over", in);
+	for (i = 0; i < KT_FLB_NR_STATES; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "flbs_%s", kt_flb_state_name[i]);
+		kt_field_u64(s, key, flbs[i]);
+	}
 	kt_view_luo_sources(luo, s);
 	blob_fields(snap, KT_OUT, LUO_SUBTREE_NAME, "luo_out", s);
 	blob_fields(snap, KT_IN, LUO_SUBTREE_NAME, "luo_in", s);
+	kt_view_flbs_node(st, s);
 	kt_node_end(s);
 }

@@ -12,22 +12,20 @@ void kt_view_handlers(struct kt_state *st, const struct kt_view_opts *o, struct 
 	kt_view_luo_sources(luo, s);
 	h = kt_state_handlers(st, &n);
 	for (i = 0; i < n; i++) {
+		char flbs[1024];
+		struct kt_val v = {.type = KT_V_STRLIST, .s = flbs};
+
 		kt_node_begin(s, h[i].name, NULL, NULL);
 		kt_field_u64(s, "sessions", h[i].sessions);
 		kt_field_u64(s, "files_outgoing", h[i].files[KT_OUT]);
 		kt_field_size(s, "bytes_outgoing", h[i].bytes[KT_OUT]);
 		kt_field_u64(s, "files_incoming", h[i].files[KT_IN]);
 		kt_field_size(s, "bytes_incoming", h[i].bytes[KT_IN]);
+		v.n = kt_luo_handler_flbs(luo, h[i].name, false, flbs, sizeof(flbs));
+		kt_field(s, "flbs", &v);
+		v.n = kt_luo_handler_flbs(luo, h[i].name, true, flbs, sizeof(flbs));
+		kt_field(s, "flbs_incoming", &v);
 		kt_node_end(s);
 	}
-	kt_node_begin(s, "flbs", NULL, NULL);
-	kt_field_u64(s, "count", luo->nr_flbs);
-	for (i = 0; i < luo->nr_flbs; i++) {
-		kt_node_begin(s, luo->flbs[i].name, NULL, NULL);
-		kt_field_str(s, "direction", luo->flbs[i].incoming ? "incoming" : "outgoing");
-		kt_field_addr(s, "data", luo->flbs[i].data);
-		kt_field_u64(s, "files", luo->flbs[i].count);
-		kt_node_end(s);
-	}
-	kt_node_end(s);
+	kt_view_flbs_node(st, s);
 }

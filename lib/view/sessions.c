@@ -40,9 +40,11 @@ static int one_folio(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index
 	return 0;
 }
 
-static void file_node(struct kt_physmem *folios, const struct kt_luo_file *f, struct kt_sink *s)
+static void file_node(const struct kt_luo_state *luo, struct kt_physmem *folios, const struct kt_luo_file *f,
+		      bool incoming, struct kt_sink *s)
 {
-	char name[32];
+	char name[32], flbs[1024];
+	struct kt_val v = {.type = KT_V_STRLIST, .s = flbs};
 
 	snprintf(name, sizeof(name), "%llu", (unsigned long long)f->token);
 	kt_node_begin(s, name, f->handler[0] ? f->handler : NULL, f->has_size ? &f->size : NULL);
@@ -51,6 +53,10 @@ static void file_node(struct kt_physmem *folios, const struct kt_luo_file *f, st
 	kt_field_addr(s, "data", f->data);
 	if (f->retrieve_status)
 		kt_field_str(s, "retrieve", f->retrieve_status > 0 ? "retrieved" : "failed");
+	/* The global objects the file depends on through its handler, in its direction. */
+	v.n = kt_luo_handler_flbs(luo, f->handler, incoming, flbs, sizeof(flbs));
+	if (v.n)
+		kt_field(s, "flbs", &v);
 	if (f->has_memfd) {
 		const struct kt_memfd *m = &f->memfd;
 
@@ -76,7 +82,8 @@ static void file_node(struct kt_physmem *folios, const struct kt_luo_file *f, st
 	kt_node_end(s);
 }
 
-static void session_node(struct kt_physmem *folios, const struct kt_luo_session *x, struct kt_sink *s)
+static void session_node(const struct kt_luo_state *luo, struct kt_physmem *folios,
+			 const struct kt_luo_session *x, struct kt_sink *s)
 {
 	size_t k;
 
@@ -96,7 +103,7 @@ static void session_node(struct kt_physmem *folios, const struct kt_luo_session 
 	if (!x->files_known)
 		kt_note(s, KT_NOTE_INFO, "files unknown (only procfs saw this session)");
 	for (k = 0; k < x->nr_files; k++)
-		file_node(folios, &x->files[k], s);
+		file_node(luo, folios, &x->files[k], kt_luo_session_dir(x) == KT_IN, s);
 	kt_node_end(s);
 }
 
@@ -122,7 +129,7 @@ void kt_view_sessions(struct kt_state *st, const struct kt_view_opts *o, struct 
 		}
 		for (i = 0; i < luo->nr_sessions; i++)
 			if (kt_luo_session_dir(&luo->sessions[i]) == (enum kt_dirn)d)
-				session_node(folios, &luo->sessions[i], s);
+				session_node(luo, folios, &luo->sessions[i], s);
 		kt_node_end(s);
 	}
 }

@@ -36,6 +36,11 @@ void kt_view_mem(struct kt_state *st, const struct kt_view_opts *o, struct kt_si
 /* Pieces several views show (common.c). */
 /* Where the LUO state came from and what its sources said, as notes. */
 void kt_view_luo_sources(const struct kt_luo_state *luo, struct kt_sink *s);
+/*
+ * A node listing every FLB with its state (handlers, global); an outgoing FLB's data
+ * handle is looked up in the preserved memory.
+ */
+void kt_view_flbs_node(struct kt_state *st, struct kt_sink *s);
 /* A node listing a direction's boot areas. */
 void kt_view_areas_node(const struct kt_areas *a, struct kt_sink *s);
 /* Preserved-memory totals as fields of the current node (mem.c). */

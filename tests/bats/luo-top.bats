@@ -55,7 +55,7 @@ no_kho_functions() {
 		run --separate-stderr "$LT" -b -n 2 -d 0.05 --root "$FIX/$st" --no-bpf
 		assert_success
 		[ "$(grep -c '^luo-top - ' <<<"$output")" = 2 ]
-		for sec in sessions handlers global events; do
+		for sec in sessions handlers global functions events; do
 			[ "$(grep -c "^\[$sec\]" <<<"$output")" = 2 ] || fail "$st: section [$sec] not in both frames"
 		done
 		assert_output --partial "tracing off: disabled (--no-bpf)"
@@ -76,7 +76,7 @@ no_kho_functions() {
 			[ "$(jq -r .schema_version <<<"$line")" = 1 ]
 			[ "$(jq -r .frame <<<"$line")" = $((i + 1)) ]
 			[ "$(jq -c 'keys' <<<"$line")" = \
-				'["events","frame","functions","handlers","kho","new_events","schema_version","sessions","tracing","uptime_ms"]' ]
+				'["events","flbs","frame","functions","handlers","kho","new_events","schema_version","sessions","tracing","uptime_ms"]' ]
 			[ "$(jq -c '.tracing | keys' <<<"$line")" = \
 				'["active","events","events_dropped","per_page","probes_attached","probes_total","status"]' ]
 			[ "$(jq -r .kho.available <<<"$line")" = true ]
@@ -294,24 +294,48 @@ wait_exit() {
 	fail "luo-top did not exit"
 }
 
-@test "TUI: every view renders, Tab and 1-4 switch, q exits 0" {
+@test "TUI: every view renders, Tab and 1-5 switch, q exits 0" {
 	tui_start "$LT" -d 0.2
 	wait_screen '^SESSION\+? +PID +COMM +FD +FILES +BYTES +STATE'
 	wait_screen '^vm-0 +4242 kho-agent'
 	screen | grep -qE '^tracing off: '
 	keys 2
-	wait_screen '^HANDLER\+? +PRESERVED +BYTES +KHO_BYTES +RETRIEVED'
-	wait_screen 'handlers come from tracing, which is off'
+	wait_screen '^HANDLER\+? +SESSIONS +FILES +BYTES +FLBS +PRESERVED +P_BYTES'
 	keys 3
-	wait_screen '^FUNCTION +PROBE +CALLS +ERR'
+	wait_screen '^FLB +DIR +STATE +FILES +HANDED +DATA'
 	wait_screen '^in +root kho-v4'
 	wait_screen '^in +memblock +memblock-v1 '
 	keys 4
+	wait_screen '^FUNCTION +PROBE +CALLS +ERR'
+	wait_screen 'per-function totals come from tracing, which is off'
+	keys 5
 	wait_screen '^ *TIME\(s\) +PID +COMM +FUNCTION +SESSION'
 	keys Tab
 	wait_screen '^SESSION'
 	keys BTab
 	wait_screen '^ *TIME\(s\)'
+	keys q
+	wait_exit
+	[ "$(cat "$TMP/rc")" = 0 ]
+}
+
+@test "TUI without tracing: Handlers and Global from the kernel's FLBs (fabricated kernel)" {
+	# tests/unit/test_luo_kernel.c, scene_sessions and scene_handover: three FLBs on memfd-v2,
+	# v0 preserved by 6 files; v1 handed over with 3 files, retrieved, 2 left; gone-v9 unclaimed.
+	mk=$KT_BIN/tests/unit/test_luo_kernel
+	[ -x "$mk" ] || skip "no $mk (make unit-test builds the fixture generator)"
+	"$mk" --fixture "$TMP/k" >/dev/null
+	tui_start env KHO_TOOLS_BTF="$TMP/k/btf" KHO_TOOLS_KALLSYMS="$TMP/k/kallsyms" KHO_TOOLS_KCORE="$TMP/k/kcore" \
+		KHO_TOOLS_IOMEM="$TMP/k/iomem" "$LT" -d 0.2 --no-bpf
+	# Wide enough for every FLB name: narrower, the FLBS column is cut first.
+	tmux -S "$SOCK" resize-window -t lt -x 240 -y 40
+	keys 2
+	wait_screen '^memfd-v2 +2 +3 +1\.0 MiB +liveupdate-test-flb-v0,liveupdate-test-flb-v1,liveupdate-test-flb-v2 '
+	wait_screen '^iommu-v1 +0 +0 +0 B +liveupdate-test-flb-v2 '
+	keys 3
+	wait_screen '^liveupdate-test-flb-v0 +out +preserved +6 +- +0xfeedf00dcafebee0 +yes +memfd-v2'
+	wait_screen '^liveupdate-test-flb-v1 +in +retrieved +2 +3 +0x1234 +no +memfd-v2'
+	wait_screen '^gone-v9 +in +unclaimed +1 +1 +0x99 '
 	keys q
 	wait_exit
 	[ "$(cat "$TMP/rc")" = 0 ]
@@ -331,8 +355,8 @@ wait_exit() {
 	wait_screen 'sort PID desc'
 	keys r
 	wait_screen 'sort PID asc'
-	# Filter the Global view's functions.
-	keys 3 / m e m f d Enter
+	# Filter the Functions view.
+	keys 4 / m e m f d Enter
 	wait_screen 'filter "memfd"'
 	wait_screen 'rows 5( |$)'
 	screen | grep -E '^(kho|luo)_' && fail "unfiltered rows shown"
@@ -353,10 +377,10 @@ wait_exit() {
 
 @test "TUI: a resized window is redrawn to its new size" {
 	tui_start "$LT" -d 0.2
-	keys 3
+	keys 4
 	wait_screen '^FUNCTION'
 	tmux -S "$SOCK" resize-window -t lt -x 70 -y 16
-	wait_screen '^Tab/1-4 view'
+	wait_screen '^Tab/1-5 view'
 	[ "$(screen | wc -l)" = 16 ]
 	[ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 70 ]
 	screen | grep -qE '^luo-top +1 Sessions'

@@ -19,16 +19,19 @@ teardown() {
 	rm -rf "$TMP"
 }
 
+# A saved LUO state (model/luo_saved.c) with no session.
+luo_state_empty() {
+	jq -cn '{kind: "kho-tools-luo-state", version: 2,
+		sources: {kernel: false, serialized: false, flbs: false, incoming_settled: false, notes: {}},
+		sessions: [], flbs: []}'
+}
+
 # The agent's layout of the fixtures (tests/vm/agent.c): vm-0..vm-2 with two 4 MiB memfds, vm-3 empty.
 luo_state() { # STATE
-	echo "kt-luo-state 1"
-	for s in 0 1 2 3; do
-		echo "session name=vm-$s state=$1 pid=-1 fd=-1 comm= known=1 claimed=$((s < 3 ? 2 : 0))"
-		[ "$s" -lt 3 ] || continue
-		for f in 1 2; do
-			echo "file handler=memfd-v2 token=$((s * 100000 + f)) data=0 rstatus=0 size=4194304"
-		done
-	done
+	luo_state_empty | jq -c --arg st "$1" '.sessions = [range(4) as $s | {name: "vm-\($s)", state: $st, pid: -1,
+		fd: -1, fds: 0, comm: "", files_known: true, claimed: (if $s < 3 then 2 else 0 end),
+		files: [if $s < 3 then range(1; 3) as $f | {handler: "memfd-v2", token: ($s * 100000 + $f), data: "0x0",
+			retrieve_status: 0, size: 4194304} else empty end]}]'
 }
 
 # A copy of fixture stage $1 at $TMP/$2 with LUO state in state $3 (none if empty).
@@ -131,7 +134,7 @@ stage() {
 	# The incoming LUO header is stale and no incoming session is known: finished, or not yet
 	# deserialized? Never answered as "no such session".
 	stage kexec-stale-luo k
-	mkdir -p "$TMP/k/luo" && echo "kt-luo-state 1" >"$TMP/k/luo/state"
+	mkdir -p "$TMP/k/luo" && luo_state_empty >"$TMP/k/luo/state"
 	run "$KI" --root "$TMP/k" assert 'not session vm-0'
 	assert_failure 2
 	assert_output --partial "in/sub_fdts/LUO is stale"
@@ -172,7 +175,7 @@ stage() {
 	stage kexec k serialized
 	run "$KI" --root "$TMP/s" save --manifest "$TMP/m.json"
 	assert_success
-	assert_output "manifest $TMP/m.json: 4 session(s), 6 file(s), 1 reserve-mem region(s), 4 subtree(s)"
+	assert_output "manifest $TMP/m.json: 4 session(s), 6 file(s), 1 reserve-mem region(s), 4 subtree(s), 0 FLB(s)"
 	[ ! -e "$TMP/s/kho-snapshot"* ]
 	jq -e '.schema_version == 1 and .kind == "kho-tools-manifest"' "$TMP/m.json"
 	jq -e '[.sessions[].files[].token] | sort == [1, 2, 100001, 100002, 200001, 200002]' "$TMP/m.json"
@@ -180,7 +183,7 @@ stage() {
 	jq -e '[.subtrees[] | select(.content == false) | .name] == ["LUO"]' "$TMP/m.json"
 	run "$KI" --root "$TMP/k" verify "$TMP/m.json"
 	assert_success
-	assert_output "verified: 4 session(s), 6 file(s), 1 reserve-mem region(s), 4 subtree(s)"
+	assert_output "verified: 4 session(s), 6 file(s), 1 reserve-mem region(s), 4 subtree(s), 0 FLB(s)"
 	run "$KI" --root "$TMP/k" -J verify "$TMP/m.json"
 	assert_success
 	[ "$(jqo '.schema_version')" = 1 ]
@@ -196,7 +199,7 @@ stage() {
 	assert_success
 	run "$KI" --root "$S/kexec.tar" verify "$TMP/m.json"
 	assert_success
-	assert_output "verified: 4 session(s), 6 file(s), 1 reserve-mem region(s), 4 subtree(s)"
+	assert_output "verified: 4 session(s), 6 file(s), 1 reserve-mem region(s), 4 subtree(s), 3 FLB(s)"
 	# After FINISH: missing sessions, or (stale incoming header) cannot tell; never "verified".
 	run "$KI" --root "$S/finished.tar" verify "$TMP/m.json"
 	[ "$status" = 1 ] || [ "$status" = 2 ]
@@ -210,8 +213,9 @@ stage() {
 	# After the reboot: token 100002 missing, 200001 shorter, vm-3 gone.
 	stage kexec k
 	mkdir -p "$TMP/k/luo"
-	luo_state serialized | grep -v 'token=100002 ' | sed 's/token=200001 data=0 rstatus=0 size=4194304/token=200001 data=0 rstatus=0 size=4096/' |
-		grep -v 'name=vm-3 ' >"$TMP/k/luo/state"
+	luo_state serialized | jq -c 'del(.sessions[].files[] | select(.token == 100002)) |
+		(.sessions[].files[] | select(.token == 200001) | .size) = 4096 | del(.sessions[] | select(.name == "vm-3"))' \
+		>"$TMP/k/luo/state"
 	run "$KI" --root "$TMP/k" verify "$TMP/m.json"
 	assert_failure 1
 	assert_line "missing file vm-1 token=100002 (memfd-v2, 4 MiB)"
@@ -255,7 +259,7 @@ stage() {
 	assert_failure 1
 	assert_line --index 0 "no incoming KHO state (no in/): this kernel was not started by a KHO kexec"
 	stage kexec-stale-luo k
-	mkdir -p "$TMP/k/luo" && echo "kt-luo-state 1" >"$TMP/k/luo/state"
+	mkdir -p "$TMP/k/luo" && luo_state_empty >"$TMP/k/luo/state"
 	run --separate-stderr "$KI" --root "$TMP/k" verify "$TMP/m.json"
 	assert_failure 2
 	assert_output ''

@@ -56,7 +56,7 @@ layout() {
 @test "a saved LUO state that was altered is refused by the manifest" {
 	mkdir "$BATS_TEST_TMPDIR/s"
 	tar -xf "$SAVED/sessions.tar" -C "$BATS_TEST_TMPDIR/s"
-	sed -i 's/name=vm-0/name=vm-X/' "$BATS_TEST_TMPDIR/s/luo/state"
+	sed -i 's/"vm-0"/"vm-X"/' "$BATS_TEST_TMPDIR/s/luo/state"
 	run "$KI" --root "$BATS_TEST_TMPDIR/s" sessions
 	assert_failure 2
 	assert_output --partial "luo/state does not match its manifest checksum"

@@ -21,10 +21,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../kcore_image.h"
 #include "base/json_write.h"
 #include "decode/decoders.h"
+#include "model/luo_state.h"
 #include "render/json_tree.h"
 #include "render/text.h"
+#include "source/physmem.h"
 
 #define FUZZ_CHECK(cond)                                                                                     \
 	do {                                                                                                 \
@@ -426,20 +429,91 @@ static inline void fuzz_decode(const struct kt_decoder *dec, const char *name, c
 
 /* ---- inputs as files --------------------------------------------------------- */
 
-/* Parsers that take a path read the input from an in-memory file: "/proc/self/fd/N". */
+/*
+ * An in-memory file kept open for the process, "/proc/self/fd/N" in path: made on the
+ * first call (*fd < 0), then rewritten with a followed by b for each input.
+ */
+static inline const char *fuzz_file(int *fd, char path[64], const char *name, const void *a, size_t alen,
+				    const void *b, size_t blen)
+{
+	if (*fd < 0) {
+		*fd = memfd_create(name, MFD_CLOEXEC);
+		FUZZ_CHECK(*fd >= 0);
+		snprintf(path, 64, "/proc/self/fd/%d", *fd);
+	}
+	FUZZ_CHECK(!ftruncate(*fd, 0));
+	FUZZ_CHECK(!alen || pwrite(*fd, a, alen, 0) == (ssize_t)alen);
+	FUZZ_CHECK(!blen || pwrite(*fd, b, blen, (off_t)alen) == (ssize_t)blen);
+	return path;
+}
+
+/* Parsers that take a path read the input from an in-memory file. */
 static inline const char *fuzz_as_file(const uint8_t *data, size_t size)
 {
 	static char path[64];
 	static int fd = -1;
 
-	if (fd < 0) {
-		fd = memfd_create("fuzz-input", 0);
-		FUZZ_CHECK(fd >= 0);
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return fuzz_file(&fd, path, "fuzz-input", data, size, NULL, 0);
+}
+
+/*
+ * Memory as kcore shows it: size bytes of RAM at paddr, in the direct map too, exactly
+ * the input (a last page cut short is a segment shorter than a page), with iomem. The
+ * files are rewritten by the next call: close the result before.
+ */
+static inline struct kt_physmem *fuzz_open_ram(const void *data, size_t size, uint64_t paddr,
+					       const char *iomem)
+{
+	static char kpath[64], ipath[64];
+	static int kfd = -1, ifd = -1;
+	uint8_t hdr[4096] = {0};
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)hdr;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(hdr + sizeof(*eh));
+	struct kt_physmem *pm;
+	char err[256];
+
+	kt_core_ehdr(eh, 2);
+	ph[0] = (Elf64_Phdr){.p_type = PT_NOTE};
+	ph[1] = (Elf64_Phdr){.p_type = PT_LOAD,
+			     .p_offset = sizeof(hdr),
+			     .p_vaddr = 0xffff888000000000ULL + paddr,
+			     .p_paddr = paddr,
+			     .p_filesz = size,
+			     .p_memsz = size};
+	fuzz_file(&kfd, kpath, "kcore", hdr, sizeof(hdr), data, size);
+	fuzz_file(&ifd, ipath, "iomem", iomem, strlen(iomem), NULL, 0);
+	if (kt_physmem_open_kcore(kpath, ipath, &pm, err, sizeof(err))) {
+		fprintf(stderr, "fuzz: cannot open the image: %s\n", err);
+		abort();
 	}
-	FUZZ_CHECK(!ftruncate(fd, 0));
-	FUZZ_CHECK(pwrite(fd, data, size, 0) == (ssize_t)size);
-	return path;
+	return pm;
+}
+
+/* ---- the saved LUO state ----------------------------------------------------- */
+
+/* What save writes of st reads back to a state that saves to the same bytes. */
+static inline void fuzz_check_luo_saved(const struct kt_luo_state *st)
+{
+	struct kt_luo_state back = {0};
+	uint8_t *a, *b;
+	size_t alen, blen;
+	char err[256] = "";
+
+	kt_luo_state_export(st, &a, &alen);
+	if (kt_luo_state_import(a, alen, &back, err, sizeof(err))) {
+		fprintf(stderr, "fuzz: the saved form does not read back: %s\n", err);
+		abort();
+	}
+	FUZZ_CHECK(back.nr_sessions == st->nr_sessions && back.nr_flbs == st->nr_flbs);
+	kt_luo_state_export(&back, &b, &blen);
+	if (alen != blen || memcmp(a, b, alen)) {
+		fprintf(stderr, "fuzz: saved, read back and saved again differs:\n%.*s\n----\n%.*s\n",
+			(int)alen, a, (int)blen, b);
+		abort();
+	}
+	free(a);
+	free(b);
+	kt_luo_state_free(&back);
 }
 
 #endif

@@ -21,15 +21,11 @@
  *    nr_folios times, all of them when it succeeds, and says why when it fails;
  *  - the decoded state saved and read back saves to the same bytes.
  */
-#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "../kcore_image.h"
 #include "base/util.h"
 #include "decode/kho_block.h"
 #include "decode/luo_chain.h"
@@ -41,56 +37,10 @@
 
 #define PAGE	     KT_PAGE_SIZE
 #define IMG_BASE     0x100000ULL /* where test_luo_walk builds its images */
-#define PAGE_OFFSET  0xffff888000000000ULL
 #define IOMEM	     "00001000-0009fbff : System RAM\n00100000-7ffdffff : System RAM\n"
 #define MAX_SESSIONS ((size_t)KT_KHO_MAX_BLOCKS * 51)
 #define MAX_FLBS                                                                                             \
 	((KT_LUO_FLB_MAX_PAGES * PAGE - sizeof(struct luo_flb_header_ser)) / sizeof(struct luo_flb_ser))
-
-/* A file that stays open for the process: "/proc/self/fd/N", rewritten for each input. */
-static const char *reuse_file(int *fd, char *path, const char *name, const void *a, size_t alen,
-			      const void *b, size_t blen)
-{
-	if (*fd < 0) {
-		*fd = memfd_create(name, MFD_CLOEXEC);
-		FUZZ_CHECK(*fd >= 0);
-		snprintf(path, 64, "/proc/self/fd/%d", *fd);
-	}
-	FUZZ_CHECK(!ftruncate(*fd, 0));
-	FUZZ_CHECK(pwrite(*fd, a, alen, 0) == (ssize_t)alen);
-	if (blen)
-		FUZZ_CHECK(pwrite(*fd, b, blen, (off_t)alen) == (ssize_t)blen);
-	return path;
-}
-
-static struct kt_physmem *open_image(const uint8_t *data, size_t size)
-{
-	static char kpath[64], ipath[64];
-	static int kfd = -1, ifd = -1;
-	uint8_t hdr[PAGE] = {0};
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)hdr;
-	Elf64_Phdr *ph = (Elf64_Phdr *)(hdr + sizeof(*eh));
-	struct kt_physmem *pm;
-	char err[256];
-
-	kt_core_ehdr(eh, 2);
-	ph[0] = (Elf64_Phdr){.p_type = PT_NOTE};
-	/* Exactly the input: a last page cut short is a segment shorter than a page. */
-	ph[1] = (Elf64_Phdr){.p_type = PT_LOAD,
-			     .p_offset = PAGE,
-			     .p_vaddr = PAGE_OFFSET + IMG_BASE,
-			     .p_paddr = IMG_BASE,
-			     .p_filesz = size,
-			     .p_memsz = size};
-	reuse_file(&kfd, kpath, "kcore", hdr, sizeof(hdr), data, size);
-	if (ifd < 0)
-		reuse_file(&ifd, ipath, "iomem", IOMEM, strlen(IOMEM), NULL, 0);
-	if (kt_physmem_open_kcore(kpath, ipath, &pm, err, sizeof(err))) {
-		fprintf(stderr, "fuzz: cannot open the image: %s\n", err);
-		abort();
-	}
-	return pm;
-}
 
 /* A name as the model holds it: not empty, within the kernel's field. */
 static bool named(const char *s, size_t field)
@@ -246,27 +196,6 @@ static void check_same(const struct kt_luo_state *st, int ret, const struct recs
 	FUZZ_CHECK(!flb_ret == !st->serialized_note);
 }
 
-/* What save writes, read back, writes the same. */
-static void check_saved(const struct kt_luo_state *st)
-{
-	struct kt_luo_state back = {0};
-	uint8_t *a, *b;
-	size_t alen, blen;
-	char err[256] = "";
-
-	kt_luo_state_export(st, &a, &alen);
-	if (kt_luo_state_import(a, alen, &back, err, sizeof(err))) {
-		fprintf(stderr, "fuzz: the saved form does not read back: %s\n", err);
-		abort();
-	}
-	FUZZ_CHECK(back.nr_sessions == st->nr_sessions && back.nr_flbs == st->nr_flbs);
-	kt_luo_state_export(&back, &b, &blen);
-	FUZZ_CHECK(alen == blen && !memcmp(a, b, alen));
-	free(a);
-	free(b);
-	kt_luo_state_free(&back);
-}
-
 /* The chain at sessions_pa and the FLBs at flbs_pa (0: none): the decoders, then the model. */
 static void walk(struct kt_physmem *pm, uint64_t sessions_pa, uint64_t flbs_pa, bool saved)
 {
@@ -290,7 +219,7 @@ static void walk(struct kt_physmem *pm, uint64_t sessions_pa, uint64_t flbs_pa, 
 	else
 		FUZZ_CHECK(ret == -ENODATA);
 	if (saved)
-		check_saved(&st);
+		fuzz_check_luo_saved(&st);
 	kt_luo_state_free(&st);
 }
 
@@ -302,7 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < sizeof(ser) || size > KT_PHYSMEM_MAX_READ)
 		return 0;
 	memcpy(&ser, data, sizeof(ser));
-	pm = open_image(data, size);
+	pm = fuzz_open_ram(data, size, IMG_BASE, IOMEM);
 	walk(pm, ser.sessions_pa, ser.flbs_pa, true);
 	/* The FLB header read as a session chain: another shape from the same bytes. */
 	if (ser.flbs_pa)

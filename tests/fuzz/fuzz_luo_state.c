@@ -10,38 +10,21 @@
  *    the callbacks nr_folios allows, saying why when it stops early;
  *  - totals per file handler (the handlers view) that add up to its files.
  */
-#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "../kcore_image.h"
 #include "base/util.h"
 #include "decode/memfd.h"
 #include "fuzz.h"
 #include "model/luo_state.h"
 #include "source/physmem.h"
 
-#define PAGE	    KT_PAGE_SIZE
-#define IMG_BASE    0x100000ULL
-#define IMG_PAGES   4
-#define PAGE_OFFSET 0xffff888000000000ULL
-#define IOMEM	    "00100000-7ffdffff : System RAM\n"
-
-static int memfd_with(const char *name, const void *a, size_t alen, const void *b, size_t blen, char path[64])
-{
-	int fd = memfd_create(name, MFD_CLOEXEC);
-
-	FUZZ_CHECK(fd >= 0);
-	FUZZ_CHECK(write(fd, a, alen) == (ssize_t)alen);
-	if (blen)
-		FUZZ_CHECK(write(fd, b, blen) == (ssize_t)blen);
-	snprintf(path, 64, "/proc/self/fd/%d", fd);
-	return fd;
-}
+#define PAGE	  KT_PAGE_SIZE
+#define IMG_BASE  0x100000ULL
+#define IMG_PAGES 4
+#define IOMEM	  "00100000-7ffdffff : System RAM\n"
 
 /*
  * Memory for the folio walks, made once: at IMG_BASE a chunk listing the next
@@ -51,11 +34,7 @@ static struct kt_physmem *image(void)
 {
 	static struct kt_physmem *pm;
 	static uint8_t ram[IMG_PAGES * PAGE];
-	uint8_t hdr[PAGE] = {0};
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)hdr;
-	Elf64_Phdr *ph = (Elf64_Phdr *)(hdr + sizeof(*eh));
 	uint64_t v;
-	char kpath[64], ipath[64], err[256];
 	size_t i;
 
 	if (pm)
@@ -71,20 +50,7 @@ static struct kt_physmem *image(void)
 
 		memcpy(ram + PAGE + 16 * i, &f, sizeof(f));
 	}
-	kt_core_ehdr(eh, 1);
-	ph[0] = (Elf64_Phdr){.p_type = PT_LOAD,
-			     .p_offset = PAGE,
-			     .p_vaddr = PAGE_OFFSET + IMG_BASE,
-			     .p_paddr = IMG_BASE,
-			     .p_filesz = sizeof(ram),
-			     .p_memsz = sizeof(ram)};
-	/* The files stay open: pm reads the kcore one for the life of the process. */
-	memfd_with("kcore", hdr, sizeof(hdr), ram, sizeof(ram), kpath);
-	memfd_with("iomem", IOMEM, strlen(IOMEM), NULL, 0, ipath);
-	if (kt_physmem_open_kcore(kpath, ipath, &pm, err, sizeof(err))) {
-		fprintf(stderr, "fuzz: cannot open the image: %s\n", err);
-		abort();
-	}
+	pm = fuzz_open_ram(ram, sizeof(ram), IMG_BASE, IOMEM);
 	return pm;
 }
 
@@ -131,7 +97,9 @@ static void check_handlers(const struct kt_luo_state *st)
 		files[kt_luo_session_dir(&st->sessions[i])] += st->sessions[i].nr_files;
 	h = kt_luo_handlers(st, &n);
 	for (i = 0; i < n; i++) {
-		FUZZ_CHECK(h[i].name && h[i].sessions >= 1 && h[i].sessions <= st->nr_sessions);
+		FUZZ_CHECK(h[i].name && h[i].sessions <= st->nr_sessions);
+		/* A handler only FLBs name has no file. */
+		FUZZ_CHECK(h[i].sessions || (!h[i].files[KT_OUT] && !h[i].files[KT_IN]));
 		for (k = 0; k < i; k++)
 			FUZZ_CHECK(strcmp(h[i].name, h[k].name));
 		for (k = 0; k < KT_NR_DIRS; k++)
@@ -143,9 +111,8 @@ static void check_handlers(const struct kt_luo_state *st)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kt_luo_state st = {0}, back = {0};
-	uint8_t *a, *b;
-	size_t alen, blen, i;
+	struct kt_luo_state st = {0};
+	size_t i;
 	char err[256] = "";
 	int ret;
 
@@ -159,22 +126,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < st.nr_sessions; i++)
 		FUZZ_CHECK(st.sessions[i].state < KT_SESS_NR_STATES);
-	kt_luo_state_export(&st, &a, &alen);
-	if (kt_luo_state_import(a, alen, &back, err, sizeof(err))) {
-		fprintf(stderr, "fuzz: the saved form does not read back: %s\n", err);
-		abort();
-	}
-	kt_luo_state_export(&back, &b, &blen);
-	if (alen != blen || memcmp(a, b, alen)) {
-		fprintf(stderr, "fuzz: saved, read back and saved again differs:\n%.*s\n----\n%.*s\n",
-			(int)alen, a, (int)blen, b);
-		abort();
-	}
-	free(a);
-	free(b);
+	fuzz_check_luo_saved(&st);
 	walk_folios(&st);
 	check_handlers(&st);
-	kt_luo_state_free(&back);
 	kt_luo_state_free(&st);
 	return 0;
 }

@@ -17,10 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "../kcore_image.h"
 #include "base/util.h"
 #include "decode/kho_radix.h"
 #include "fuzz.h"
@@ -78,15 +75,14 @@ static void walk(struct kt_physmem *pm, uint64_t root)
 	kt_radix_result_free(&r);
 }
 
-static int memfd(const char *name, const void *p, size_t len, char path[64])
-{
-	int fd = memfd_create(name, MFD_CLOEXEC);
+/* The kcore and iomem the physmem reader opens, rewritten for each input. */
+static char kcore_path[64], iomem_path[64];
+static int kcore_fd = -1, iomem_fd = -1;
 
-	FUZZ_CHECK(fd >= 0);
-	if (len)
-		FUZZ_CHECK(write(fd, p, len) == (ssize_t)len);
-	snprintf(path, 64, "/proc/self/fd/%d", fd);
-	return fd;
+static void write_core(const void *core, size_t len, const char *iomem)
+{
+	fuzz_file(&kcore_fd, kcore_path, "kcore", core, len, NULL, 0);
+	fuzz_file(&iomem_fd, iomem_path, "iomem", iomem, strlen(iomem), NULL, 0);
 }
 
 /* An ELF core like kcore: one PT_LOAD for the pages at LOW, one vmalloc-like without p_paddr. */
@@ -97,8 +93,7 @@ static void as_ram(const uint8_t *data, size_t size, const char *iomem)
 	Elf64_Ehdr *eh;
 	Elf64_Phdr *ph;
 	struct kt_physmem *pm;
-	char path[64], err[256];
-	int fd;
+	char err[256];
 
 	if (pages > MAX_PAGES)
 		pages = MAX_PAGES;
@@ -120,32 +115,25 @@ static void as_ram(const uint8_t *data, size_t size, const char *iomem)
 			     .p_paddr = LOW,
 			     .p_filesz = pages * PAGE};
 	memcpy(img + PAGE, data, size < pages * PAGE ? size : pages * PAGE);
-	fd = memfd("kcore", img, len, path);
+	write_core(img, len, iomem);
 	free(img);
-	{
-		char ipath[64];
-		int ifd = memfd("iomem", iomem, strlen(iomem), ipath);
-
-		if (!kt_physmem_open_kcore(path, ipath, &pm, err, sizeof(err))) {
-			walk(pm, LOW);
-			/* A root the input names: anywhere, aligned or not. */
-			if (size >= 8)
-				walk(pm, kt_le64(data + size - 8));
-			kt_physmem_close(pm);
-		}
-		close(ifd);
+	if (!kt_physmem_open_kcore(kcore_path, iomem_path, &pm, err, sizeof(err))) {
+		walk(pm, LOW);
+		/* A root the input names: anywhere, aligned or not. */
+		if (size >= 8)
+			walk(pm, kt_le64(data + size - 8));
+		kt_physmem_close(pm);
 	}
-	close(fd);
 }
 
 static void as_kcore(const uint8_t *data, size_t size)
 {
 	struct kt_physmem *pm;
-	char path[64], ipath[64], err[256];
-	int fd = memfd("kcore", data, size, path), ifd = memfd("iomem", IOMEM, strlen(IOMEM), ipath);
+	char err[256];
 	uint8_t buf[64];
 
-	if (!kt_physmem_open_kcore(path, ipath, &pm, err, sizeof(err))) {
+	write_core(data, size, IOMEM);
+	if (!kt_physmem_open_kcore(kcore_path, iomem_path, &pm, err, sizeof(err))) {
 		kt_physmem_read(pm, LOW, buf, sizeof(buf));
 		kt_physmem_read(pm, 0x9f000, buf, sizeof(buf));
 		kt_physmem_read_virt(pm, 0xffff888000100000ULL, buf, sizeof(buf));
@@ -154,8 +142,6 @@ static void as_kcore(const uint8_t *data, size_t size)
 	} else {
 		FUZZ_CHECK(err[0]);
 	}
-	close(fd);
-	close(ifd);
 }
 
 static void as_snapshot(const uint8_t *data, size_t size)

@@ -37,32 +37,114 @@ static const struct fb_sub subs[] = {
     {"kexec-metadata", 0x34a5000ULL, 0x49},
 };
 
+/* A LUO state as `save` records it (luo/state), built through the model and its own writer. */
+struct t_file {
+	const char *handler;
+	uint64_t token;
+	int64_t size; /* -1: unknown */
+	int rstatus;
+};
+
+struct t_session {
+	const char *name;
+	enum kt_sess_state state;
+	int pid, fd;
+	const char *comm;
+	uint64_t claimed;
+	struct t_file files[3];
+};
+
+struct t_flb {
+	const char *name;
+	bool incoming;
+	enum kt_flb_state state;
+	uint64_t data, files;
+};
+
+struct t_state {
+	struct t_session sessions[6];
+	struct t_flb flbs[3];
+};
+
+static char *state_text(const struct t_state *t, size_t *len)
+{
+	struct kt_luo_state st = {.saved = true};
+	uint8_t *buf;
+	size_t i, k;
+
+	for (i = 0; i < KT_ARRAY_SIZE(t->sessions) && t->sessions[i].name; i++) {
+		const struct t_session *x = &t->sessions[i];
+		struct kt_luo_session *s = kt_luo_add_session(&st, x->name, x->state);
+
+		s->pid = x->pid;
+		s->fd = x->fd;
+		s->fds = x->pid >= 0;
+		snprintf(s->comm, sizeof(s->comm), "%s", x->comm);
+		s->files_known = true;
+		s->files_claimed = x->claimed;
+		for (k = 0; k < KT_ARRAY_SIZE(x->files) && x->files[k].handler; k++) {
+			struct kt_luo_file *f = kt_luo_add_file(s);
+
+			snprintf(f->handler, sizeof(f->handler), "%s", x->files[k].handler);
+			f->token = x->files[k].token;
+			f->has_size = x->files[k].size >= 0;
+			f->size = f->has_size ? (uint64_t)x->files[k].size : 0;
+			f->retrieve_status = x->files[k].rstatus;
+		}
+	}
+	for (i = 0; i < KT_ARRAY_SIZE(t->flbs) && t->flbs[i].name; i++) {
+		struct kt_luo_flb *f = kt_luo_add_flb(&st, t->flbs[i].name, t->flbs[i].incoming);
+
+		f->state = t->flbs[i].state;
+		f->data = t->flbs[i].data;
+		f->count = t->flbs[i].files;
+		f->handed_over = f->incoming;
+		f->handed_over_count = f->count;
+	}
+	kt_luo_state_export(&st, &buf, len);
+	kt_luo_state_free(&st);
+	return (char *)buf;
+}
+
+#define MEMFD(token, size)                                                                                   \
+	{                                                                                                    \
+		"memfd-v2", token, size, 0                                                                   \
+	}
+
 /* Outgoing sessions as `save` records them before the reboot. */
-#define STATE_BEFORE                                                                                         \
-	"kt-luo-state 1\n"                                                                                   \
-	"session name=vm-0 state=outgoing pid=80 fd=4 comm=kho-agent known=1 claimed=2\n"                    \
-	"file handler=memfd-v2 token=1 data=0 rstatus=0 size=4194304\n"                                      \
-	"file handler=memfd-v2 token=2 data=0 rstatus=0 size=4194304\n"                                      \
-	"session name=vm-1 state=outgoing pid=80 fd=7 comm=kho-agent known=1 claimed=1\n"                    \
-	"file handler=memfd-v2 token=100001 data=0 rstatus=0 size=1048576\n"                                 \
-	"session name=vm-3 state=outgoing pid=80 fd=9 comm=kho-agent known=1 claimed=0\n"
+static const struct t_state state_before = {
+    {
+	{"vm-0", KT_SESS_OUTGOING, 80, 4, "kho-agent", 2, {MEMFD(1, 4194304), MEMFD(2, 4194304)}},
+	{"vm-1", KT_SESS_OUTGOING, 80, 7, "kho-agent", 1, {MEMFD(100001, 1048576)}},
+	{"vm-3", KT_SESS_OUTGOING, 80, 9, "kho-agent", 0, {{0}}},
+    },
+    {{0}},
+};
 
 /* The same sessions, serialized, after the reboot. */
-#define STATE_AFTER                                                                                          \
-	"kt-luo-state 1\n"                                                                                   \
-	"session name=vm-0 state=serialized pid=-1 fd=-1 comm= known=1 claimed=2\n"                          \
-	"file handler=memfd-v2 token=1 data=0 rstatus=0 size=4194304\n"                                      \
-	"file handler=memfd-v2 token=2 data=0 rstatus=0 size=4194304\n"                                      \
-	"session name=vm-1 state=retrieved pid=90 fd=5 comm=kho-agent known=1 claimed=1\n"                   \
-	"file handler=memfd-v2 token=100001 data=0 rstatus=1 size=1048576\n"                                 \
-	"session name=vm-3 state=incoming pid=-1 fd=-1 comm= known=1 claimed=0\n"                            \
-	"flb name=memfd-v2 data=4096 count=3 incoming=1\n"
+#define SESSIONS_AFTER                                                                                       \
+	{"vm-0", KT_SESS_SERIALIZED, -1, -1, "", 2, {MEMFD(1, 4194304), MEMFD(2, 4194304)}},                 \
+	    {"vm-1", KT_SESS_RETRIEVED, 90, 5, "kho-agent", 1, {{"memfd-v2", 100001, 1048576, 1}}},          \
+	{                                                                                                    \
+		"vm-3", KT_SESS_INCOMING, -1, -1, "", 0,                                                     \
+		{                                                                                            \
+			{                                                                                    \
+				0                                                                            \
+			}                                                                                    \
+		}                                                                                            \
+	}
+static const struct t_state state_after = {
+    {SESSIONS_AFTER},
+    {{"memfd-v2", true, KT_FLB_SERIALIZED, 4096, 3}},
+};
+
+static const struct t_state state_empty;
 
 struct layout {
-	bool in;	      /* an incoming direction */
-	bool stale_luo;	      /* in/sub_fdts/LUO holds freed memory */
-	const char *state;    /* luo/state, NULL: none */
-	uint64_t region_size; /* of kt_mem in in/ */
+	bool in;		     /* an incoming direction */
+	bool stale_luo;		     /* in/sub_fdts/LUO holds freed memory */
+	const struct t_state *state; /* luo/state, NULL: none */
+	uint64_t region_size;	     /* of kt_mem in in/ */
 	bool no_in_memblock;
 	uint32_t meta_in; /* kexec count in in/kexec-metadata */
 };
@@ -96,8 +178,13 @@ static void write_tree(const char *dir, const struct layout *l)
 		fb_free(&in_mb);
 		fb_free(&in_meta);
 	}
-	if (l->state)
-		td_write_str(dir, "luo/state", l->state);
+	if (l->state) {
+		size_t len;
+		char *text = state_text(l->state, &len);
+
+		td_write(dir, "luo/state", text, len);
+		free(text);
+	}
 	fb_free(&fdt);
 	fb_free(&luo);
 	fb_free(&mb);
@@ -196,7 +283,7 @@ static void test_parse_text(void **state)
 	    {"preserved >= 1G|kexec-count = 1", "preserved>=1G", "kexec-count=1"},
 	    {"incoming|not|subtree|LUO", "incoming", "not subtree LUO"},
 	};
-	struct layout l = {.in = true, .state = STATE_AFTER, .meta_in = 1};
+	struct layout l = {.in = true, .state = &state_after, .meta_in = 1};
 	struct kt_assert_result *r;
 	struct kt_assert a;
 	char err[ERRLEN];
@@ -339,7 +426,7 @@ static void test_eval_before(void **state)
 	    {"handler memfd-v1", false, "no file of this handler"},
 	    {"flb memfd-v2", false, "no such FLB"},
 	};
-	struct layout l = {.state = STATE_BEFORE};
+	struct layout l = {.state = &state_before};
 	struct snap x;
 
 	(void)state;
@@ -364,7 +451,7 @@ static void test_eval_after(void **state)
 	    {"flb memfd-v2 files>3", false, NULL},
 	    {"flbs=1", true, NULL},
 	};
-	struct layout l = {.in = true, .state = STATE_AFTER, .meta_in = 1};
+	struct layout l = {.in = true, .state = &state_after, .meta_in = 1};
 	struct snap x;
 
 	(void)state;
@@ -394,13 +481,9 @@ static void expect_cannot_tell(const struct layout *l, const char *expr, const c
 
 static void test_eval_cannot_tell(void **state)
 {
-	struct layout
-	    none = {.in = true, .meta_in = 1},
-	    stale = {
-		.in = true,
-		.stale_luo = true,
-		.state =
-		    "kt-luo-state 1\nsession name=vm-9 state=outgoing pid=1 fd=3 comm=a known=1 claimed=0\n"};
+	static const struct t_state state_vm9 = {{{"vm-9", KT_SESS_OUTGOING, 1, 3, "a", 0, {{0}}}}, {{0}}};
+	struct layout none = {.in = true, .meta_in = 1},
+		      stale = {.in = true, .stale_luo = true, .state = &state_vm9};
 
 	(void)state;
 	expect_cannot_tell(&none, "session vm-0", "LUO state unavailable");
@@ -427,7 +510,7 @@ static char *manifest_text(const struct kt_manifest *m)
 
 static void build_before(struct kt_manifest *m)
 {
-	struct layout l = {.state = STATE_BEFORE};
+	struct layout l = {.state = &state_before};
 	char err[ERRLEN];
 	struct snap x;
 
@@ -684,7 +767,7 @@ static void expect_lines(struct vcase *v, const char *const *want, size_t n)
 
 static void test_verify_all_arrived(void **state)
 {
-	struct layout l = {.in = true, .state = STATE_AFTER, .meta_in = 1};
+	struct layout l = {.in = true, .state = &state_after, .meta_in = 1};
 	struct vcase v;
 
 	(void)state;
@@ -706,6 +789,14 @@ static void add_token_7(struct kt_manifest *m)
 
 static void test_verify_losses(void **state)
 {
+	static const struct t_state lossy = {
+	    {
+		{"vm-0", KT_SESS_INCOMING, -1, -1, "", 2, {MEMFD(1, 4194304), MEMFD(2, 4096)}},
+		{"vm-1", KT_SESS_INCOMING, -1, -1, "", 1, {{"memfd-v3", 100001, 1048576, 0}}},
+		{"vm-3", KT_SESS_OUTGOING, 5, 3, "a", 0, {{0}}},
+	    },
+	    {{0}},
+	};
 	static const char *const want[] = {
 	    "subtree changed kexec-metadata: changed subtree kexec-metadata: content (sha256 ",
 	    "subtree changed memblock: changed subtree memblock: content (sha256 ",
@@ -716,16 +807,7 @@ static void test_verify_losses(void **state)
 	    "file changed vm-1/100001: changed file vm-1 token=100001: handler memfd-v2 -> memfd-v3",
 	    "session missing vm-3: missing session vm-3 (0 files)",
 	};
-	struct layout l = {.in = true,
-			   .meta_in = 2,
-			   .region_size = 1 << 20,
-			   .state = "kt-luo-state 1\n"
-				    "session name=vm-0 state=incoming pid=-1 fd=-1 comm= known=1 claimed=2\n"
-				    "file handler=memfd-v2 token=1 data=0 rstatus=0 size=4194304\n"
-				    "file handler=memfd-v2 token=2 data=0 rstatus=0 size=4096\n"
-				    "session name=vm-1 state=incoming pid=-1 fd=-1 comm= known=1 claimed=1\n"
-				    "file handler=memfd-v3 token=100001 data=0 rstatus=0 size=1048576\n"
-				    "session name=vm-3 state=outgoing pid=5 fd=3 comm=a known=1 claimed=0\n"};
+	struct layout l = {.in = true, .meta_in = 2, .region_size = 1 << 20, .state = &lossy};
 	struct vcase v;
 
 	(void)state;
@@ -739,7 +821,7 @@ static void test_verify_no_incoming(void **state)
 	    "state missing in: no incoming KHO state (no in/): this kernel was not started by a KHO "
 	    "kexec",
 	};
-	struct layout l = {.state = STATE_BEFORE};
+	struct layout l = {.state = &state_before};
 	struct vcase v;
 
 	(void)state;
@@ -754,7 +836,7 @@ static void test_verify_memblock_gone(void **state)
 	    "subtree missing memblock: missing subtree memblock (210 bytes)",
 	    "reserve_mem missing kt_mem: missing reserve-mem kt_mem (no in/sub_fdts/memblock)",
 	};
-	struct layout l = {.in = true, .no_in_memblock = true, .state = STATE_AFTER, .meta_in = 1};
+	struct layout l = {.in = true, .no_in_memblock = true, .state = &state_after, .meta_in = 1};
 	struct vcase v;
 
 	(void)state;
@@ -764,7 +846,7 @@ static void test_verify_memblock_gone(void **state)
 
 static void test_verify_cannot_tell(void **state)
 {
-	struct layout l = {.in = true, .stale_luo = true, .meta_in = 1, .state = "kt-luo-state 1\n"};
+	struct layout l = {.in = true, .stale_luo = true, .meta_in = 1, .state = &state_empty};
 	struct vcase v;
 
 	(void)state;
@@ -1447,13 +1529,12 @@ static char *metrics_of(struct kt_state *c)
 
 static void test_metrics_exposition(void **state)
 {
-	struct layout before = {.state = STATE_BEFORE},
-		      after = {.in = true,
-			       .meta_in = 1,
-			       .state = STATE_AFTER
-			       "session name=q state=incoming pid=-1 fd=-1 comm= known=1 claimed=1\n"
-			       "file handler=we%22ird%5c%0ah token=9 data=0 rstatus=0 size=1\n"
-			       "flb name=we%22ird%5c%0ah data=1 count=1 incoming=1\n"},
+	/* Label values that must be escaped: a quote, a backslash, a newline. */
+	static const struct t_state weird = {
+	    {SESSIONS_AFTER, {"q", KT_SESS_INCOMING, -1, -1, "", 1, {{"we\"ird\\\nh", 9, 1, 0}}}},
+	    {{"memfd-v2", true, KT_FLB_SERIALIZED, 4096, 3}, {"we\"ird\\\nh", true, KT_FLB_RETRIEVED, 1, 1}},
+	};
+	struct layout before = {.state = &state_before}, after = {.in = true, .meta_in = 1, .state = &weird},
 		      none = {.in = true};
 	const struct layout *all[] = {&before, &after, &none};
 	struct snap x;
@@ -1484,7 +1565,11 @@ static void test_metrics_exposition(void **state)
 			assert_non_null(strstr(text, "\nkho_luo_sessions{state=\"retrieved\"} 1\n"));
 			assert_non_null(strstr(
 			    text, "\nkho_luo_files{handler=\"we\\\"ird\\\\\\nh\",direction=\"in\"} 1\n"));
-			assert_non_null(strstr(text, "\nkho_luo_flb_files{flb=\"we\\\"ird\\\\\\nh\"} 1\n"));
+			assert_non_null(strstr(
+			    text, "\nkho_luo_flb_files{flb=\"we\\\"ird\\\\\\nh\",direction=\"in\"} 1\n"));
+			assert_non_null(
+			    strstr(text, "\nkho_luo_flb_state{flb=\"we\\\"ird\\\\\\nh\",direction=\"in\","
+					 "state=\"retrieved\"} 1\n"));
 			assert_non_null(strstr(text, "\nkho_luo_live_updates_total 1\n"));
 		} else {
 			assert_non_null(strstr(text, "\nkho_luo_state_up 0\n"));

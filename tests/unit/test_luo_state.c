@@ -39,6 +39,7 @@ static void fill(struct kt_luo_state *st)
 {
 	struct kt_luo_session *s;
 	struct kt_luo_file *f;
+	struct kt_luo_flb *fl;
 
 	memset(st, 0, sizeof(*st));
 	s = kt_luo_add_session(st, odd_names[0], KT_SESS_OUTGOING);
@@ -86,15 +87,27 @@ static void fill(struct kt_luo_state *st)
 	strcpy(s->comm, "0123456789abcdef");
 	s->error = kt_strdup("");
 
-	st->flbs = calloc(3, sizeof(*st->flbs));
-	assert_non_null(st->flbs);
-	st->nr_flbs = 3;
-	st->flbs[0] = (struct kt_luo_flb){"iommu-v1", 0x1000, 3, true};
-	st->flbs[1] = (struct kt_luo_flb){"weird name %20 x\x01", 0, 0, false};
-	memset(st->flbs[2].name, 'n', LUO_FLB_COMPAT_LEN);
-	st->flbs[2].data = UINT64_MAX;
-	st->flbs[2].count = UINT64_MAX;
+	fl = kt_luo_add_flb(st, "iommu-v1", true);
+	fl->state = KT_FLB_RETRIEVED;
+	fl->data = 0x1000;
+	fl->count = 3;
+	fl->handed_over = true;
+	fl->handed_over_count = 4;
+	fl->object = true;
+	fl->retrieve_status = 1;
+	fl->handlers = kt_memdup("iommu\0vfio-\xff", 13);
+	fl->handlers_len = 12;
+	fl = kt_luo_add_flb(st, "weird name %20 x\x01", false);
+	fl->state = KT_FLB_REGISTERED;
+	fl = kt_luo_add_flb(st, "", false);
+	memset(fl->name, 'n', LUO_FLB_COMPAT_LEN);
+	fl->state = KT_FLB_FAILED;
+	fl->data = UINT64_MAX;
+	fl->count = UINT64_MAX;
+	fl->retrieve_status = -22;
 	st->kernel_note = kt_strdup("kallsyms addresses hidden (not root) = 100%");
+	st->flb_note = kt_strdup("FLB page: \xfe");
+	st->kernel_ok = st->flbs_ok = st->incoming_settled = true;
 }
 
 static void assert_str_eq(const char *got, const char *want, const char *what)
@@ -143,12 +156,28 @@ static void assert_same(const struct kt_luo_state *got, const struct kt_luo_stat
 	}
 	assert_int_equal(got->nr_flbs, want->nr_flbs);
 	for (i = 0; i < want->nr_flbs; i++) {
-		assert_str_eq(got->flbs[i].name, want->flbs[i].name, "flb name");
-		assert_int_equal(got->flbs[i].data, want->flbs[i].data);
-		assert_int_equal(got->flbs[i].count, want->flbs[i].count);
-		assert_int_equal(got->flbs[i].incoming, want->flbs[i].incoming);
+		const struct kt_luo_flb *g = &got->flbs[i], *w = &want->flbs[i];
+
+		assert_str_eq(g->name, w->name, "flb name");
+		assert_int_equal(g->incoming, w->incoming);
+		assert_int_equal(g->state, w->state);
+		assert_int_equal(g->data, w->data);
+		assert_int_equal(g->count, w->count);
+		assert_int_equal(g->handed_over, w->handed_over);
+		assert_int_equal(g->handed_over_count, w->handed_over_count);
+		assert_int_equal(g->object, w->object);
+		assert_int_equal(g->retrieve_status, w->retrieve_status);
+		assert_int_equal(g->handlers_len, w->handlers_len);
+		if (w->handlers)
+			assert_memory_equal(g->handlers, w->handlers, w->handlers_len + 1);
+		else
+			assert_null(g->handlers);
 	}
 	assert_str_eq(got->kernel_note, want->kernel_note, "kernel note");
+	assert_str_eq(got->flb_note, want->flb_note, "flb note");
+	assert_int_equal(got->kernel_ok, want->kernel_ok);
+	assert_int_equal(got->flbs_ok, want->flbs_ok);
+	assert_int_equal(got->incoming_settled, want->incoming_settled);
 }
 
 /* Import text (without its NUL); returns the result, err holds the message. */
@@ -171,13 +200,11 @@ static void test_round_trip(void **state)
 	(void)state;
 	fill(&st);
 	kt_luo_state_export(&st, &buf, &len);
-	/* One record a line: no byte of a value may end a line or split a key from its value. */
+	/* One JSON document, on one line: text that is not UTF-8 went out as hex. */
 	assert_int_equal(memchr(buf, '\0', len), NULL);
-	for (i = 0; i < len; i++)
-		if (buf[i] == '\n')
-			assert_true(i + 1 == len || !memcmp(buf + i + 1, "session ", 8) ||
-				    !memcmp(buf + i + 1, "file ", 5) || !memcmp(buf + i + 1, "flb ", 4) ||
-				    !memcmp(buf + i + 1, "note ", 5));
+	for (i = 0; i + 1 < len; i++)
+		assert_true(buf[i] != '\n');
+	assert_non_null(memmem(buf, len, "{\"hex\":\"", 8));
 	memset(&back, 0, sizeof(back));
 	if (kt_luo_state_import(buf, len, &back, err, sizeof(err)))
 		fail_msg("import: %s", err);
@@ -207,7 +234,7 @@ static void test_round_trip_empty(void **state)
 
 	(void)state;
 	kt_luo_state_export(&st, &buf, &len);
-	assert_int_equal(len, strlen("kt-luo-state 1\n"));
+	assert_non_null(memmem(buf, len, "\"sessions\":[],\"flbs\":[]", 23));
 	memset(&back, 0, sizeof(back));
 	assert_int_equal(kt_luo_state_import(buf, len, &back, err, sizeof(err)), 0);
 	assert_same(&back, &st);
@@ -233,101 +260,104 @@ static void assert_rejects(const char *text, size_t len, const char *what, const
 
 #define REJECTS(text, msg) assert_rejects((text), sizeof(text) - 1, #text, (msg))
 
+/* A saved state with SESSIONS and FLBS (JSON text) in place of the empty arrays. */
+#define STATE(sessions, flbs)                                                                                \
+	"{\"kind\":\"kho-tools-luo-state\",\"version\":2,\"sources\":{\"kernel\":true,\"serialized\":false," \
+	"\"flbs\":true,\"incoming_settled\":false,\"notes\":{}},\"sessions\":[" sessions "],\"flbs\":[" flbs \
+	"]}"
+#define SESSION(extra, files)                                                                                \
+	"{\"name\":\"a\",\"state\":\"incoming\",\"pid\":-1,\"fd\":-1,\"fds\":0,\"comm\":\"\","               \
+	"\"files_known\":true,\"claimed\":1" extra ",\"files\":[" files "]}"
+#define FILE_(extra)                                                                                         \
+	"{\"handler\":\"memfd-v2\",\"token\":1,\"data\":\"0x1000\",\"retrieve_status\":0,\"size\":"          \
+	"4096" extra "}"
+
 static void test_import_rejects(void **state)
 {
 	static const uint8_t bin[] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0xff, 0xfe, '\n', 0x80};
 
 	(void)state;
-	REJECTS("kt-luo-state 2\nsession name=a state=outgoing\n", "not a LUO state file");
-	REJECTS("KT-LUO-STATE 1\n", "not a LUO state file");
-	REJECTS("kt-luo-state 1 \n", "not a LUO state file");
-	REJECTS("session name=a state=outgoing\nkt-luo-state 1\n", "not a LUO state file");
-	REJECTS("garbage", "not a LUO state file");
-	assert_rejects((const char *)bin, sizeof(bin), "an ELF header", "not a LUO state file");
-	REJECTS("kt-luo-state 1\nsession state=outgoing pid=1\n", "line 2: bad session record");
-	REJECTS("kt-luo-state 1\nsession name=a\n", "line 2: bad session record");
-	REJECTS("kt-luo-state 1\nsession name=a state=bogus\n", "line 2: bad session record");
-	REJECTS("kt-luo-state 1\nsession name=a state=\n", "line 2: bad session record");
-	REJECTS("kt-luo-state 1\nsession name=a state=Outgoing\n", "line 2: bad session record");
-	REJECTS("kt-luo-state 1\nsession name=a state=outgoing\nfile handler=x\nsession name=b state=nope\n",
-		"line 4: bad session record");
+	REJECTS("kt-luo-state 1\nsession name=a state=outgoing\n", "saved by kho-tools 0.1");
+	REJECTS("garbage", "line 1, column 7: ");
+	assert_rejects((const char *)bin, sizeof(bin), "an ELF header", "line 1");
+	REJECTS("[]", "not a JSON object");
+	REJECTS("{\"kind\":\"kho-tools-manifest\",\"version\":2}", "not a LUO state file");
+	REJECTS("{\"kind\":\"kho-tools-luo-state\",\"version\":3}", "LUO state version 3");
+	REJECTS("{\"kind\":\"kho-tools-luo-state\",\"version\":2}", "state: no \"sources\"");
+	REJECTS(STATE(SESSION(",\"state\":\"bogus\"", ""), ""), "duplicate object key");
+	REJECTS(STATE("{\"name\":\"a\",\"state\":\"Outgoing\"}", ""),
+		"sessions[0].state: unknown \"Outgoing\"");
+	REJECTS(STATE("{\"state\":\"outgoing\"}", ""), "sessions[0]: no \"name\"");
+	REJECTS(STATE(SESSION("", "1"), ""), "sessions[0].files[0]: expected an object");
+	REJECTS(STATE(SESSION("", "{\"handler\":\"x\"}"), ""), "sessions[0].files[0]: no \"token\"");
+	REJECTS(STATE(SESSION("", FILE_(",\"memfd\":{}")), ""), "sessions[0].files[0].memfd: no \"pos\"");
+	REJECTS(STATE(SESSION("", FILE_("")) "," SESSION(
+			  "", "{\"handler\":\"0123456789012345678901234567890123456789"
+			      "0123456789\"}"),
+		      ""),
+		"sessions[1].files[0].handler: empty or longer than 48 bytes");
+	REJECTS(STATE("", "{\"name\":\"f\",\"direction\":\"up\",\"state\":\"retrieved\"}"),
+		"flbs[0].direction: \"up\" is neither in nor out");
+	REJECTS(STATE("", "{\"name\":\"f\",\"direction\":\"in\",\"state\":\"lost\"}"),
+		"flbs[0].state: unknown \"lost\"");
+	REJECTS(STATE(SESSION(",\"comm\":{\"hex\":\"6\"}", ""), ""), "duplicate object key");
+	REJECTS(STATE("{\"name\":{\"hex\":\"610\"}}", ""), "sessions[0].name.hex: not lowercase hex");
+	REJECTS(STATE("{\"name\":{\"hex\":\"6100\"}}", ""), "sessions[0].name.hex: not lowercase hex");
+	REJECTS(STATE("{\"name\":{\"hex\":\"61\",\"x\":1}}", ""), "sessions[0].name: expected a string");
 }
 
 /* Nothing at all is not a state file either: a save cut to zero bytes must not read as "no sessions". */
 static void test_import_rejects_empty(void **state)
 {
 	(void)state;
-	REJECTS("", "not a LUO state file");
-	REJECTS("\n\n", "not a LUO state file");
-	REJECTS("\0kt-luo-state 1\n", "not a LUO state file");
+	REJECTS("", "line 1, column 0: '[' or '{' expected");
+	REJECTS("\n\n", "line 3");
+	REJECTS("\0{}", "line 1");
 }
 
-/* The line a message names is the line in the file, blank ones counted. */
+/* A message names the line and column in the file. */
 static void test_import_line_numbers(void **state)
 {
 	(void)state;
-	REJECTS("kt-luo-state 1\n\nsession name=a state=bogus\n", "line 3: bad session record");
+	REJECTS("{\n\"kind\":\n\"kho-tools-luo-state\" \"version\":2}", "line 3, column");
 }
 
-/* Fields are only ever added: what this version does not know is skipped. */
+/* Fields are only ever added: keys this version does not know are passed over. */
 static void test_import_tolerant(void **state)
 {
 	struct kt_luo_state st;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(import("kt-luo-state 1\n"
-				"session name=a state=retrieved newkey=1 known=1 claimed=2\n"
-				"widget colour=blue\n"
-				"file handler=memfd-v2 token=5 later=x\n"
-				"file token=6\n"
-				"flb name=f\n"
-				"note procfs=whatever\n"
-				"note kernel=k%20n\n",
-				&st, err, sizeof(err)),
-			 0);
+	if (import(STATE(SESSION(",\"newkey\":1", FILE_(",\"later\":\"x\"")), ""), &st, err, sizeof(err)))
+		fail_msg("%s", err);
 	assert_int_equal(st.nr_sessions, 1);
 	assert_string_equal(st.sessions[0].name, "a");
-	assert_int_equal(st.sessions[0].state, KT_SESS_RETRIEVED);
-	/* Owner unknown unless saved. */
-	assert_int_equal(st.sessions[0].pid, -1);
-	assert_int_equal(st.sessions[0].fd, -1);
-	assert_true(st.sessions[0].files_known);
-	assert_int_equal(st.sessions[0].files_claimed, 2);
-	assert_int_equal(st.sessions[0].nr_files, 2);
-	assert_string_equal(st.sessions[0].files[0].handler, MEMFD_V2_COMPATIBLE);
-	assert_int_equal(st.sessions[0].files[1].token, 6);
-	assert_false(st.sessions[0].files[1].has_size);
-	assert_false(st.sessions[0].files[1].has_memfd);
-	assert_int_equal(st.nr_flbs, 1);
-	assert_string_equal(st.kernel_note, "k n");
+	assert_int_equal(st.sessions[0].state, KT_SESS_INCOMING);
+	assert_int_equal(st.sessions[0].nr_files, 1);
+	assert_int_equal(st.sessions[0].files[0].token, 1);
+	assert_true(st.sessions[0].files[0].has_size);
+	assert_false(st.sessions[0].files[0].has_memfd);
 	kt_luo_state_free(&st);
 }
 
-/* Values longer than the model holds are cut, escapes that are not escapes kept. */
-static void test_import_long_and_odd_values(void **state)
+/* Values longer than the model holds are refused, not cut. */
+static void test_import_long_values(void **state)
 {
-	struct kt_luo_state st;
-	char err[256], text[1024];
+	char text[1024], name[80];
 
 	(void)state;
+	memset(name, 'x', 65);
+	name[65] = '\0';
+	snprintf(text, sizeof(text), STATE("{\"name\":\"%s\"}", ""), name);
+	assert_rejects(text, strlen(text), "a 65-byte name",
+		       "sessions[0].name: empty or longer than 64 bytes");
 	snprintf(text, sizeof(text),
-		 "kt-luo-state 1\n"
-		 "session name=%0100d state=outgoing comm=%030d\n"
-		 "file handler=%060d\n"
-		 "flb name=%060d\n"
-		 "session name=100%%zz%%4 state=incoming\n"
-		 "session name=%%41%%62%%2 state=incoming\n",
-		 0, 0, 0, 0);
-	assert_int_equal(import(text, &st, err, sizeof(err)), 0);
-	assert_int_equal(st.nr_sessions, 3);
-	assert_int_equal(strlen(st.sessions[0].name), LUO_SESSION_NAME_LEN);
-	assert_int_equal(strlen(st.sessions[0].comm), sizeof(st.sessions[0].comm) - 1);
-	assert_int_equal(strlen(st.sessions[0].files[0].handler), LUO_HANDLER_COMPAT_LEN);
-	assert_int_equal(strlen(st.flbs[0].name), LUO_FLB_COMPAT_LEN);
-	assert_string_equal(st.sessions[1].name, "100%zz%4");
-	assert_string_equal(st.sessions[2].name, "Ab%2");
-	kt_luo_state_free(&st);
+		 STATE("{\"name\":\"a\",\"state\":\"incoming\",\"pid\":-1,\"fd\":-1,\"fds\":0,"
+		       "\"comm\":\"0123456789abcdefg\"}",
+		       ""));
+	assert_rejects(text, strlen(text), "a 17-byte comm",
+		       "sessions[0].comm: empty or longer than 16 bytes");
 }
 
 /*
@@ -413,25 +443,23 @@ static void test_saved_memfd_walk(void **state)
 	static const struct {
 		const char *why, *file;
 	} cases[] = {
-	    {"vmalloc order 40 (past the width of 1u <<)",
-	     "msize=4096 folios=1 first=1048576 apages=1 order=40"},
-	    {"vmalloc order 31 (an 8 TiB area)", "msize=4096 folios=1 first=1048576 apages=1 order=31"},
-	    {"vmalloc order 65535", "msize=4096 folios=1 first=1048576 apages=1 order=65535"},
+#define MEMFD(size, folios, pages, order)                                                                    \
+	"\"pos\":0,\"seals\":0,\"flags\":0,\"size\":" size ",\"nr_folios\":" folios                          \
+	",\"folio_array\":\"0x100000\",\"folio_array_pages\":" pages ",\"order\":" order
+	    {"vmalloc order 40 (past the width of 1u <<)", MEMFD("4096", "1", "1", "40")},
+	    {"vmalloc order 31 (an 8 TiB area)", MEMFD("4096", "1", "1", "31")},
+	    {"vmalloc order 65535", MEMFD("4096", "1", "1", "65535")},
 	    {"a self-linked chunk, counts past any RAM",
-	     "msize=18446744073709551615 folios=18446744073709551615 first=1048576 apages=4294967295 "
-	     "order=0"},
-	    {"folios where the array has no pages", "msize=4096 folios=1000 first=1048576 apages=0 order=0"},
+	     MEMFD("9223372036854775807", "9223372036854775807", "4294967295", "0")},
+	    {"folios where the array has no pages", MEMFD("4096", "1000", "0", "0")},
+#undef MEMFD
 	};
 	struct saved_walk *w = *state;
 	char text[512];
 	size_t i;
 
 	for (i = 0; i < KT_ARRAY_SIZE(cases); i++) {
-		snprintf(
-		    text, sizeof(text),
-		    "kt-luo-state 1\nsession name=a state=incoming known=1 claimed=1\n"
-		    "file handler=memfd-v2 token=1 data=4096 rstatus=0 size=4096 pos=0 %s seals=0 flags=0\n",
-		    cases[i].file);
+		snprintf(text, sizeof(text), STATE(SESSION("", FILE_(",\"memfd\":{%s}")), ""), cases[i].file);
 		w->text = text;
 		fb_in_child(saved_walk_child, w, cases[i].why, __FILE__, __LINE__);
 	}
@@ -737,7 +765,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_import_rejects_empty),
 	    cmocka_unit_test(test_import_line_numbers),
 	    cmocka_unit_test(test_import_tolerant),
-	    cmocka_unit_test(test_import_long_and_odd_values),
+	    cmocka_unit_test(test_import_long_values),
 	    cmocka_unit_test_setup_teardown(test_saved_memfd_walk, saved_walk_setup, saved_walk_teardown),
 	    cmocka_unit_test(test_procfs_owners),
 	    cmocka_unit_test(test_procfs_matches_known),

@@ -363,6 +363,14 @@ static void test_several_orders(void **state)
 	assert_int_equal(f->r.ranges[3].start, 0x7ffdf000);
 	assert_int_equal(f->r.ranges[4].start, 0x140000000ULL);
 	assert_int_equal(f->r.ranges[4].end, 0x180000000ULL);
+	/* The range around an address (an FLB's data handle): inside, at the ends, between. */
+	assert_ptr_equal(kt_radix_range_of(f->r.ranges, f->r.nr_ranges, 0x202fff), &f->r.ranges[0]);
+	assert_ptr_equal(kt_radix_range_of(f->r.ranges, f->r.nr_ranges, 0x200000), &f->r.ranges[0]);
+	assert_null(kt_radix_range_of(f->r.ranges, f->r.nr_ranges, 0x204000));
+	assert_null(kt_radix_range_of(f->r.ranges, f->r.nr_ranges, 0x1fffff));
+	assert_ptr_equal(kt_radix_range_of(f->r.ranges, f->r.nr_ranges, 0x17fffffffULL), &f->r.ranges[4]);
+	assert_null(kt_radix_range_of(f->r.ranges, f->r.nr_ranges, 0xFEEDF00DCAFEBEE0ULL));
+	assert_null(kt_radix_range_of(f->r.ranges, 0, 0x200000));
 }
 
 /* Blocks come in key order: every order from the highest down, addresses up. */

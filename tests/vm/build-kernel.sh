@@ -4,6 +4,7 @@
 # holds bzImage, vmlinux (for BTF) and config.
 set -eu
 . "$(dirname "$0")/common.sh"
+cache_lock build-kernel
 
 set -- $("$KT_VM_DIR/fetch-kernel.sh")
 ver=$1 tarball=$2

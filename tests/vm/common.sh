@@ -7,3 +7,12 @@ KT_SRC_PKGS="linux-source-7.3 linux-source-7.4 linux-source-7.5"
 KT_SUITES="trixie-backports sid"
 
 die() { echo "${0##*/}: $*" >&2; exit 2; }
+
+# Serialize the scripts that fill one cache entry: a second run (another checkout, a helper, CI
+# in parallel) waits for the first instead of downloading or building into the same place.
+#   cache_lock NAME   holds $KT_CACHE/locks/NAME until the script exits.
+cache_lock() {
+	mkdir -p "$KT_CACHE/locks"
+	exec 9>"$KT_CACHE/locks/$1"
+	flock 9
+}

@@ -4,6 +4,7 @@
 # Prints the path of the extracted source tarball.
 set -eu
 . "$(dirname "$0")/common.sh"
+cache_lock fetch-kernel
 
 apt_dir=$KT_CACHE/apt
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$KT_CACHE/src"

@@ -171,7 +171,7 @@ sample() {
 	assert_equal "$(rc retrieved/verify)" 0
 	n=$(created | wc -l) files=$(created_files | wc -l)
 	assert_equal "$(cat "$out/retrieved/verify.out")" \
-		"verified: $n session(s), $files file(s), 1 reserve-mem region(s), $(jq '.subtrees | length' "$mf") subtree(s)"
+		"verified: $n session(s), $files file(s), 1 reserve-mem region(s), $(jq '.subtrees | length' "$mf") subtree(s), $(jq '.flbs | length' "$mf") FLB(s)"
 	# Before any retrieve the sessions are in the previous kernel's chains, reachable only through
 	# in/sub_fdts/LUO; when LUO has already freed that header (stale), verify cannot tell.
 	case $(rc kexec/verify) in

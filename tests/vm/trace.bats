@@ -93,6 +93,7 @@ kho_restore_pages"
 		summary=${lines[0]}
 		assert_equal "$(jq .events_dropped <<<"$summary")" 0
 		assert_equal "$(jq .events <<<"$summary")" "$(grep -c '"type":"event"' "$t")"
+		assert_equal "$(jq .flb_steps <<<"$summary")" "$(grep -c '"type":"flb_step"' "$t")"
 		diff <(jq -r '.functions[] | "\(.function) \(.count)"' <<<"$summary" | sort) \
 			<(jq -r 'select(.type == "event") | .function' "$t" | sort | uniq -c | awk '{print $2, $1}') ||
 			fail "$t: per-function totals differ from the events"
@@ -213,9 +214,10 @@ kho_restore_pages"
 	assert_equal "$(tail -n 1 "$t.progs")" "$(tail -n 1 "$t2.progs")"
 	run head -n 1 "$t"
 	assert_output --regexp '^ *TIME\(s\) +PID +COMM +FUNCTION +SESSION +HANDLER +TOKEN +BYTES +KHO_BYTES +RET +LAT\(us\)$'
-	# Every call but the per-page ones, which only the --pages trace has.
+	# Every call and FLB step but the per-page calls, which only the --pages trace has.
 	assert_equal "$(($(wc -l <"$t") - 1))" \
-		"$(jq -r 'select(.type == "event") | .function' "$t2" | grep -cvE '^kho_(un)?(preserve|restore)_(folio|pages)$')"
+		"$(jq -r 'select(.type == "event" or .type == "flb_step") | .function' "$t2" |
+			grep -cvE '^kho_(un)?(preserve|restore)_(folio|pages)$')"
 	while read -r line; do
 		s=$(field "$line" session) tok=$(field "$line" token) size=$(field "$line" size)
 		[ "$tok" = "$(skip_token)" ] && continue

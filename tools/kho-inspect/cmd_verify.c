@@ -39,12 +39,13 @@ int save_manifest(const struct opts *o, const struct kt_snapshot *s)
 		kt_json_u64(&j, "files", files);
 		kt_json_u64(&j, "reserve_mem", m.nr_regions);
 		kt_json_u64(&j, "subtrees", m.nr_blobs);
+		kt_json_u64(&j, "flbs", m.nr_flbs);
 		kt_json_obj_end(&j);
 		kt_json_finish(&j);
 	} else if (!o->json) {
-		printf(
-		    "manifest %s: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s)\n",
-		    o->manifest, m.nr_sessions, files, m.nr_regions, m.nr_blobs);
+		printf("manifest %s: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s), "
+		       "%zu FLB(s)\n",
+		       o->manifest, m.nr_sessions, files, m.nr_regions, m.nr_blobs, m.nr_flbs);
 	}
 	kt_manifest_free(&m);
 	return KT_EXIT_OK;
@@ -82,6 +83,7 @@ static void print_json(const struct opts *o, const struct kt_snapshot *s, const 
 	kt_json_u64(&j, "files", n->files);
 	kt_json_u64(&j, "reserve_mem", n->regions);
 	kt_json_u64(&j, "subtrees", n->blobs);
+	kt_json_u64(&j, "flbs", n->flbs);
 	kt_json_u64(&j, "sizes_unknown", n->sizes_unknown);
 	kt_json_obj_end(&j);
 	kt_json_arr_begin(&j, "problems");
@@ -108,8 +110,9 @@ static void print_text(const struct kt_verify_counts *n, const struct report *r)
 	if (n->problems)
 		printf("verify: %zu problem(s)\n", n->problems);
 	else
-		printf("verified: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s)%s\n",
-		       n->sessions, n->files, n->regions, n->blobs,
+		printf("verified: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s), "
+		       "%zu FLB(s)%s\n",
+		       n->sessions, n->files, n->regions, n->blobs, n->flbs,
 		       n->sizes_unknown ? " (some file sizes unknown here: compared by token)" : "");
 }
 

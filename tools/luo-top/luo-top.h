@@ -23,7 +23,7 @@
 #define LT_PROG "luo-top"
 enum { LT_EXIT_OK = 0, LT_EXIT_CHECK = 1, LT_EXIT_ERROR = 2 };
 
-enum lt_view { LT_V_SESSIONS, LT_V_HANDLERS, LT_V_GLOBAL, LT_V_EVENTS, LT_NR_VIEWS };
+enum lt_view { LT_V_SESSIONS, LT_V_HANDLERS, LT_V_GLOBAL, LT_V_FUNCTIONS, LT_V_EVENTS, LT_NR_VIEWS };
 extern const char *const lt_view_name[LT_NR_VIEWS];
 
 struct lt_opts {
@@ -60,12 +60,33 @@ struct lt_sessions {
 	size_t n, cap;
 };
 
-/* One row per session of lib's LUO state. Returns 0 or -ENOMEM. */
-int lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s);
+/* One row per session of lib's LUO state. */
+void lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s);
 /* Merge the traced per-session totals (by name); sessions only traced get a row too. */
 void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n);
-struct lt_session *lt_sessions_add(struct lt_sessions *s);
 void lt_sessions_free(struct lt_sessions *s);
+
+/*
+ * The Handlers view's interface: one row per file handler, from the LUO state (its
+ * sessions, files and bytes, the FLBs registered with it) and, when tracing, its traced
+ * totals. Unknown numbers are -1.
+ */
+struct lt_handler {
+	char name[KT_COMPAT_LEN + 1];
+	int64_t sessions, files, bytes;
+	char flbs[256];			      /* comma-separated, "" when none */
+	const struct kt_handler_stat *traced; /* into lt_frame.traced, NULL when not traced */
+};
+
+struct lt_handlers {
+	struct lt_handler *v;
+	size_t n, cap;
+};
+
+/* One row per handler of lib's LUO state; then the traced ones merged in (by name). */
+void lt_handlers_from_luo(const struct kt_luo_state *st, struct lt_handlers *h);
+void lt_handlers_merge_bpf(struct lt_handlers *h, const struct kt_trace_handler *v, size_t n);
+void lt_handlers_free(struct lt_handlers *h);
 
 /* One sub-blob of the KHO state, for the Global view. */
 struct lt_blob {
@@ -85,8 +106,10 @@ struct lt_frame {
 	struct lt_blob *blobs;
 	size_t nr_blobs;
 	struct lt_sessions sessions;
-	struct kt_trace_handler *handlers;
-	size_t nr_handlers;
+	struct lt_handlers handlers;
+	const struct kt_luo_state *luo;	 /* FLBs for the Global view; owned by the source */
+	struct kt_trace_handler *traced; /* per-handler traced totals */
+	size_t nr_traced;
 	struct kt_fn_stat fn[KT_FN_MAX];
 	bool tracing;
 	const char *trace_status;
@@ -129,7 +152,7 @@ void lt_kho_free(struct lt_frame *f);
 
 /* ---- views as tables -------------------------------------------------------------------- */
 
-#define LT_MAX_COLS 12
+#define LT_MAX_COLS 16
 #define LT_CELL	    72
 
 struct lt_col {
@@ -173,7 +196,7 @@ void lt_fmt_event_time(char *buf, size_t len, const struct kt_event *e);
 
 void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o);
 void lt_json_event(FILE *out, const struct kt_event *e);
-void lt_json_trace_summary(FILE *out, struct kt_trace *t, uint64_t events);
+void lt_json_trace_summary(FILE *out, struct kt_trace *t, uint64_t events, uint64_t flb_steps);
 int lt_json_probes(FILE *out, struct kt_trace *t);
 
 int lt_tui_run(struct lt_src *src, const struct lt_opts *o);
@@ -182,6 +205,10 @@ int lt_tui_run(struct lt_src *src, const struct lt_opts *o);
 const char *lt_fmt_bytes(int64_t v, char buf[32]);
 const char *lt_fmt_ns(uint64_t ns, char buf[32]);
 const char *lt_event_name_key(const struct kt_event *e); /* "session", "subtree", "flb" */
+/* An FLB event's step: create, update, destroy, finish, restore, get; NULL for other events. */
+const char *lt_flb_step(const struct kt_event *e);
+/* An event of its own for one FLB after a handler's file call, not a call itself. */
+bool lt_event_is_flb_step(const struct kt_event *e);
 
 /* Set by SIGINT/SIGTERM (and SIGWINCH for the TUI). */
 extern volatile sig_atomic_t lt_exiting;

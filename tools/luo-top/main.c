@@ -84,14 +84,17 @@ static int run_batch(struct lt_src *src, const struct lt_opts *o)
 
 struct trace_out {
 	const struct lt_opts *o;
-	uint64_t n;
+	uint64_t n, steps; /* calls, FLB steps */
 };
 
 static void print_event(void *ctx, const struct kt_event *e)
 {
 	struct trace_out *t = ctx;
 
-	t->n++;
+	if (lt_event_is_flb_step(e))
+		t->steps++;
+	else
+		t->n++;
 	if (t->o->json)
 		lt_json_event(stdout, e);
 	else
@@ -124,7 +127,7 @@ static int run_trace(struct lt_src *src, const struct lt_opts *o)
 	}
 	lt_src_consume(src);
 	if (o->json)
-		lt_json_trace_summary(stdout, t, out.n);
+		lt_json_trace_summary(stdout, t, out.n, out.steps);
 	fflush(stdout);
 	return LT_EXIT_OK;
 }

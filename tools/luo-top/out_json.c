@@ -86,8 +86,10 @@ static void event_fields(struct kt_json *j, const struct kt_event *e)
 		kt_json_addr(j, "phys", e->addr);
 	if (e->order)
 		kt_json_u64(j, "order", e->order);
-	if (e->name_kind == KT_NAME_SESSION)
+	if (e->name_kind == KT_NAME_SESSION || (e->flags & KT_EV_FLB))
 		kt_json_u64(j, "files", e->nr);
+	if (e->flags & KT_EV_FLB)
+		kt_json_str(j, "flb_step", lt_flb_step(e));
 }
 
 static void op_obj(struct kt_json *j, const char *key, const struct kt_op_stat *o)
@@ -101,6 +103,67 @@ static void op_obj(struct kt_json *j, const char *key, const struct kt_op_stat *
 		kt_json_u64(j, "avg_latency_ns", o->lat_sum / o->lat_n);
 	else
 		kt_json_null(j, "avg_latency_ns");
+	kt_json_obj_end(j);
+}
+
+/* A handler: its files and FLBs from the LUO state (null when unknown), its traced calls. */
+static void handler_obj(struct kt_json *j, const struct lt_handler *x)
+{
+	const struct kt_handler_stat *h = x->traced;
+	const char *p, *end;
+	uint64_t n = 0;
+	int k;
+
+	kt_json_obj_begin(j, NULL);
+	kt_json_str(j, "handler", x->name);
+	num_or_null(j, "sessions", x->sessions);
+	num_or_null(j, "files", x->files);
+	num_or_null(j, "bytes", x->bytes);
+	kt_json_arr_begin(j, "flbs");
+	for (p = x->flbs; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ',');
+		kt_json_strn(j, NULL, p, end - p);
+	}
+	kt_json_arr_end(j);
+	if (!h) {
+		kt_json_null(j, "ops");
+		kt_json_obj_end(j);
+		return;
+	}
+	kt_json_obj_begin(j, "ops");
+	for (k = 0; k < KT_OP_NR; k++) {
+		n += h->op[k].lat_n;
+		if (h->op[k].count)
+			op_obj(j, kt_op_name[k], &h->op[k]);
+	}
+	kt_json_obj_end(j);
+	if (n) {
+		kt_json_u64(j, "p50_ns", kt_hist_quantile(h->hist, 0.5));
+		kt_json_u64(j, "p99_ns", kt_hist_quantile(h->hist, 0.99));
+	}
+	kt_json_obj_end(j);
+}
+
+/* An FLB as lib's LUO state holds it (kho-inspect global -J names the same fields). */
+static void flb_obj(struct kt_json *j, const struct kt_luo_flb *x)
+{
+	size_t k;
+
+	kt_json_obj_begin(j, NULL);
+	kt_json_str(j, "name", x->name);
+	kt_json_str(j, "direction", x->incoming ? "incoming" : "outgoing");
+	kt_json_str(j, "state", kt_flb_state_name[x->state]);
+	kt_json_addr(j, "data", x->data);
+	kt_json_u64(j, "files", x->count);
+	if (x->handed_over)
+		kt_json_u64(j, "files_handed_over", x->handed_over_count);
+	else
+		kt_json_null(j, "files_handed_over");
+	kt_json_bool(j, "object", x->object);
+	kt_json_arr_begin(j, "handlers");
+	for (k = 0; x->handlers && k <= x->handlers_len; k += strlen(x->handlers + k) + 1)
+		kt_json_str(j, NULL, x->handlers + k);
+	kt_json_arr_end(j);
 	kt_json_obj_end(j);
 }
 
@@ -176,26 +239,13 @@ void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	kt_json_arr_end(&j);
 
 	kt_json_arr_begin(&j, "handlers");
-	for (i = 0; i < f->nr_handlers; i++) {
-		const struct kt_handler_stat *h = &f->handlers[i].st;
-		uint64_t n = 0;
+	for (i = 0; i < f->handlers.n; i++)
+		handler_obj(&j, &f->handlers.v[i]);
+	kt_json_arr_end(&j);
 
-		kt_json_obj_begin(&j, NULL);
-		kt_json_strn(&j, "handler", f->handlers[i].compat,
-			     strnlen(f->handlers[i].compat, KT_COMPAT_LEN));
-		kt_json_obj_begin(&j, "ops");
-		for (k = 0; k < KT_OP_NR; k++) {
-			n += h->op[k].lat_n;
-			if (h->op[k].count)
-				op_obj(&j, kt_op_name[k], &h->op[k]);
-		}
-		kt_json_obj_end(&j);
-		if (n) {
-			kt_json_u64(&j, "p50_ns", kt_hist_quantile(h->hist, 0.5));
-			kt_json_u64(&j, "p99_ns", kt_hist_quantile(h->hist, 0.99));
-		}
-		kt_json_obj_end(&j);
-	}
+	kt_json_arr_begin(&j, "flbs");
+	for (i = 0; f->luo && i < f->luo->nr_flbs; i++)
+		flb_obj(&j, &f->luo->flbs[i]);
 	kt_json_arr_end(&j);
 
 	kt_json_arr_begin(&j, "functions");
@@ -225,6 +275,7 @@ void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	first = f->nr_events - (f->new_events < JSON_EVENTS ? f->new_events : JSON_EVENTS);
 	for (i = first; i < f->nr_events; i++) {
 		kt_json_obj_begin(&j, NULL);
+		kt_json_str(&j, "type", lt_event_is_flb_step(&f->events[i]) ? "flb_step" : "event");
 		event_fields(&j, &f->events[i]);
 		kt_json_obj_end(&j);
 	}
@@ -240,13 +291,13 @@ void lt_json_event(FILE *out, const struct kt_event *e)
 	kt_json_init(&j, out, false);
 	kt_json_obj_begin(&j, NULL);
 	kt_json_u64(&j, "schema_version", KT_JSON_SCHEMA_VERSION);
-	kt_json_str(&j, "type", "event");
+	kt_json_str(&j, "type", lt_event_is_flb_step(e) ? "flb_step" : "event");
 	event_fields(&j, e);
 	kt_json_obj_end(&j);
 	kt_json_finish(&j);
 }
 
-void lt_json_trace_summary(FILE *out, struct kt_trace *t, uint64_t events)
+void lt_json_trace_summary(FILE *out, struct kt_trace *t, uint64_t events, uint64_t flb_steps)
 {
 	struct kt_fn_stat fn[KT_FN_MAX];
 	struct kt_json j;
@@ -258,6 +309,7 @@ void lt_json_trace_summary(FILE *out, struct kt_trace *t, uint64_t events)
 	kt_json_u64(&j, "schema_version", KT_JSON_SCHEMA_VERSION);
 	kt_json_str(&j, "type", "summary");
 	kt_json_u64(&j, "events", events);
+	kt_json_u64(&j, "flb_steps", flb_steps);
 	kt_json_u64(&j, "events_dropped", kt_trace_dropped(t));
 	kt_json_arr_begin(&j, "functions");
 	for (k = 0; k < KT_FN_MAX; k++) {

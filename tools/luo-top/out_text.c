@@ -70,8 +70,6 @@ void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	print_table(out, &t, 0);
 
 	fprintf(out, "\n[handlers]\n");
-	if (!f->tracing)
-		fprintf(out, "(tracing %s)\n", f->trace_status ? f->trace_status : "off");
 	sort = lt_view_default_sort(LT_V_HANDLERS, &desc);
 	lt_table_build(f, LT_V_HANDLERS, NULL, sort, desc, &t);
 	print_table(out, &t, 0);
@@ -83,10 +81,17 @@ void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	for (i = 0; i < f->nr_blobs; i++)
 		fprintf(out, "%-4s %-20s %-16s %" PRIu64 "\n", f->blobs[i].dir, f->blobs[i].name,
 			f->blobs[i].format, f->blobs[i].size);
+	sort = lt_view_default_sort(LT_V_GLOBAL, &desc);
+	lt_table_build(f, LT_V_GLOBAL, NULL, sort, desc, &t);
+	print_table(out, &t, 0);
+
+	fprintf(out, "\n[functions]\n");
 	if (f->tracing) {
-		sort = lt_view_default_sort(LT_V_GLOBAL, &desc);
-		lt_table_build(f, LT_V_GLOBAL, NULL, sort, desc, &t);
+		sort = lt_view_default_sort(LT_V_FUNCTIONS, &desc);
+		lt_table_build(f, LT_V_FUNCTIONS, NULL, sort, desc, &t);
 		print_table(out, &t, 0);
+	} else {
+		fprintf(out, "(tracing %s)\n", f->trace_status ? f->trace_status : "off");
 	}
 
 	fprintf(out, "\n[events] %zu new\n", f->new_events);

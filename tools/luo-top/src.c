@@ -126,8 +126,12 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 		kt_luo_state_free(&s->luo);
 		kt_luo_gather(f->snap, s->pm, &s->luo);
 	}
+	f->luo = &s->luo;
 	f->sessions.n = 0;
+	f->handlers.n = 0;
 	lt_sessions_from_luo(&s->luo, &f->sessions);
+	lt_handlers_from_luo(&s->luo, &f->handlers);
+	lt_handlers_merge_bpf(&f->handlers, f->traced, f->nr_traced);
 	if (s->nsv)
 		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv);
 	return 0;
@@ -137,6 +141,7 @@ void lt_frame_free(struct lt_frame *f)
 {
 	lt_kho_free(f);
 	lt_sessions_free(&f->sessions);
-	free(f->handlers);
+	lt_handlers_free(&f->handlers);
+	free(f->traced);
 	memset(f, 0, sizeof(*f));
 }

@@ -95,9 +95,9 @@ void lt_bpf_collect(struct lt_src *s, struct lt_frame *f)
 	free(s->sv);
 	s->sv = NULL;
 	s->nsv = 0;
-	free(f->handlers);
-	f->handlers = NULL;
-	f->nr_handlers = 0;
+	free(f->traced);
+	f->traced = NULL;
+	f->nr_traced = 0;
 	memset(f->fn, 0, sizeof(f->fn));
 	f->tracing = kt_trace_active(s->trace);
 	f->trace_status = s->trace ? kt_trace_status(s->trace) : s->trace_off;
@@ -117,7 +117,7 @@ void lt_bpf_collect(struct lt_src *s, struct lt_frame *f)
 	}
 	kt_trace_consume(s->trace);
 	kt_trace_fn_totals(s->trace, f->fn);
-	kt_trace_handlers(s->trace, &f->handlers, &f->nr_handlers);
+	kt_trace_handlers(s->trace, &f->traced, &f->nr_traced);
 	kt_trace_sessions(s->trace, &s->sv, &s->nsv);
 	f->dropped = kt_trace_dropped(s->trace);
 	events_into(s, f);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Sessions rows from lib's LUO state (kt_luo_gather: the kernel's session lists
- * through BTF + kcore, owners from /proc, or what a saved snapshot carries), merged
- * with the traced per-session totals.
+ * Sessions and handlers rows from lib's LUO state (kt_luo_gather: the kernel's session
+ * and FLB lists through BTF + kcore, owners from /proc, or what a saved snapshot
+ * carries), merged with the traced per-session and per-handler totals.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,19 +12,11 @@
 #include "luo-top.h"
 #include "base/util.h"
 
-struct lt_session *lt_sessions_add(struct lt_sessions *s)
+static struct lt_session *sessions_add(struct lt_sessions *s)
 {
 	struct lt_session *r;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct lt_session *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		s->v = v;
-		s->cap = cap;
-	}
+	KT_GROW(s->v, s->cap, s->n + 1);
 	r = &s->v[s->n++];
 	memset(r, 0, sizeof(*r));
 	r->pid = -1;
@@ -41,16 +33,13 @@ void lt_sessions_free(struct lt_sessions *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s)
+void lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s)
 {
 	size_t i;
 
 	for (i = 0; i < st->nr_sessions; i++) {
 		const struct kt_luo_session *x = &st->sessions[i];
-		struct lt_session *r = lt_sessions_add(s);
-
-		if (!r)
-			return -ENOMEM;
+		struct lt_session *r = sessions_add(s);
 		kt_cstr(r->name, sizeof(r->name), x->name, sizeof(x->name)); /* the kernel's names fit 64 */
 		r->pid = x->pid;
 		r->fd = x->fd;
@@ -62,7 +51,6 @@ int lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s)
 		snprintf(r->state, sizeof(r->state), "%s", kt_sess_state_name[x->state]);
 		r->src |= LT_SRC_LUO;
 	}
-	return 0;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -87,9 +75,7 @@ void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session 
 		snprintf(key.name, sizeof(key.name), "%s", name);
 		r = bsearch(&key, s->v, nluo, sizeof(*s->v), cmp_name);
 		if (!r) {
-			r = lt_sessions_add(s);
-			if (!r)
-				return;
+			r = sessions_add(s);
 			snprintf(r->name, sizeof(r->name), "%s", name);
 			r->pid = st->pid;
 			memcpy(r->comm, st->comm, KT_COMM_LEN);
@@ -105,4 +91,60 @@ void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session 
 		if (st->state != KT_SS_UNKNOWN && st->state <= KT_SS_RELEASED)
 			snprintf(r->state, sizeof(r->state), "%s", kt_sstate_name[st->state]);
 	}
+}
+
+static struct lt_handler *handlers_add(struct lt_handlers *h, const char *name)
+{
+	struct lt_handler *r;
+
+	KT_GROW(h->v, h->cap, h->n + 1);
+	r = &h->v[h->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->sessions = r->files = r->bytes = -1;
+	return r;
+}
+
+void lt_handlers_from_luo(const struct kt_luo_state *st, struct lt_handlers *h)
+{
+	struct kt_luo_handler *v;
+	size_t i, n, k;
+
+	v = kt_luo_handlers(st, &n);
+	for (i = 0; i < n; i++) {
+		struct lt_handler *r = handlers_add(h, v[i].name);
+
+		r->sessions = v[i].sessions;
+		r->files = v[i].files[KT_OUT] + v[i].files[KT_IN];
+		r->bytes = v[i].bytes[KT_OUT] + v[i].bytes[KT_IN];
+	}
+	free(v);
+	for (k = 0; k < h->n; k++) {
+		char *list = h->v[k].flbs;
+		size_t len = kt_luo_handler_flbs(st, h->v[k].name, false, list, sizeof(h->v[k].flbs)), j;
+
+		for (j = 0; j < len; j++)
+			list[j] = list[j] ? list[j] : ',';
+		list[len] = 0;
+	}
+}
+
+void lt_handlers_merge_bpf(struct lt_handlers *h, const struct kt_trace_handler *v, size_t n)
+{
+	size_t i, k, nluo = h->n;
+
+	for (i = 0; i < n; i++) {
+		char name[KT_COMPAT_LEN + 1];
+
+		kt_cstr(name, sizeof(name), v[i].compat, KT_COMPAT_LEN);
+		for (k = 0; k < nluo && strcmp(h->v[k].name, name); k++)
+			;
+		(k < nluo ? &h->v[k] : handlers_add(h, name))->traced = &v[i].st;
+	}
+}
+
+void lt_handlers_free(struct lt_handlers *h)
+{
+	free(h->v);
+	memset(h, 0, sizeof(*h));
 }

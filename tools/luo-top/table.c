@@ -10,7 +10,7 @@
 #include "base/size.h"
 #include "base/util.h"
 
-const char *const lt_view_name[LT_NR_VIEWS] = {"sessions", "handlers", "global", "events"};
+const char *const lt_view_name[LT_NR_VIEWS] = {"sessions", "handlers", "global", "functions", "events"};
 
 static const struct lt_col sessions_cols[] = {
     {"SESSION", 12, true, false}, {"PID", 6, false, true},   {"COMM", 8, true, false},
@@ -18,11 +18,21 @@ static const struct lt_col sessions_cols[] = {
     {"STATE", 10, true, false},	  {"CALLS", 6, false, true}, {"ERR", 4, false, true},
 };
 
+/* What the LUO state says of each handler, then (tracing) its calls. */
 static const struct lt_col handlers_cols[] = {
-    {"HANDLER", 10, true, false},  {"PRESERVED", 9, false, true}, {"BYTES", 9, false, true},
-    {"KHO_BYTES", 9, false, true}, {"RETRIEVED", 9, false, true}, {"R_BYTES", 9, false, true},
-    {"FREEZE", 6, false, true},	   {"FINISH", 6, false, true},	  {"UNPRES", 6, false, true},
-    {"ERR", 4, false, true},	   {"AVG", 8, false, true},	  {"P99", 8, false, true},
+    {"HANDLER", 10, true, false}, {"SESSIONS", 8, false, true},	 {"FILES", 5, false, true},
+    {"BYTES", 9, false, true},	  {"FLBS", 4, true, false},	 {"PRESERVED", 9, false, true},
+    {"P_BYTES", 9, false, true},  {"KHO_BYTES", 9, false, true}, {"RETRIEVED", 9, false, true},
+    {"R_BYTES", 9, false, true},  {"FREEZE", 6, false, true},	 {"FINISH", 6, false, true},
+    {"UNPRES", 6, false, true},	  {"ERR", 4, false, true},	 {"AVG", 8, false, true},
+    {"P99", 8, false, true},
+};
+
+/* Global state: every FLB, registered here or handed over. */
+static const struct lt_col flbs_cols[] = {
+    {"FLB", 12, true, false},  {"DIR", 3, true, false},	     {"STATE", 10, true, false},
+    {"FILES", 5, false, true}, {"HANDED", 6, false, true},   {"DATA", 18, true, false},
+    {"OBJ", 3, true, false},   {"HANDLERS", 8, true, false},
 };
 
 static const struct lt_col functions_cols[] = {
@@ -46,7 +56,8 @@ static const struct {
 } views[LT_NR_VIEWS] = {
     [LT_V_SESSIONS] = {sessions_cols, KT_ARRAY_SIZE(sessions_cols), 0, false},
     [LT_V_HANDLERS] = {handlers_cols, KT_ARRAY_SIZE(handlers_cols), 0, false},
-    [LT_V_GLOBAL] = {functions_cols, KT_ARRAY_SIZE(functions_cols), -1, false},
+    [LT_V_GLOBAL] = {flbs_cols, KT_ARRAY_SIZE(flbs_cols), -1, false},
+    [LT_V_FUNCTIONS] = {functions_cols, KT_ARRAY_SIZE(functions_cols), -1, false},
     [LT_V_EVENTS] = {events_cols, KT_ARRAY_SIZE(events_cols), -1, false},
 };
 
@@ -88,6 +99,24 @@ const char *lt_event_name_key(const struct kt_event *e)
 	default:
 		return NULL;
 	}
+}
+
+const char *lt_flb_step(const struct kt_event *e)
+{
+	if (!(e->flags & KT_EV_FLB))
+		return NULL;
+	if (e->flags & KT_EV_FLB_CREATED)
+		return "create";
+	if (e->flags & KT_EV_FLB_DESTROYED)
+		return e->fn == KT_FN_LUO_FLB_FILE_FINISH ? "finish" : "destroy";
+	if (e->flags & KT_EV_FLB_RESTORED)
+		return "restore";
+	return e->fn == KT_FN_LIVEUPDATE_FLB_GET_INCOMING ? "get" : "update";
+}
+
+bool lt_event_is_flb_step(const struct kt_event *e)
+{
+	return (e->flags & KT_EV_FLB) && e->fn != KT_FN_LIVEUPDATE_FLB_GET_INCOMING;
 }
 
 void lt_fmt_event_time(char *buf, size_t len, const struct kt_event *e)
@@ -180,33 +209,59 @@ static void rows_handlers(const struct lt_frame *f, struct lt_table *t)
 	size_t i;
 	int k;
 
-	for (i = 0; i < f->nr_handlers; i++) {
-		const struct kt_handler_stat *h = &f->handlers[i].st;
+	for (i = 0; i < f->handlers.n; i++) {
+		const struct lt_handler *x = &f->handlers.v[i];
+		const struct kt_handler_stat *h = x->traced;
 		uint64_t errors = 0, lat = 0, n = 0;
-		char name[KT_COMPAT_LEN + 1];
 		struct lt_row *r = add_row(t);
 
 		if (!r)
 			return;
-		memcpy(name, f->handlers[i].compat, KT_COMPAT_LEN);
-		name[KT_COMPAT_LEN] = 0;
-		for (k = 0; k < KT_OP_NR; k++) {
+		cell(r, 0, 0, "%s", x->name[0] ? x->name : "?");
+		cell_num(r, 1, x->sessions);
+		cell_num(r, 2, x->files);
+		cell_bytes(r, 3, x->bytes);
+		cell(r, 4, 0, "%s", x->flbs[0] ? x->flbs : "-");
+		for (k = 0; h && k < KT_OP_NR; k++) {
 			errors += h->op[k].errors;
 			lat += h->op[k].lat_sum;
 			n += h->op[k].lat_n;
 		}
-		cell(r, 0, 0, "%s", name[0] ? name : "?");
-		cell_num(r, 1, h->op[KT_OP_PRESERVE].count);
-		cell_bytes(r, 2, h->op[KT_OP_PRESERVE].bytes);
-		cell_bytes(r, 3, f->pages ? (int64_t)h->op[KT_OP_PRESERVE].kho_bytes : -1);
-		cell_num(r, 4, h->op[KT_OP_RETRIEVE].count);
-		cell_bytes(r, 5, h->op[KT_OP_RETRIEVE].bytes);
-		cell_num(r, 6, h->op[KT_OP_FREEZE].count);
-		cell_num(r, 7, h->op[KT_OP_FINISH].count);
-		cell_num(r, 8, h->op[KT_OP_UNPRESERVE].count);
-		cell_num(r, 9, errors);
-		cell_ns(r, 10, n ? lat / n : 0, n);
-		cell_ns(r, 11, kt_hist_quantile(h->hist, 0.99), n);
+		cell_num(r, 5, h ? (int64_t)h->op[KT_OP_PRESERVE].count : -1);
+		cell_bytes(r, 6, h ? (int64_t)h->op[KT_OP_PRESERVE].bytes : -1);
+		cell_bytes(r, 7, h && f->pages ? (int64_t)h->op[KT_OP_PRESERVE].kho_bytes : -1);
+		cell_num(r, 8, h ? (int64_t)h->op[KT_OP_RETRIEVE].count : -1);
+		cell_bytes(r, 9, h ? (int64_t)h->op[KT_OP_RETRIEVE].bytes : -1);
+		cell_num(r, 10, h ? (int64_t)h->op[KT_OP_FREEZE].count : -1);
+		cell_num(r, 11, h ? (int64_t)h->op[KT_OP_FINISH].count : -1);
+		cell_num(r, 12, h ? (int64_t)h->op[KT_OP_UNPRESERVE].count : -1);
+		cell_num(r, 13, h ? (int64_t)errors : -1);
+		cell_ns(r, 14, n ? lat / n : 0, n);
+		cell_ns(r, 15, h ? kt_hist_quantile(h->hist, 0.99) : 0, n);
+	}
+}
+
+static void rows_flbs(const struct lt_frame *f, struct lt_table *t)
+{
+	size_t i, k;
+
+	for (i = 0; f->luo && i < f->luo->nr_flbs; i++) {
+		const struct kt_luo_flb *x = &f->luo->flbs[i];
+		struct lt_row *r = add_row(t);
+		char handlers[256] = "";
+
+		if (!r)
+			return;
+		for (k = 0; k < x->handlers_len && k + 1 < sizeof(handlers); k++)
+			handlers[k] = x->handlers[k] ? x->handlers[k] : ',';
+		cell(r, 0, 0, "%s", x->name);
+		cell(r, 1, 0, "%s", x->incoming ? "in" : "out");
+		cell(r, 2, x->state, "%s", kt_flb_state_name[x->state]);
+		cell_num(r, 3, (int64_t)x->count);
+		cell_num(r, 4, x->handed_over ? (int64_t)x->handed_over_count : -1);
+		cell(r, 5, (double)x->data, "0x%" PRIx64, x->data);
+		cell(r, 6, x->object, "%s", x->object ? "yes" : "no");
+		cell(r, 7, 0, "%s", handlers[0] ? handlers : "-");
 	}
 }
 
@@ -247,7 +302,9 @@ void lt_event_row(const struct kt_event *e, bool exact, struct lt_row *r)
 	cell_num(r, 1, e->pid);
 	cell(r, 2, 0, "%.*s", KT_COMM_LEN, e->comm);
 	cell(r, 3, e->fn, "%s", e->fn < KT_FN_MAX ? kt_fn_info[e->fn].name : "?");
-	if (key && e->name_kind != KT_NAME_SESSION)
+	if (e->flags & KT_EV_FLB)
+		cell(r, 4, 0, "flb:%.*s %s(%u)", KT_NAME_LEN, e->name, lt_flb_step(e), e->nr);
+	else if (key && e->name_kind != KT_NAME_SESSION)
 		cell(r, 4, 0, "%s:%.*s", key, KT_NAME_LEN, e->name);
 	else
 		cell(r, 4, 0, "%.*s", KT_NAME_LEN, key ? e->name : "-");
@@ -344,6 +401,9 @@ int lt_table_build(const struct lt_frame *f, enum lt_view v, const char *filter,
 		rows_handlers(f, t);
 		break;
 	case LT_V_GLOBAL:
+		rows_flbs(f, t);
+		break;
+	case LT_V_FUNCTIONS:
 		rows_functions(f, t);
 		break;
 	case LT_V_EVENTS:

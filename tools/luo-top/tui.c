@@ -35,7 +35,7 @@ struct tui {
 	bool follow; /* Events: stay at the newest */
 };
 
-static const char *const view_title[LT_NR_VIEWS] = {"Sessions", "Handlers", "Global", "Events"};
+static const char *const view_title[LT_NR_VIEWS] = {"Sessions", "Handlers", "Global", "Functions", "Events"};
 
 static void style_on(struct tui *u, int pair, int fallback)
 {
@@ -138,7 +138,7 @@ static void draw_table(struct tui *u, int top, int bottom)
 	}
 }
 
-/* Global: the KHO status and the sub-blobs, then the per-function table. */
+/* Global: the KHO status and the sub-blobs, then the FLB table. */
 static int draw_global_head(struct tui *u, int y, int bottom)
 {
 	char buf[512];
@@ -180,7 +180,7 @@ static void draw_help(struct tui *u)
 	static const char *const text[] = {
 	    "luo-top keys",
 	    "",
-	    "Tab, 1-4   Sessions, Handlers, Global, Events",
+	    "Tab, 1-5   Sessions, Handlers, Global, Functions, Events",
 	    "s          sort by the next column (again: the one after)",
 	    "r          reverse the sort order",
 	    "/          filter rows (Enter applies, Esc clears)",
@@ -258,7 +258,7 @@ static void draw(struct tui *u)
 	else
 		snprintf(left, sizeof(left), "KHO unavailable");
 	n = snprintf(buf, sizeof(buf), "%s  sessions %zu  handlers %zu  rows %zu", left, u->f.sessions.n,
-		     u->f.nr_handlers, u->t.nrows);
+		     u->f.handlers.n, u->t.nrows);
 	if (u->sort[u->view] >= 0)
 		n += snprintf(buf + n, sizeof(buf) - n, "  sort %s %s", u->t.cols[u->sort[u->view]].title,
 			      u->desc[u->view] ? "desc" : "asc");
@@ -268,15 +268,15 @@ static void draw(struct tui *u)
 
 	if (u->view == LT_V_GLOBAL)
 		y = draw_global_head(u, y, bottom);
-	if (u->view == LT_V_HANDLERS && !u->f.tracing && y < bottom)
-		line(y++, "(handlers come from tracing, which is off)");
+	if (u->view == LT_V_FUNCTIONS && !u->f.tracing && y < bottom)
+		line(y++, "(per-function totals come from tracing, which is off)");
 	draw_table(u, y, bottom);
 
 	/* Last line: keys, or the filter being typed. */
 	if (u->editing)
 		snprintf(buf, sizeof(buf), "Filter: %s_", u->edit);
 	else
-		snprintf(buf, sizeof(buf), "Tab/1-4 view  s sort  r reverse  / filter  p %s  h help  q quit",
+		snprintf(buf, sizeof(buf), "Tab/1-5 view  s sort  r reverse  / filter  p %s  h help  q quit",
 			 u->paused ? "resume" : "pause");
 	style_on(u, C_KEYS, A_REVERSE);
 	line(bottom, buf);
@@ -335,6 +335,7 @@ static bool key(struct tui *u, int ch)
 	case '2':
 	case '3':
 	case '4':
+	case '5':
 		set_view(u, ch - '1');
 		break;
 	case 's':

@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The live-list readers (decode/luo_kernel.c, decode/luo_kernel_flb.c) on a kernel the
+ * test fabricates (tests/fake_kernel.h): its BTF, its kallsyms and a RAM image read as
+ * kcore. Each case lays the kernel's structures out the way the kernel links them and
+ * compares what the readers report with what was laid out; broken lists (loops, pointers
+ * out of RAM) must end in an error, never a hang or a crash. The layouts and symbols are
+ * read once per process, as in the tools: the cases without them run in a child.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fdtbuild.h"
+#include "../fake_kernel.h"
+
+#include "base/util.h"
+#include "decode/luo_kernel.h"
+#include "decode/luo_kernel_flb.h"
+#include "model/luo_state.h"
+#include "snapshot/snapshot.h"
+#include "source/physmem.h"
+
+struct fix {
+	char *dir;
+	uint8_t *ram;
+	struct kt_physmem *pm;
+	char err[256];
+	uint64_t next; /* the next free byte of RAM for fk_new() */
+};
+
+static int setup(void **state)
+{
+	struct fix *f = kt_calloc(1, sizeof(*f));
+
+	f->dir = td_make();
+	f->ram = kt_calloc(1, FK_SIZE);
+	assert_int_equal(fk_write(f->dir), 0);
+	{
+		char *btf = td_path(f->dir, "btf"), *syms = td_path(f->dir, "kallsyms");
+
+		setenv("KHO_TOOLS_BTF", btf, 1);
+		setenv("KHO_TOOLS_KALLSYMS", syms, 1);
+		free(btf);
+		free(syms);
+	}
+	fk_empty(f->ram);
+	f->next = FK_VIRT + 4096;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+
+	kt_physmem_close(f->pm);
+	td_remove(f->dir);
+	free(f->ram);
+	free(f);
+	return 0;
+}
+
+/* size bytes of zeroed RAM, 64-byte aligned (the first page holds the globals). */
+static uint64_t fk_new(struct fix *f, size_t size)
+{
+	uint64_t va = f->next;
+
+	f->next += (size + 63) & ~63ULL;
+	assert_true(f->next <= FK_VIRT + FK_SIZE);
+	return va;
+}
+
+/* The image as kcore shows it: the RAM in the direct map. */
+static void open_image(struct fix *f)
+{
+	struct fb_seg seg = {.paddr = FK_PHYS, .vaddr = FK_VIRT, .size = FK_SIZE, .data = f->ram};
+
+	kt_physmem_close(f->pm);
+	f->pm = fb_open_image(f->dir, &seg, 1, FK_IOMEM, 0);
+}
+
+/* ---- building the kernel's objects ------------------------------------------ */
+
+static uint64_t add_handler(struct fix *f, const char *compat)
+{
+	uint64_t fh = fk_new(f, FK_FH_SIZE);
+
+	fk_bytes(f->ram, fh + FK_FH_COMPAT, compat, strlen(compat));
+	fk_list_init(f->ram, fh + FK_FH_FLBS);
+	fk_list_add(f->ram, FK_HANDLER_LIST, fh + FK_FH_LIST);
+	return fh;
+}
+
+static uint64_t add_flb(struct fix *f, const char *compat)
+{
+	uint64_t flb = fk_new(f, FK_FLB_SIZE);
+
+	fk_bytes(f->ram, flb + FK_FLB_COMPAT, compat, strlen(compat));
+	fk_list_add(f->ram, FK_FLB_GLOBAL + FK_FG_LIST, flb + FK_FLB_LIST);
+	return flb;
+}
+
+/* liveupdate_register_flb(fh, flb): a link on the handler's list. */
+static void link_flb(struct fix *f, uint64_t fh, uint64_t flb)
+{
+	uint64_t link = fk_new(f, FK_LINK_SIZE);
+
+	fk_u64(f->ram, link + FK_LINK_FLB, flb);
+	fk_list_add(f->ram, fh + FK_FH_FLBS, link + FK_LINK_LIST);
+}
+
+static void flb_state(struct fix *f, uint64_t st, uint32_t count, uint64_t data, uint64_t obj)
+{
+	fk_u32(f->ram, st + FK_ST_COUNT, count);
+	fk_u64(f->ram, st + FK_ST_DATA, data);
+	fk_u64(f->ram, st + FK_ST_OBJ, obj);
+}
+
+static uint64_t add_session(struct fix *f, uint64_t hdr, const char *name, uint8_t retrieved)
+{
+	uint64_t s = fk_new(f, FK_S_SIZE), count;
+
+	fk_bytes(f->ram, s + FK_S_NAME, name, strlen(name));
+	f->ram[s + FK_S_RETRIEVED - FK_VIRT] = retrieved;
+	fk_list_init(f->ram, s + FK_S_FILES);
+	fk_list_add(f->ram, hdr + FK_HDR_LIST, s + FK_S_LIST);
+	memcpy(&count, f->ram + (hdr + FK_HDR_COUNT - FK_VIRT), 8);
+	fk_u64(f->ram, hdr + FK_HDR_COUNT, count + 1);
+	return s;
+}
+
+/* A preserved file of handler fh whose inode says size bytes. */
+static uint64_t add_file(struct fix *f, uint64_t s, uint64_t fh, uint64_t token, uint64_t size)
+{
+	uint64_t lf = fk_new(f, FK_F_SIZE), file = fk_new(f, 8), inode = fk_new(f, 8), count;
+
+	fk_u64(f->ram, lf + FK_F_FH, fh);
+	fk_u64(f->ram, lf + FK_F_FILE, file);
+	fk_u64(f->ram, lf + FK_F_DATA, 0x5000 + token);
+	fk_u64(f->ram, lf + FK_F_TOKEN, token);
+	fk_u64(f->ram, file + FK_FILE_INODE, inode);
+	fk_u64(f->ram, inode + FK_INODE_SIZE, size);
+	fk_list_add(f->ram, s + FK_S_FILES, lf + FK_F_LIST);
+	memcpy(&count, f->ram + (s + FK_S_COUNT - FK_VIRT), 8);
+	fk_u64(f->ram, s + FK_S_COUNT, count + 1);
+	return lf;
+}
+
+/* ---- what the readers report -------------------------------------------------- */
+
+struct seen {
+	char text[8192]; /* one line per record */
+	size_t len;
+	int flbs, sessions, files, errors;
+	struct kt_luo_flb_rec flb[4]; /* the first ones, names and handlers dropped */
+};
+
+static void say(struct seen *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct seen *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	s->len += vsnprintf(s->text + s->len, sizeof(s->text) - s->len, fmt, ap);
+	va_end(ap);
+	assert_true(s->len < sizeof(s->text));
+}
+
+static void on_flb(void *ctx, const struct kt_luo_flb_rec *r)
+{
+	struct seen *s = ctx;
+	size_t i;
+
+	say(s, "flb %s handlers=", r->name);
+	for (i = 0; i < r->handlers_len; i++)
+		say(s, "%c", r->handlers[i] ? r->handlers[i] : ',');
+	say(s, "\n");
+	if (s->flbs < 4) {
+		s->flb[s->flbs] = *r;
+		s->flb[s->flbs].name = s->flb[s->flbs].handlers = NULL;
+	}
+	s->flbs++;
+}
+
+static void *on_session(void *ctx, const char *name, enum kt_sess_state state, uint64_t claimed)
+{
+	struct seen *s = ctx;
+
+	say(s, "session %s %s files=%llu\n", name, kt_sess_state_name[state], (unsigned long long)claimed);
+	s->sessions++;
+	return (void *)(uintptr_t)s->sessions;
+}
+
+static void on_file(void *ctx, void *session, const struct kt_luo_file_rec *r)
+{
+	struct seen *s = ctx;
+
+	say(s, "file %d %s token=%llu data=0x%llx size=%s%llu%s\n", (int)(uintptr_t)session, r->handler,
+	    (unsigned long long)r->token, (unsigned long long)r->data, r->has_size ? "" : "?",
+	    (unsigned long long)r->size, r->error ? " error" : "");
+	s->files++;
+}
+
+static void on_session_error(void *ctx, void *session, const char *msg)
+{
+	struct seen *s = ctx;
+
+	say(s, "error %d %s\n", (int)(uintptr_t)session, msg);
+	s->errors++;
+}
+
+static const struct kt_luo_rec_ops ops = {on_session, on_file, on_session_error};
+
+static int walk(struct fix *f, struct seen *s, struct kt_luo_kernel_incoming *in)
+{
+	memset(s, 0, sizeof(*s));
+	open_image(f);
+	return kt_luo_kernel_walk(f->pm, &ops, s, in, f->err, sizeof(f->err));
+}
+
+static int flbs(struct fix *f, struct seen *s, struct kt_luo_flb_pages *pages)
+{
+	memset(s, 0, sizeof(*s));
+	open_image(f);
+	return kt_luo_kernel_flbs(f->pm, on_flb, s, pages, f->err, sizeof(f->err));
+}
+
+/* ---- sessions ----------------------------------------------------------------- */
+
+static void test_empty_kernel(void **state)
+{
+	struct fix *f = *state;
+	struct kt_luo_kernel_incoming in;
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+
+	assert_int_equal(walk(f, &s, &in), 0);
+	assert_int_equal(s.sessions, 0);
+	assert_true(in.known);
+	assert_false(in.active);
+	assert_int_equal(flbs(f, &s, &pages), 0);
+	assert_int_equal(s.flbs, 0);
+	assert_int_equal(pages.out_pa, 0);
+	assert_int_equal(pages.in_pa, 0);
+}
+
+/* Scenes: kernels laid out for a test and, with --seeds, for the fuzz_luo_kernel corpus. */
+
+/* One outgoing session with two files, a retrieved one with one, one not retrieved yet. */
+static void scene_sessions(struct fix *f)
+{
+	uint64_t fh = add_handler(f, "memfd-v2");
+	uint64_t out = FK_SESSION_GLOBAL + FK_G_OUT, inc = FK_SESSION_GLOBAL + FK_G_IN;
+	uint64_t a = add_session(f, out, "vm-0", 0), b;
+
+	add_file(f, a, fh, 1, 4096);
+	add_file(f, a, fh, 2, 1 << 20);
+	b = add_session(f, inc, "vm-1", 1);
+	add_file(f, b, fh, 7, 0);
+	add_session(f, inc, "vm-2", 0);
+}
+
+static void test_sessions_and_files(void **state)
+{
+	struct fix *f = *state;
+	struct kt_luo_kernel_incoming in;
+	struct seen s;
+
+	scene_sessions(f);
+	assert_int_equal(walk(f, &s, &in), 0);
+	assert_string_equal(s.text, "session vm-0 outgoing files=2\n"
+				    "file 1 memfd-v2 token=1 data=0x5001 size=4096\n"
+				    "file 1 memfd-v2 token=2 data=0x5002 size=1048576\n"
+				    "session vm-1 retrieved files=1\n"
+				    "file 2 memfd-v2 token=7 data=0x5007 size=0\n"
+				    "session vm-2 incoming files=0\n");
+	assert_true(in.listed);
+}
+
+/* Sessions handed over but not deserialized yet: only the chain's head is known. */
+static void test_incoming_not_listed(void **state)
+{
+	struct fix *f = *state;
+	uint64_t hdr = FK_SESSION_GLOBAL + FK_G_IN;
+	struct kt_luo_kernel_incoming in;
+	struct seen s;
+
+	f->ram[hdr + FK_HDR_ACTIVE - FK_VIRT] = 1;
+	fk_u64(f->ram, hdr + FK_HDR_HEAD_PA, 0x7000);
+	assert_int_equal(walk(f, &s, &in), 0);
+	assert_false(in.listed);
+	assert_true(in.known && in.active);
+	assert_int_equal(in.head_pa, 0x7000);
+}
+
+/* A file list that loops back on itself is that session's error; the walk goes on. */
+static void test_file_list_loop(void **state)
+{
+	struct fix *f = *state;
+	uint64_t fh = add_handler(f, "memfd-v2");
+	uint64_t s0 = add_session(f, FK_SESSION_GLOBAL + FK_G_OUT, "looped", 0);
+	uint64_t lf = add_file(f, s0, fh, 1, 10);
+	struct kt_luo_kernel_incoming in;
+	struct seen s;
+
+	fk_u64(f->ram, lf + FK_F_LIST + FK_NEXT, lf + FK_F_LIST);
+	add_session(f, FK_SESSION_GLOBAL + FK_G_OUT, "after", 0);
+	assert_int_equal(walk(f, &s, &in), 0);
+	assert_int_equal(s.errors, 1);
+	assert_non_null(strstr(s.text, "error 1 file list unreadable or looping after 1 of 1 files\n"));
+	assert_non_null(strstr(s.text, "session after outgoing"));
+	assert_int_equal(s.files, 1); /* each file once */
+}
+
+/* A session list that never returns to its head fails the walk. */
+static void test_session_list_loop(void **state)
+{
+	struct fix *f = *state;
+	uint64_t s0 = add_session(f, FK_SESSION_GLOBAL + FK_G_OUT, "a", 0);
+	struct kt_luo_kernel_incoming in;
+	struct seen s;
+
+	fk_u64(f->ram, s0 + FK_S_LIST + FK_NEXT, s0 + FK_S_LIST);
+	assert_int_equal(walk(f, &s, &in), -ELOOP);
+	assert_string_equal(f->err, "session list loops after 1 sessions (count 1)");
+}
+
+static void test_session_out_of_ram(void **state)
+{
+	struct fix *f = *state;
+	struct kt_luo_kernel_incoming in;
+	struct seen s;
+
+	fk_u64(f->ram, FK_SESSION_GLOBAL + FK_G_OUT + FK_HDR_LIST + FK_NEXT, FK_VIRT + FK_SIZE + 0x1000);
+	fk_u64(f->ram, FK_SESSION_GLOBAL + FK_G_OUT + FK_HDR_COUNT, 1);
+	assert_int_equal(walk(f, &s, &in), -EFAULT);
+	assert_non_null(strstr(f->err, "not readable"));
+}
+
+/* ---- FLBs --------------------------------------------------------------------- */
+
+/*
+ * The kernel's test FLBs: three, registered with memfd-v2, one also with a second handler;
+ * v0 preserved by 6 files, v1 retrieved with 2 files left, v2 finished after a failed
+ * retrieve. The outgoing header page exists from boot; the incoming one is inactive.
+ */
+static uint64_t scene_flbs(struct fix *f)
+{
+	uint64_t memfd = add_handler(f, "memfd-v2"), other = add_handler(f, "iommu-v1");
+	uint64_t flb[3], page = fk_new(f, 4096);
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		char name[48];
+
+		snprintf(name, sizeof(name), "liveupdate-test-flb-v%d", i);
+		flb[i] = add_flb(f, name);
+		link_flb(f, memfd, flb[i]);
+	}
+	link_flb(f, other, flb[2]);
+	flb_state(f, flb[0] + FK_FLB_OUT, 6, 0xFEEDF00DCAFEBEE0ULL, FK_VIRT + 0x3000);
+	flb_state(f, flb[1] + FK_FLB_IN, 2, 0x1234, 0);
+	fk_u32(f->ram, flb[1] + FK_FLB_IN + FK_ST_RSTATUS, 1);
+	f->ram[flb[2] + FK_FLB_IN + FK_ST_FINISHED - FK_VIRT] = 1;
+	fk_u32(f->ram, flb[2] + FK_FLB_IN + FK_ST_RSTATUS, (uint32_t)-ENOENT);
+	fk_u64(f->ram, FK_FLB_GLOBAL + FK_FG_OUT + FK_FH_SER, page);
+	f->ram[FK_FLB_GLOBAL + FK_FG_OUT + FK_FH_ACTIVE - FK_VIRT] = 1;
+	fk_u64(f->ram, FK_FLB_GLOBAL + FK_FG_IN + FK_FH_SER, page);
+	return page;
+}
+
+static void scene_flbs_only(struct fix *f)
+{
+	scene_flbs(f);
+}
+
+static void test_flbs(void **state)
+{
+	struct fix *f = *state;
+	uint64_t page = scene_flbs(f);
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+
+	assert_int_equal(flbs(f, &s, &pages), 0);
+	assert_string_equal(s.text, "flb liveupdate-test-flb-v0 handlers=memfd-v2\n"
+				    "flb liveupdate-test-flb-v1 handlers=memfd-v2\n"
+				    "flb liveupdate-test-flb-v2 handlers=memfd-v2,iommu-v1\n");
+	assert_int_equal(s.flb[0].out_count, 6);
+	assert_true(s.flb[0].out_data == 0xFEEDF00DCAFEBEE0ULL);
+	assert_true(s.flb[0].out_object);
+	assert_int_equal(s.flb[0].in_count, 0);
+	assert_int_equal(s.flb[1].in_count, 2);
+	assert_int_equal(s.flb[1].in_data, 0x1234);
+	assert_false(s.flb[1].in_object);
+	assert_int_equal(s.flb[1].retrieve_status, 1);
+	assert_false(s.flb[1].finished);
+	assert_true(s.flb[2].finished);
+	assert_int_equal(s.flb[2].retrieve_status, -ENOENT);
+	assert_int_equal(pages.out_pa, page - FK_DIRECTMAP);
+	assert_int_equal(pages.in_pa, 0);
+}
+
+/*
+ * After a kexec: the previous kernel's FLB page (incoming, active) names v1, which this
+ * kernel registered and retrieved, and gone-v9, which nothing registered here.
+ */
+static void scene_handover(struct fix *f)
+{
+	uint64_t page = scene_flbs(f);
+	struct luo_flb_header_ser h = {.pgcnt = 1, .count = 2};
+	struct luo_flb_ser e[2] = {{"liveupdate-test-flb-v1", 0x1234, 3}, {"gone-v9", 0x99, 1}};
+
+	fk_bytes(f->ram, page, &h, sizeof(h));
+	fk_bytes(f->ram, page + sizeof(h), e, sizeof(e));
+	fk_u64(f->ram, FK_FLB_GLOBAL + FK_FG_IN + FK_FH_SER, page);
+	f->ram[FK_FLB_GLOBAL + FK_FG_IN + FK_FH_ACTIVE - FK_VIRT] = 1;
+}
+
+/* The model joins the handed-over page with what this kernel registered. */
+static void test_handover_model(void **state)
+{
+	struct fix *f = *state;
+	struct kt_snapshot live = {.kind = KT_SRC_LIVE, .origin = (char *)"live"};
+	struct kt_luo_state st;
+	const struct kt_luo_flb *v1, *gone, *v0;
+
+	scene_handover(f);
+	open_image(f);
+	setenv("KHO_TOOLS_PROC", f->dir, 1); /* no processes */
+	assert_int_equal(kt_luo_gather(&live, f->pm, &st), 0);
+	unsetenv("KHO_TOOLS_PROC");
+	assert_true(st.kernel_ok && st.flbs_ok);
+	assert_null(st.flb_note);
+	v0 = kt_luo_find_flb(&st, "liveupdate-test-flb-v0", false);
+	v1 = kt_luo_find_flb(&st, "liveupdate-test-flb-v1", true);
+	gone = kt_luo_find_flb(&st, "gone-v9", true);
+	assert_non_null(v0);
+	assert_int_equal(v0->state, KT_FLB_PRESERVED);
+	assert_int_equal(v0->count, 6);
+	assert_non_null(v1);
+	assert_int_equal(v1->state, KT_FLB_RETRIEVED);
+	assert_true(v1->handed_over);
+	assert_int_equal(v1->handed_over_count, 3);
+	assert_int_equal(v1->count, 2); /* files still depending on it */
+	assert_non_null(gone);
+	assert_int_equal(gone->state, KT_FLB_UNCLAIMED);
+	assert_int_equal(gone->data, 0x99);
+	kt_luo_state_free(&st);
+}
+
+/* An FLB registered with no handler (its handler unregistered) still shows. */
+static void test_flb_without_handler(void **state)
+{
+	struct fix *f = *state;
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+
+	add_handler(f, "memfd-v2");
+	add_flb(f, "lonely-v1");
+	assert_int_equal(flbs(f, &s, &pages), 0);
+	assert_string_equal(s.text, "flb lonely-v1 handlers=\n");
+}
+
+/* A compatible filling its whole array has no NUL in the kernel: cut at 48 bytes. */
+static void test_flb_name_unterminated(void **state)
+{
+	struct fix *f = *state;
+	char name[LUO_FLB_COMPAT_LEN];
+	uint64_t flb;
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+
+	memset(name, 'x', sizeof(name));
+	flb = add_flb(f, "");
+	fk_bytes(f->ram, flb + FK_FLB_COMPAT, name, sizeof(name));
+	fk_u64(f->ram, flb + FK_FLB_LIST + 16, 0x4141414141414141ULL); /* the bytes right after */
+	assert_int_equal(flbs(f, &s, &pages), 0);
+	assert_int_equal(strlen(s.text), strlen("flb  handlers=\n") + sizeof(name));
+}
+
+static void test_flb_list_loop(void **state)
+{
+	struct fix *f = *state;
+	uint64_t flb = add_flb(f, "a-v1");
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+
+	fk_u64(f->ram, flb + FK_FLB_LIST + FK_NEXT, flb + FK_FLB_LIST);
+	assert_int_equal(flbs(f, &s, &pages), -ELOOP);
+	assert_string_equal(f->err, "FLB list loops or is longer than 1024");
+	assert_int_equal(s.flbs, 1);
+}
+
+static void test_handler_flb_list_loop(void **state)
+{
+	struct fix *f = *state;
+	uint64_t fh = add_handler(f, "memfd-v2"), flb = add_flb(f, "a-v1"), link;
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+
+	link_flb(f, fh, flb);
+	memcpy(&link, f->ram + (fh + FK_FH_FLBS - FK_VIRT), 8);
+	fk_u64(f->ram, link + FK_NEXT, link);
+	assert_int_equal(flbs(f, &s, &pages), -ELOOP);
+	assert_string_equal(f->err, "FLB list of handler memfd-v2 loops");
+	assert_int_equal(s.flbs, 0);
+}
+
+static void test_handler_list_out_of_ram(void **state)
+{
+	struct fix *f = *state;
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+
+	fk_u64(f->ram, FK_HANDLER_LIST + FK_NEXT, 0xffffffffff000000ULL);
+	assert_int_equal(flbs(f, &s, &pages), -EFAULT);
+	assert_non_null(strstr(f->err, "file handler list unreadable"));
+}
+
+/* ---- kernels the readers cannot read: a fresh process each ---------------------- */
+
+static int without_btf(void *arg)
+{
+	struct fix *f = arg;
+	struct kt_luo_kernel_incoming in;
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+
+	setenv("KHO_TOOLS_BTF", "/nonexistent", 1);
+	if (walk(f, &s, &in) != -ENODEV || !strstr(f->err, "live session lists unavailable"))
+		return 1;
+	return flbs(f, &s, &pages) == -ENODEV && strstr(f->err, "live FLB lists unavailable") ? 0 : 2;
+}
+
+static int without_symbols(void *arg)
+{
+	struct fix *f = arg;
+	struct kt_luo_kernel_incoming in;
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+	char *syms = td_path(f->dir, "kallsyms");
+	FILE *o = fopen(syms, "w");
+
+	/* Symbols without CONFIG_KALLSYMS_ALL: text only. */
+	fprintf(o, "ffffffff81000000 T _text\n");
+	fclose(o);
+	free(syms);
+	if (walk(f, &s, &in) != -ENOENT || !strstr(f->err, "needs CONFIG_KALLSYMS_ALL"))
+		return 1;
+	return flbs(f, &s, &pages) == -ENOENT && strstr(f->err, "needs CONFIG_KALLSYMS_ALL") ? 0 : 2;
+}
+
+static int old_kernel(void *arg)
+{
+	struct fix *f = arg;
+	struct kt_luo_flb_pages pages;
+	struct seen s;
+	char *btf = td_path(f->dir, "btf");
+	struct btf *b = btf__new_empty();
+	const void *raw;
+	uint32_t size;
+	FILE *o = fopen(btf, "wb");
+
+	/* A kernel from before FLBs: BTF without luo_flb_global. */
+	btf__add_struct(b, "luo_session", 112);
+	raw = btf__raw_data(b, &size);
+	fwrite(raw, 1, size, o);
+	fclose(o);
+	btf__free(b);
+	free(btf);
+	return flbs(f, &s, &pages) == -ENOENT &&
+		       !strcmp(f->err, "kernel BTF lacks struct luo_flb_global.incoming "
+				       "(a kernel without FLBs?)")
+		   ? 0
+		   : 1;
+}
+
+static void test_no_btf(void **state)
+{
+	assert_in_child(without_btf, *state, "readers without kernel BTF");
+}
+
+static void test_no_symbols(void **state)
+{
+	assert_in_child(without_symbols, *state, "readers without kallsyms of data");
+}
+
+static void test_old_kernel(void **state)
+{
+	assert_in_child(old_kernel, *state, "FLB reader on a kernel before FLBs");
+}
+
+/* `test_luo_kernel --seeds DIR`: each scene's RAM image, for fuzz_luo_kernel. */
+static int write_seeds(const char *dir)
+{
+	static const struct {
+		const char *name;
+		void (*build)(struct fix *f);
+	} scenes[] = {
+	    {"empty", NULL},
+	    {"sessions", scene_sessions},
+	    {"flbs", scene_flbs_only},
+	    {"handover", scene_handover},
+	};
+	size_t i;
+
+	for (i = 0; i < KT_ARRAY_SIZE(scenes); i++) {
+		void *state;
+		struct fix *f;
+		char *path;
+		FILE *o;
+
+		setup(&state);
+		f = state;
+		if (scenes[i].build)
+			scenes[i].build(f);
+		path = kt_asprintf("%s/%s", dir, scenes[i].name);
+		o = fopen(path, "wb");
+		if (!o || fwrite(f->ram, 1, f->next - FK_VIRT, o) != f->next - FK_VIRT || fclose(o)) {
+			perror(path);
+			return 1;
+		}
+		free(path);
+		teardown(&state);
+	}
+	return 0;
+}
+
+/*
+ * `test_luo_kernel --fixture DIR`: a kernel for the shell tests, after a kexec: DIR/btf,
+ * DIR/kallsyms, DIR/kcore and DIR/iomem (for KHO_TOOLS_BTF, _KALLSYMS, _KCORE, _IOMEM)
+ * with the sessions of scene_sessions and the FLBs of scene_handover.
+ */
+static int write_fixture(const char *dir)
+{
+	void *state;
+	struct fix *f;
+	char *core;
+
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		perror(dir);
+		return 1;
+	}
+	setup(&state);
+	f = state;
+	scene_sessions(f);
+	scene_handover(f);
+	if (fk_write(dir)) {
+		fprintf(stderr, "%s: cannot write the kernel's BTF and symbols\n", dir);
+		return 1;
+	}
+	{
+		struct fb_seg seg = {.paddr = FK_PHYS, .vaddr = FK_VIRT, .size = FK_SIZE, .data = f->ram};
+
+		core = td_path(dir, "kcore");
+		fb_write_core(core, &seg, 1, 0);
+		free(core);
+	}
+	td_write_str(dir, "iomem", FK_IOMEM);
+	teardown(&state);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    /* In a child each: layouts and symbols are read once per process. */
+	    cmocka_unit_test_setup_teardown(test_no_btf, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_symbols, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_old_kernel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_kernel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sessions_and_files, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_incoming_not_listed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_list_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_session_list_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_session_out_of_ram, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_flbs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_handover_model, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_flb_without_handler, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_flb_name_unterminated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_flb_list_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_handler_flb_list_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_handler_list_out_of_ram, setup, teardown),
+	};
+
+	if (argc == 3 && !strcmp(argv[1], "--seeds"))
+		return write_seeds(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--fixture"))
+		return write_fixture(argv[2]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
