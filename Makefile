@@ -23,7 +23,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DKT_VERSION='"$(VERSIO
 CPPFLAGS += -Ilib
 LDFLAGS += $(SANFLAGS)
 # bookworm's libfdt ships no pkg-config file.
-LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto -ljansson -larchive
+LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto -ljansson -larchive -lsystemd
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -66,7 +66,7 @@ $(AGENT): $(O)/tests/vm/agent.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
 
-$(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/tests/unit/fdtbuild.o $(LIB)
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/tests/unit/fdtbuild.o $(O)/tests/unit/fake_pid1.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 unit-test: $(UNIT_BINS)
@@ -91,7 +91,7 @@ FUZZ_SECONDS ?= 10
 
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/kcore_image.h tests/fake_kernel.h $(LIB_SRCS) $(wildcard lib/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lfdt -lbpf -lelf -lz -lcrypto -ljansson -larchive
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
 
 # make check: a short run of each; make fuzz: long runs (FUZZ_SECONDS=600).
 fuzz-smoke: $(FUZZ_BINS)

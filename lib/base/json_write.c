@@ -281,3 +281,23 @@ void kt_json_error(FILE *f, const char *msg)
 	kt_json_obj_end(&j);
 	kt_json_finish(&j);
 }
+
+void kt_json_mem_open(struct kt_json *j, struct kt_json_mem *m)
+{
+	FILE *f;
+
+	memset(m, 0, sizeof(*m));
+	f = open_memstream(&m->buf, &m->len);
+	if (!f)
+		kt_oom();
+	kt_json_init(j, f, false);
+}
+
+void kt_json_mem_close(struct kt_json *j, struct kt_json_mem *m, uint8_t **buf, size_t *len)
+{
+	kt_json_finish(j);
+	if (fclose(j->f))
+		kt_oom();
+	*buf = (uint8_t *)m->buf;
+	*len = m->len;
+}

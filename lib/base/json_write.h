@@ -44,6 +44,15 @@ char *kt_json_text(const char *s);
 bool kt_json_utf8(const char *s);
 /* Ends the document: newline, flush. */
 void kt_json_finish(struct kt_json *j);
+
+/* A compact document written into memory (files a snapshot carries). */
+struct kt_json_mem {
+	char *buf;
+	size_t len;
+};
+void kt_json_mem_open(struct kt_json *j, struct kt_json_mem *m);
+/* Finish the document and hand over its bytes (malloc'ed). */
+void kt_json_mem_close(struct kt_json *j, struct kt_json_mem *m, uint8_t **buf, size_t *len);
 /* A whole {"schema_version":1,"error":"..."} document. */
 void kt_json_error(FILE *f, const char *msg);
 

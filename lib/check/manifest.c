@@ -34,6 +34,42 @@ static void add_region(void *ctx, const char *name, uint64_t start, uint64_t siz
 	m->regions[m->nr_regions++] = (struct kt_mf_region){kt_strdup(name), start, size};
 }
 
+/*
+ * What systemd will carry: the fds LUO can keep in the stores of FileDescriptorStorePreserve=yes
+ * services. No systemd (or none saved in an offline snapshot): nothing to list.
+ */
+static int add_units(struct kt_state *st, struct kt_manifest *m, char *err, size_t errlen)
+{
+	const char *why;
+	const struct kt_sd_stores *sd = kt_state_sd_stores(st, &why);
+	size_t i, k;
+
+	if (!sd)
+		return st->sd_stores_ret == -ENOENT
+			   ? 0
+			   : kt_fail(err, errlen, -ENODATA, "cannot list systemd's fd stores: %s", why);
+	for (i = 0; i < sd->n; i++) {
+		const struct kt_sd_store *s = &sd->v[i];
+		struct kt_mf_unit *u;
+
+		if (!kt_sd_store_preserved(s))
+			continue;
+		KT_GROW(m->units, m->cap_units, m->nr_units + 1);
+		u = &m->units[m->nr_units++];
+		u->unit = kt_strdup(s->unit);
+		for (k = 0; k < s->nr_fds; k++) {
+			enum kt_sd_fate fate = kt_sd_fate(&s->fds[k]);
+
+			if (fate == KT_SD_LOST)
+				continue;
+			KT_GROW(u->fds, u->cap_fds, u->nr_fds + 1);
+			u->fds[u->nr_fds++] =
+			    (struct kt_mf_sd_fd){kt_strdup(s->fds[k].name), kt_strdup(kt_sd_fate_name[fate])};
+		}
+	}
+	return 0;
+}
+
 int kt_manifest_build(struct kt_state *st, struct kt_manifest *m, char *err, size_t errlen)
 {
 	const struct kt_snapshot *s = st->snap;
@@ -76,6 +112,15 @@ int kt_manifest_build(struct kt_state *st, struct kt_manifest *m, char *err, siz
 			ms->files[k] = (struct kt_mf_file){x->files[k].token, kt_strdup(x->files[k].handler),
 							   x->files[k].has_size, x->files[k].size};
 		ms->nr_files = x->nr_files;
+		/* Held in a unit's fd store (not merely by a process of the unit). */
+		if (x->unit && x->fdname) {
+			ms->unit = kt_strdup(x->unit);
+			ms->fdname = kt_strdup(x->fdname);
+		}
+	}
+	if (add_units(st, m, err, errlen)) {
+		kt_manifest_free(m);
+		return -ENODATA;
 	}
 	for (i = 0; luo && i < luo->nr_flbs; i++) {
 		const struct kt_luo_flb *f = &luo->flbs[i];
@@ -129,6 +174,25 @@ void kt_manifest_write(const struct kt_manifest *m, FILE *f)
 				kt_json_u64(&j, "size", x->size);
 			else
 				kt_json_null(&j, "size");
+			kt_json_obj_end(&j);
+		}
+		kt_json_arr_end(&j);
+		if (m->sessions[i].unit) {
+			kt_json_str(&j, "unit", m->sessions[i].unit);
+			kt_json_str(&j, "fdname", m->sessions[i].fdname);
+		}
+		kt_json_obj_end(&j);
+	}
+	kt_json_arr_end(&j);
+	kt_json_arr_begin(&j, "systemd");
+	for (i = 0; i < m->nr_units; i++) {
+		kt_json_obj_begin(&j, NULL);
+		kt_json_str(&j, "unit", m->units[i].unit);
+		kt_json_arr_begin(&j, "fds");
+		for (k = 0; k < m->units[i].nr_fds; k++) {
+			kt_json_obj_begin(&j, NULL);
+			kt_json_str(&j, "name", m->units[i].fds[k].name);
+			kt_json_str(&j, "kind", m->units[i].fds[k].kind);
 			kt_json_obj_end(&j);
 		}
 		kt_json_arr_end(&j);
@@ -206,7 +270,18 @@ void kt_manifest_free(struct kt_manifest *m)
 			free(m->sessions[i].files[k].handler);
 		free(m->sessions[i].files);
 		free(m->sessions[i].name);
+		free(m->sessions[i].unit);
+		free(m->sessions[i].fdname);
 	}
+	for (i = 0; i < m->nr_units; i++) {
+		for (k = 0; k < m->units[i].nr_fds; k++) {
+			free(m->units[i].fds[k].name);
+			free(m->units[i].fds[k].kind);
+		}
+		free(m->units[i].fds);
+		free(m->units[i].unit);
+	}
+	free(m->units);
 	for (i = 0; i < m->nr_flbs; i++)
 		free(m->flbs[i].name);
 	for (i = 0; i < m->nr_regions; i++)
@@ -229,6 +304,60 @@ static int want_object(const json_t *v, const char *where, char *err, size_t err
 	return json_is_object(v) ? 0 : kt_fail(err, errlen, -EBADMSG, "%s: expected an object", where);
 }
 
+/* Optional "unit" and "fdname", both or neither. */
+static int read_unit_of(json_t *v, const char *where, char **unit, char **fdname, char *err, size_t errlen)
+{
+	const char *u, *f;
+
+	if (!json_object_get(v, "unit") && !json_object_get(v, "fdname"))
+		return 0;
+	u = kt_jr_name(v, "unit", KT_SD_UNIT_MAX, where, err, errlen);
+	f = u ? kt_jr_name(v, "fdname", KT_SD_NAME_MAX, where, err, errlen) : NULL;
+	if (!f)
+		return -EBADMSG;
+	*unit = kt_strdup(u);
+	*fdname = kt_strdup(f);
+	return 0;
+}
+
+static int read_unit(json_t *v, const char *where, struct kt_mf_unit *u, char *err, size_t errlen)
+{
+	const char *name;
+	json_t *fds, *item;
+	char w[96];
+	size_t i, k;
+
+	if (want_object(v, where, err, errlen))
+		return -EBADMSG;
+	name = kt_jr_name(v, "unit", KT_SD_UNIT_MAX, where, err, errlen);
+	fds = name ? kt_jr_get(v, "fds", JSON_ARRAY, false, where, err, errlen) : NULL;
+	if (!fds)
+		return -EBADMSG;
+	u->unit = kt_strdup(name);
+	json_array_foreach(fds, i, item)
+	{
+		const char *n, *kind;
+
+		snprintf(w, sizeof(w), "%s.fds[%zu]", where, i);
+		if (want_object(item, w, err, errlen))
+			return -EBADMSG;
+		n = kt_jr_name(item, "name", KT_SD_NAME_MAX, w, err, errlen);
+		kind = n ? kt_jr_name(item, "kind", 32, w, err, errlen) : NULL;
+		if (!kind)
+			return -EBADMSG;
+		if (strcmp(kind, kt_sd_fate_name[KT_SD_KEPT_MEMFD]) &&
+		    strcmp(kind, kt_sd_fate_name[KT_SD_KEPT_SESSION]))
+			return kt_fail(err, errlen, -EBADMSG,
+				       "%s.kind: \"%s\" is neither memfd nor luo_session", w, kind);
+		for (k = 0; k < u->nr_fds; k++)
+			if (!strcmp(u->fds[k].name, n))
+				return kt_fail(err, errlen, -EBADMSG, "%s.name: \"%s\" listed twice", w, n);
+		KT_GROW(u->fds, u->cap_fds, u->nr_fds + 1);
+		u->fds[u->nr_fds++] = (struct kt_mf_sd_fd){kt_strdup(n), kt_strdup(kind)};
+	}
+	return 0;
+}
+
 static int read_session(json_t *v, const char *where, struct kt_mf_session *ms, char *err, size_t errlen)
 {
 	const char *name;
@@ -241,6 +370,8 @@ static int read_session(json_t *v, const char *where, struct kt_mf_session *ms, 
 	name = kt_jr_name(v, "name", READ_BACK(LUO_SESSION_NAME_LEN - 1), where, err, errlen);
 	files = name ? kt_jr_get(v, "files", JSON_ARRAY, false, where, err, errlen) : NULL;
 	if (!files)
+		return -EBADMSG;
+	if (read_unit_of(v, where, &ms->unit, &ms->fdname, err, errlen))
 		return -EBADMSG;
 	ms->name = kt_strdup(name);
 	ms->files = kt_calloc(json_array_size(files), sizeof(*ms->files));
@@ -369,7 +500,7 @@ static int read_blob(json_t *v, const char *where, struct kt_mf_blob *b, char *e
 
 static int read_manifest(json_t *root, struct kt_manifest *m, char *err, size_t errlen)
 {
-	json_t *ver, *kind, *rel, *taken, *sessions, *regions, *blobs, *flbs, *item;
+	json_t *ver, *kind, *rel, *taken, *sessions, *regions, *blobs, *flbs, *units, *item;
 	char where[64];
 	uint64_t version;
 	size_t i, k;
@@ -432,6 +563,22 @@ static int read_manifest(json_t *root, struct kt_manifest *m, char *err, size_t 
 			if (!strcmp(m->flbs[k].name, m->flbs[i].name))
 				return kt_fail(err, errlen, -EBADMSG, "%s.name: \"%s\" listed twice", where,
 					       m->flbs[i].name);
+	}
+	/* Optional: manifests written before systemd's stores were recorded have none. */
+	units = json_object_get(root, "systemd");
+	if (units && !json_is_array(units))
+		return kt_fail(err, errlen, -EBADMSG, "manifest.systemd: expected an array, found %s",
+			       kt_jr_type_name(units));
+	json_array_foreach(units, i, item)
+	{
+		snprintf(where, sizeof(where), "systemd[%zu]", i);
+		KT_GROW(m->units, m->cap_units, m->nr_units + 1);
+		if (read_unit(item, where, &m->units[m->nr_units++], err, errlen))
+			return -EBADMSG;
+		for (k = 0; k < i; k++)
+			if (!strcmp(m->units[k].unit, m->units[i].unit))
+				return kt_fail(err, errlen, -EBADMSG, "%s.unit: \"%s\" listed twice", where,
+					       m->units[i].unit);
 	}
 	m->blobs = kt_calloc(json_array_size(blobs), sizeof(*m->blobs));
 	json_array_foreach(blobs, i, item)

@@ -29,6 +29,19 @@ struct kt_mf_session {
 	char *name;
 	struct kt_mf_file *files;
 	size_t nr_files;
+	char *unit, *fdname; /* the systemd fd store holding it (LUOSession=), NULL when none */
+};
+
+/* An fd a systemd unit's store will carry through the kexec (tokens change: names do not). */
+struct kt_mf_sd_fd {
+	char *name;
+	char *kind; /* "memfd" or "luo_session" (kt_sd_fate_name) */
+};
+
+struct kt_mf_unit {
+	char *unit;
+	struct kt_mf_sd_fd *fds;
+	size_t nr_fds, cap_fds;
 };
 
 struct kt_mf_region {
@@ -60,6 +73,8 @@ struct kt_manifest {
 	size_t nr_regions, cap_regions;
 	struct kt_mf_blob *blobs;
 	size_t nr_blobs;
+	struct kt_mf_unit *units; /* systemd's preserved fd stores (optional in the file) */
+	size_t nr_units, cap_units;
 };
 
 /* What should survive the reboot, from the outgoing state. -errno with err. */

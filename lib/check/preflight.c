@@ -259,6 +259,63 @@ static void check_memory(struct kt_preflight *p, struct kt_state *c)
 			  kt_fmt_size(m->r.bytes, h2), m->r.nr_ranges);
 }
 
+static bool loss_accepted(const struct kt_preflight_env *env, const char *unit, const char *fd)
+{
+	size_t i, n = strlen(unit);
+
+	for (i = 0; env && i < env->nr_accept_loss; i++) {
+		const char *a = env->accept_loss[i];
+
+		if (!strcmp(a, unit) || (!strncmp(a, unit, n) && a[n] == ':' && !strcmp(a + n + 1, fd)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * systemd carries the fd stores of FileDescriptorStorePreserve=yes services through the
+ * kexec: memfds in its session "systemd", LUOSession= sessions on their own. Any other fd
+ * in such a store is lost (systemd-shutdown logs it): a failure, unless accepted.
+ */
+static void check_systemd(struct kt_preflight *p, struct kt_state *c, const struct kt_preflight_env *env)
+{
+	const char *why;
+	const struct kt_sd_stores *st = kt_state_sd_stores(c, &why);
+	size_t i, k, units = 0, kept[KT_SD_LOST + 1] = {0};
+
+	if (!st) {
+		if (c->sd_stores_ret == -ENOENT)
+			add_check(p, "fdstore", KT_CHECK_OK, "%s: no fd store to carry", why);
+		else
+			add_check(p, "fdstore", KT_CHECK_UNKNOWN, "%s", why);
+		return;
+	}
+	for (i = 0; i < st->n; i++) {
+		const struct kt_sd_store *s = &st->v[i];
+
+		if (!kt_sd_store_preserved(s))
+			continue;
+		units++;
+		for (k = 0; k < s->nr_fds; k++) {
+			enum kt_sd_fate fate = kt_sd_fate(&s->fds[k]);
+
+			kept[fate]++;
+			if (fate != KT_SD_LOST)
+				continue;
+			add_check(
+			    p, "fdstore",
+			    loss_accepted(env, s->unit, s->fds[k].name) ? KT_CHECK_WARN : KT_CHECK_FAIL,
+			    "%s: fd '%s' (%s) will be lost across the kexec: no LUO file handler takes it",
+			    s->unit, s->fds[k].name, s->fds[k].path);
+		}
+	}
+	add_check(
+	    p, "fdstore", KT_CHECK_OK,
+	    "%zu unit(s) keep their fd store across a kexec: %zu memfd(s) and %zu LUO session(s) carried, "
+	    "%zu fd(s) lost",
+	    units, kept[KT_SD_KEPT_MEMFD], kept[KT_SD_KEPT_SESSION], kept[KT_SD_LOST]);
+}
+
 static void check_kexec(struct kt_preflight *p, const char *path)
 {
 	uint8_t *buf;
@@ -358,6 +415,7 @@ void kt_preflight_run(const struct kt_preflight_env *env, struct kt_preflight *p
 	st = luo ? kt_fact_luo(&c, why, sizeof(why)) : NULL;
 	check_sessions(p, st, why, luo);
 	check_holder(p, proc, dev, kt_state_luo(&c), luo);
+	check_systemd(p, &c, env);
 	check_kexec(p, loaded);
 	check_finalize(p, &c, dev);
 	kt_state_free(&c);

@@ -2,7 +2,8 @@
 /*
  * preflight: go/no-go checks of the running system before a live-update reboot:
  * debugfs, KHO, LUO, kcore, the boot areas and their overlap with preserved memory,
- * sessions and the processes holding them, the kexec image, the finalize control.
+ * sessions and the processes holding them, systemd's fd stores (what a kexec keeps and
+ * what it loses), the kexec image, the finalize control.
  */
 #ifndef KT_PREFLIGHT_H
 #define KT_PREFLIGHT_H
@@ -29,6 +30,9 @@ struct kt_preflight_env {
 	const char *proc;	  /* /proc */
 	const char *kexec_loaded; /* /sys/kernel/kexec_loaded */
 	const char *liveupdate;	  /* /dev/liveupdate (never opened: one open at a time) */
+	/* Stored fds a kexec may lose without failing: "UNIT" (all of its fds) or "UNIT:FDNAME". */
+	const char *const *accept_loss;
+	size_t nr_accept_loss;
 };
 
 /* Run every check on the running system (debugfs as KHO_TOOLS_DEBUGFS may redirect it). */

@@ -16,13 +16,14 @@
 #include "decode/memblock.h"
 #include "model/facts.h"
 
-const char *const kt_mf_kind_name[KT_MF_NR_KINDS] = {"state",	    "session", "file",
-						     "reserve_mem", "subtree", "flb"};
+const char *const kt_mf_kind_name[KT_MF_NR_KINDS] = {"state",	"session", "file", "reserve_mem",
+						     "subtree", "flb",	   "fd"};
 
 struct vctx {
 	const struct kt_verify_ops *ops;
 	void *ctx;
 	struct kt_verify_counts *n;
+	const struct kt_sd_stores *sd; /* systemd's fd stores now, NULL when unknown */
 	/* incoming regions, for the memblock pass */
 	struct kt_mf_region *in;
 	size_t nr_in, cap_in;
@@ -128,6 +129,51 @@ static const struct kt_luo_session *incoming_session(const struct kt_luo_state *
 	return NULL;
 }
 
+/* The unit's store holds fd name (of kind, or a session of that kernel name when session is set). */
+static const struct kt_sd_stored_fd *in_store(const struct kt_sd_stores *sd, const char *unit,
+					      const char *name)
+{
+	const struct kt_sd_store *s = sd && unit ? kt_sd_store_of(sd, unit) : NULL;
+	size_t i;
+
+	for (i = 0; s && i < s->nr_fds; i++)
+		if (!strcmp(s->fds[i].name, name))
+			return &s->fds[i];
+	return NULL;
+}
+
+static bool back_in_store(const struct kt_sd_stores *sd, const char *unit, const char *fdname,
+			  const char *session)
+{
+	const struct kt_sd_stored_fd *f = unit ? in_store(sd, unit, fdname) : NULL;
+	const char *link = "anon_inode:[luo_session] ";
+
+	return f && !strncmp(f->path, link, strlen(link)) && !strcmp(f->path + strlen(link), session);
+}
+
+/* Every fd the manifest lists for a unit is in the unit's store again, of the same kind. */
+static void verify_units(const struct kt_manifest *m, struct vctx *v)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->nr_units; i++)
+		for (k = 0; k < m->units[i].nr_fds; k++) {
+			const struct kt_mf_sd_fd *mf = &m->units[i].fds[k];
+			const struct kt_sd_stored_fd *f = in_store(v->sd, m->units[i].unit, mf->name);
+			char *name = kt_asprintf("%s/%s", m->units[i].unit, mf->name);
+
+			v->n->fds++;
+			if (!f)
+				problem(v, KT_MF_FD, name, "missing", "missing fd %s in the store of %s (%s)",
+					mf->name, m->units[i].unit, mf->kind);
+			else if (strcmp(kt_sd_fate_name[kt_sd_fate(f)], mf->kind))
+				problem(v, KT_MF_FD, name, "changed",
+					"changed fd %s in the store of %s: %s -> %s (%s)", mf->name,
+					m->units[i].unit, mf->kind, kt_sd_fate_name[kt_sd_fate(f)], f->path);
+			free(name);
+		}
+}
+
 static void verify_sessions(const struct kt_manifest *m, const struct kt_luo_state *st, struct vctx *v)
 {
 	char h[32];
@@ -139,6 +185,11 @@ static void verify_sessions(const struct kt_manifest *m, const struct kt_luo_sta
 
 		v->n->sessions++;
 		v->n->files += ms->nr_files;
+		if (!x && back_in_store(v->sd, ms->unit, ms->fdname, ms->name)) {
+			/* Retrieved and finished by its service: its files cannot be checked any more. */
+			v->n->sessions_by_systemd++;
+			continue;
+		}
 		if (!x) {
 			problem(v, KT_MF_SESSION, ms->name, "missing", "missing session %s (%zu file%s)",
 				ms->name, ms->nr_files, ms->nr_files == 1 ? "" : "s");
@@ -203,6 +254,7 @@ int kt_manifest_verify(const struct kt_manifest *m, struct kt_state *c, const st
 	const struct kt_snapshot *s = c->snap;
 	struct vctx v = {.ops = ops, .ctx = ctx, .n = n};
 	const struct kt_luo_state *st = NULL;
+	const char *sd_why;
 	char why[512];
 	size_t i;
 
@@ -218,8 +270,18 @@ int kt_manifest_verify(const struct kt_manifest *m, struct kt_state *c, const st
 			return kt_fail(err, errlen, -ENODATA, "cannot tell whether the sessions arrived: %s",
 				       why);
 	}
+	for (i = 0; !v.sd && i < m->nr_sessions; i++)
+		if (m->sessions[i].unit)
+			v.sd = kt_state_sd_stores(c, &sd_why);
+	if (m->nr_units) {
+		v.sd = kt_state_sd_stores(c, &sd_why);
+		if (!v.sd)
+			return kt_fail(err, errlen, -ENODATA,
+				       "cannot tell whether systemd's fd stores came back: %s", sd_why);
+	}
 	verify_blobs(m, s, &v);
 	verify_regions(m, s, &v);
+	verify_units(m, &v);
 	if (st) {
 		verify_sessions(m, st, &v);
 		verify_flbs(m, st, &v);

@@ -15,6 +15,7 @@ enum kt_mf_kind {
 	KT_MF_REGION,
 	KT_MF_BLOB,
 	KT_MF_FLB,
+	KT_MF_FD, /* an fd of a systemd unit's store */
 	KT_MF_NR_KINDS
 };
 extern const char *const kt_mf_kind_name[KT_MF_NR_KINDS];
@@ -26,8 +27,9 @@ struct kt_verify_ops {
 };
 
 struct kt_verify_counts {
-	size_t sessions, files, regions, blobs, flbs, problems;
-	size_t sizes_unknown; /* files whose incoming size could not be read: compared by token only */
+	size_t sessions, files, regions, blobs, flbs, fds, problems;
+	size_t sessions_by_systemd; /* gone from LUO, but back in their unit's store (LUOSession=) */
+	size_t sizes_unknown;	    /* files whose incoming size could not be read: compared by token only */
 };
 
 /* Compare the manifest with the incoming state. -errno with err when it cannot be told. */

@@ -154,3 +154,46 @@ int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
 	free(area);
 	return ret;
 }
+
+struct contents {
+	struct kt_physmem *pm;
+	uint8_t *buf;
+	size_t len;
+	char *err;
+	size_t errlen;
+};
+
+/*
+ * One page per folio, at its index: the serialized folio records no order, and pages
+ * between two folios are as likely holes (never written, zeros) as the tail of a large
+ * folio. memfds written in one go hold order-0 folios (shmem's default), as systemd's
+ * mapping does.
+ */
+static int copy_folio(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index)
+{
+	struct contents *c = ctx;
+	size_t off, n;
+	int ret;
+
+	(void)flags;
+	if (index >= (c->len + KT_PAGE_SIZE - 1) / KT_PAGE_SIZE)
+		return 0;
+	off = index * KT_PAGE_SIZE;
+	n = c->len - off < KT_PAGE_SIZE ? c->len - off : KT_PAGE_SIZE;
+	ret = kt_physmem_read(c->pm, pfn << KT_PAGE_SHIFT, c->buf + off, n);
+	return ret ? kt_fail(c->err, c->errlen, ret, "memfd page %llu at 0x%llx: not readable",
+			     (unsigned long long)index, (unsigned long long)(pfn << KT_PAGE_SHIFT))
+		   : 0;
+}
+
+int kt_memfd_contents(struct kt_physmem *pm, const struct kt_memfd *m, uint8_t *buf, size_t len, char *err,
+		      size_t errlen)
+{
+	struct contents c = {pm, buf, len, err, errlen};
+
+	if (len > m->size)
+		return kt_fail(err, errlen, -EINVAL, "%zu bytes asked of a %llu-byte memfd", len,
+			       (unsigned long long)m->size);
+	memset(buf, 0, len); /* pages no folio holds were never written: zeros */
+	return kt_memfd_folios(pm, m, copy_folio, &c, err, errlen);
+}

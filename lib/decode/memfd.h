@@ -29,4 +29,12 @@ int kt_memfd_folios(struct kt_physmem *pm, const struct kt_memfd *m,
 		    int (*fn)(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index), void *ctx,
 		    char *err, size_t errlen);
 
+/*
+ * The first len bytes of the memfd's contents (len <= its size) into buf, through its
+ * folios, one page each (order 0, shmem's default; the serialized folio has no order);
+ * pages no folio holds read as zeros. -errno with err when a folio is unreadable.
+ */
+int kt_memfd_contents(struct kt_physmem *pm, const struct kt_memfd *m, uint8_t *buf, size_t len, char *err,
+		      size_t errlen);
+
 #endif

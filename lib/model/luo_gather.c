@@ -12,6 +12,7 @@
 #include "decode/luo_kernel.h"
 #include "decode/luo_kernel_flb.h"
 #include "model/luo_state.h"
+#include "model/luo_systemd.h"
 
 /* ---- records from the decoders ------------------------------------------------------- */
 
@@ -235,6 +236,9 @@ static void on_fd(void *ctx, int pid, int fd, const char *link)
 		s->pid = pid;
 		s->fd = fd;
 		kt_procfs_comm(o->proc, pid, s->comm);
+		/* PID 1 keeps sessions in units' fd stores: those are named from the stores. */
+		if (pid != 1 && !s->unit)
+			s->unit = kt_procfs_unit(o->proc, pid);
 	}
 }
 
@@ -251,6 +255,25 @@ int kt_luo_add_owners(struct kt_luo_state *st, const char *proc)
 			    kt_asprintf("fds of %u processes unreadable (not root): owners may be missing",
 					unreadable));
 	return ret;
+}
+
+/* Sessions PID 1 holds are in units' fd stores: ask systemd which. */
+static void from_pid1(struct kt_luo_state *st)
+{
+	struct kt_sd_stores stores;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < st->nr_sessions && st->sessions[i].pid != 1; i++)
+		;
+	if (i == st->nr_sessions)
+		return;
+	if (kt_sd_stores_read(&stores, err, sizeof(err))) {
+		kt_luo_note(&st->sd.stores_note, kt_strdup(err));
+		return;
+	}
+	kt_luo_add_sd_stores(st, &stores);
+	kt_sd_stores_free(&stores);
 }
 
 int kt_luo_gather(const struct kt_snapshot *s, struct kt_physmem *pm, struct kt_luo_state *st)
@@ -293,5 +316,7 @@ int kt_luo_gather(const struct kt_snapshot *s, struct kt_physmem *pm, struct kt_
 		kt_luo_add_serialized(st, pm, in.sessions_pa, in.flbs_pa);
 	proc = getenv("KHO_TOOLS_PROC"); /* tests: a fabricated /proc */
 	kt_luo_add_owners(st, proc && *proc ? proc : "/proc");
+	kt_luo_add_sd_map(st, pm);
+	from_pid1(st);
 	return 0;
 }

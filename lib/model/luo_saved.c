@@ -13,7 +13,11 @@
  *                  "error"?, "files": [{"handler", "token", "data", "retrieve_status",
  *                  "size"|null, "memfd"?: {...}, "error"?}]}],
  *    "flbs": [{"name", "direction", "state", "data", "files", "handed_over"|null, "object",
- *              "retrieve_status", "handlers": [...]|null}]}
+ *              "retrieve_status", "handlers": [...]|null}],
+ *    "systemd"?: {"mapping", "kexec_count"|null, "units", "stores",
+ *                 "timestamps": {"ShutdownStartTimestamp": {"realtime", "monotonic"}, ...}}}
+ * Sessions and files held by systemd add "unit" and "fdname"; the notes "sd_mapping" and
+ * "sd_stores" say why systemd's side is missing.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -75,6 +79,33 @@ static void put_file(struct kt_json *j, const struct kt_luo_file *x)
 	}
 	if (x->error)
 		put_text(j, "error", x->error);
+	put_note(j, "unit", x->unit);
+	put_note(j, "fdname", x->fdname);
+	kt_json_obj_end(j);
+}
+
+static void put_systemd(struct kt_json *j, const struct kt_luo_systemd *sd)
+{
+	size_t i;
+
+	kt_json_obj_begin(j, "systemd");
+	kt_json_bool(j, "mapping", sd->mapping);
+	if (sd->has_kexec_count)
+		kt_json_u64_exact(j, "kexec_count", sd->kexec_count);
+	else
+		kt_json_null(j, "kexec_count");
+	kt_json_u64_exact(j, "units", sd->units);
+	kt_json_bool(j, "stores", sd->stores);
+	kt_json_obj_begin(j, "timestamps");
+	for (i = 0; i < KT_SD_NR_STAMPS; i++) {
+		if (!sd->stamp[i].set)
+			continue;
+		kt_json_obj_begin(j, kt_sd_stamp_key[i]);
+		kt_json_u64_exact(j, "realtime", sd->stamp[i].realtime);
+		kt_json_u64_exact(j, "monotonic", sd->stamp[i].monotonic);
+		kt_json_obj_end(j);
+	}
+	kt_json_obj_end(j);
 	kt_json_obj_end(j);
 }
 
@@ -94,14 +125,11 @@ static void put_strlist(struct kt_json *j, const char *key, const char *list, si
 
 void kt_luo_state_export(const struct kt_luo_state *st, uint8_t **buf, size_t *len)
 {
+	struct kt_json_mem m;
 	struct kt_json j;
-	char *b = NULL;
 	size_t i, k;
-	FILE *f = open_memstream(&b, len);
 
-	if (!f)
-		kt_oom();
-	kt_json_init(&j, f, false);
+	kt_json_mem_open(&j, &m);
 	kt_json_obj_begin(&j, NULL);
 	kt_json_str(&j, "kind", STATE_KIND);
 	kt_json_u64(&j, "version", STATE_VERSION);
@@ -115,6 +143,8 @@ void kt_luo_state_export(const struct kt_luo_state *st, uint8_t **buf, size_t *l
 	put_note(&j, "procfs", st->procfs_note);
 	put_note(&j, "serialized", st->serialized_note);
 	put_note(&j, "flb", st->flb_note);
+	put_note(&j, "sd_mapping", st->sd.mapping_note);
+	put_note(&j, "sd_stores", st->sd.stores_note);
 	kt_json_obj_end(&j);
 	kt_json_obj_end(&j);
 	kt_json_arr_begin(&j, "sessions");
@@ -132,6 +162,8 @@ void kt_luo_state_export(const struct kt_luo_state *st, uint8_t **buf, size_t *l
 		kt_json_u64_exact(&j, "claimed", s->files_claimed);
 		if (s->error)
 			put_text(&j, "error", s->error);
+		put_note(&j, "unit", s->unit);
+		put_note(&j, "fdname", s->fdname);
 		kt_json_arr_begin(&j, "files");
 		for (k = 0; k < s->nr_files; k++)
 			put_file(&j, &s->files[k]);
@@ -159,11 +191,9 @@ void kt_luo_state_export(const struct kt_luo_state *st, uint8_t **buf, size_t *l
 		kt_json_obj_end(&j);
 	}
 	kt_json_arr_end(&j);
+	put_systemd(&j, &st->sd);
 	kt_json_obj_end(&j);
-	kt_json_finish(&j);
-	if (fclose(f))
-		kt_oom();
-	*buf = (uint8_t *)b;
+	kt_json_mem_close(&j, &m, buf, len);
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
@@ -338,7 +368,8 @@ static int read_file(json_t *o, const char *where, struct kt_luo_file *f, struct
 	if (get_str(o, "handler", f->handler, sizeof(f->handler), true, where, r) ||
 	    get_u64(o, "token", true, where, &f->token, r) || get_addr(o, "data", where, &f->data, r) ||
 	    get_int(o, "retrieve_status", where, &f->retrieve_status, r) ||
-	    get_msg(o, "error", where, &f->error, r))
+	    get_msg(o, "error", where, &f->error, r) || get_msg(o, "unit", where, &f->unit, r) ||
+	    get_msg(o, "fdname", where, &f->fdname, r))
 		return -EBADMSG;
 	size = json_object_get(o, "size");
 	if (!size)
@@ -380,7 +411,8 @@ static int read_session(json_t *o, const char *where, struct kt_luo_state *st, s
 	    get_str(o, "comm", s->comm, sizeof(s->comm), true, where, r) ||
 	    get_bool(o, "files_known", where, &s->files_known, r) ||
 	    get_u64(o, "claimed", true, where, &s->files_claimed, r) ||
-	    get_msg(o, "error", where, &s->error, r))
+	    get_msg(o, "error", where, &s->error, r) || get_msg(o, "unit", where, &s->unit, r) ||
+	    get_msg(o, "fdname", where, &s->fdname, r))
 		return -EBADMSG;
 	if (fds > UINT32_MAX)
 		return kt_fail(r->err, r->errlen, -EBADMSG, "%s.fds: out of range", where);
@@ -468,12 +500,52 @@ static int read_notes(json_t *notes, struct kt_luo_state *st, struct rd *r)
 	    {"procfs", offsetof(struct kt_luo_state, procfs_note)},
 	    {"serialized", offsetof(struct kt_luo_state, serialized_note)},
 	    {"flb", offsetof(struct kt_luo_state, flb_note)},
+	    {"sd_mapping", offsetof(struct kt_luo_state, sd.mapping_note)},
+	    {"sd_stores", offsetof(struct kt_luo_state, sd.stores_note)},
 	};
 	size_t i;
 
 	for (i = 0; i < KT_ARRAY_SIZE(keys); i++)
 		if (get_msg(notes, keys[i].key, "sources.notes", (char **)((char *)st + keys[i].off), r))
 			return -EBADMSG;
+	return 0;
+}
+
+static int read_systemd(json_t *o, struct kt_luo_systemd *sd, struct rd *r)
+{
+	json_t *count, *stamps, *ts;
+	uint64_t units;
+	size_t i;
+
+	if (!json_is_object(o))
+		return kt_fail(r->err, r->errlen, -EBADMSG, "systemd: expected an object");
+	if (get_bool(o, "mapping", "systemd", &sd->mapping, r) ||
+	    get_bool(o, "stores", "systemd", &sd->stores, r) ||
+	    get_u64(o, "units", true, "systemd", &units, r))
+		return -EBADMSG;
+	sd->units = units;
+	count = json_object_get(o, "kexec_count");
+	if (!count)
+		return kt_fail(r->err, r->errlen, -EBADMSG, "systemd: no \"kexec_count\"");
+	if (!json_is_null(count) &&
+	    kt_jr_u64(count, true, "systemd.kexec_count", &sd->kexec_count, r->err, r->errlen))
+		return -EBADMSG;
+	sd->has_kexec_count = !json_is_null(count);
+	stamps = kt_jr_get(o, "timestamps", JSON_OBJECT, false, "systemd", r->err, r->errlen);
+	if (!stamps)
+		return -EBADMSG;
+	for (i = 0; i < KT_SD_NR_STAMPS; i++) {
+		char w[64];
+
+		ts = json_object_get(stamps, kt_sd_stamp_key[i]);
+		if (!ts)
+			continue;
+		snprintf(w, sizeof(w), "systemd.timestamps.%s", kt_sd_stamp_key[i]);
+		if (!json_is_object(ts) || get_u64(ts, "realtime", true, w, &sd->stamp[i].realtime, r) ||
+		    get_u64(ts, "monotonic", true, w, &sd->stamp[i].monotonic, r))
+			return kt_fail(r->err, r->errlen, -EBADMSG, "%s: malformed", w);
+		sd->stamp[i].set = true;
+	}
 	return 0;
 }
 
@@ -517,7 +589,8 @@ static int read_state(json_t *root, struct kt_luo_state *st, struct rd *r)
 		if (read_flb(item, w, st, r))
 			return -EBADMSG;
 	}
-	return 0;
+	item = json_object_get(root, "systemd");
+	return item ? read_systemd(item, &st->sd, r) : 0;
 }
 
 int kt_luo_state_import(const uint8_t *buf, size_t len, struct kt_luo_state *st, char *err, size_t errlen)

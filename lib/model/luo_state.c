@@ -106,10 +106,15 @@ void kt_luo_session_free(struct kt_luo_session *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nr_files; i++)
+	for (i = 0; i < s->nr_files; i++) {
 		free(s->files[i].error);
+		free(s->files[i].unit);
+		free(s->files[i].fdname);
+	}
 	free(s->files);
 	free(s->error);
+	free(s->unit);
+	free(s->fdname);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -127,6 +132,8 @@ void kt_luo_state_free(struct kt_luo_state *st)
 	free(st->procfs_note);
 	free(st->kernel_note);
 	free(st->serialized_note);
+	free(st->sd.mapping_note);
+	free(st->sd.stores_note);
 	memset(st, 0, sizeof(*st));
 }
 

@@ -19,6 +19,7 @@
 #include "base/abi.h"
 #include "decode/luo_rec.h"
 #include "decode/memfd.h"
+#include "decode/sd_luo_map.h"
 #include "snapshot/snapshot.h"
 #include "source/physmem.h"
 #include "source/procfs.h"
@@ -33,6 +34,8 @@ struct kt_luo_file {
 	bool has_memfd;
 	struct kt_memfd memfd;
 	char *error; /* this file's handler state could not be decoded */
+	/* In systemd's session: the unit whose fd store it belongs to, and its fd name (the mapping). */
+	char *unit, *fdname;
 };
 
 struct kt_luo_session {
@@ -46,6 +49,11 @@ struct kt_luo_session {
 	unsigned int fds; /* session fds open on it in the whole system (dup, fork, passing) */
 	char comm[KT_PROC_COMM_LEN];
 	char *error;
+	/*
+	 * The systemd unit it belongs to: the one whose fd store holds it (LUOSession=, named
+	 * fdname there), or else the unit of the process holding it (its cgroup).
+	 */
+	char *unit, *fdname;
 };
 
 /* An FLB's lifecycle as the views name it (kt_flb_state_name). */
@@ -77,6 +85,18 @@ struct kt_luo_flb {
 	size_t handlers_len;	    /* without the last NUL */
 };
 
+/* What systemd said of the sessions: its LUO mapping (after a kexec), its fd stores (live). */
+struct kt_luo_systemd {
+	bool mapping;	    /* the mapping in token 0 of session "systemd" was read */
+	char *mapping_note; /* why not, when that session exists */
+	bool has_kexec_count;
+	uint64_t kexec_count; /* the previous boot's KExecCount, as the mapping has it */
+	struct kt_sd_stamp stamp[KT_SD_NR_STAMPS];
+	size_t units;	   /* units the mapping names */
+	bool stores;	   /* PID 1's fd stores were asked (sessions it holds) */
+	char *stores_note; /* why they could not be */
+};
+
 struct kt_luo_state {
 	struct kt_luo_session *sessions;
 	size_t nr_sessions, cap_sessions;
@@ -89,6 +109,7 @@ struct kt_luo_state {
 	bool unavailable; /* no source could be read at all (a saved snapshot without LUO state) */
 	/* The kernel holds no incoming session and no chain to deserialize: none left to arrive. */
 	bool incoming_settled;
+	struct kt_luo_systemd sd;
 };
 
 /*

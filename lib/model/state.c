@@ -28,6 +28,8 @@ void kt_state_free(struct kt_state *st)
 	}
 	free(st->handlers);
 	kt_luo_state_free(&st->luo);
+	kt_sd_stores_free(&st->sd_stores);
+	free(st->sd_stores_why);
 	if (st->pm)
 		kt_physmem_close(st->pm);
 	free(st->pm_note);
@@ -146,6 +148,31 @@ static int no_folio(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index)
 	return 0;
 }
 
+const struct kt_sd_stores *kt_state_sd_stores(struct kt_state *st, const char **why)
+{
+	const struct kt_file *f;
+	char err[512];
+	int ret;
+
+	if (!st->sd_stores_done) {
+		st->sd_stores_done = true;
+		if (st->snap->kind == KT_SRC_LIVE) {
+			ret = kt_sd_stores_read(&st->sd_stores, err, sizeof(err));
+		} else if ((f = kt_snapshot_file(st->snap, KT_SD_STORES_FILE))) {
+			ret = kt_sd_stores_import(f->data, f->len, &st->sd_stores, err, sizeof(err));
+		} else {
+			ret = -ENOENT;
+			snprintf(err, sizeof(err), "%s holds no list of systemd's fd stores",
+				 st->snap->origin);
+		}
+		if (ret)
+			st->sd_stores_why = kt_strdup(err);
+		st->sd_stores_ret = ret;
+	}
+	*why = st->sd_stores_why;
+	return st->sd_stores_why ? NULL : &st->sd_stores;
+}
+
 int kt_state_capture(struct kt_state *st, struct kt_snapshot *s)
 {
 	struct kt_physmem *pm = kt_state_physmem(st);
@@ -169,6 +196,15 @@ int kt_state_capture(struct kt_state *st, struct kt_snapshot *s)
 		kt_state_mem(st, d);
 	kt_luo_state_export(luo, &buf, &len);
 	kt_snapshot_add_file(s, KT_LUO_STATE_FILE, buf, len);
+	{
+		const char *why;
+		const struct kt_sd_stores *stores = kt_state_sd_stores(st, &why);
+
+		if (stores) {
+			kt_sd_stores_export(stores, &buf, &len);
+			kt_snapshot_add_file(s, KT_SD_STORES_FILE, buf, len);
+		}
+	}
 	if (!pm)
 		return -ENODATA;
 	kt_physmem_record(pm, false);

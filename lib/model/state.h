@@ -15,6 +15,7 @@
 #include "decode/kho_root.h"
 #include "decode/luo_hdr.h"
 #include "model/luo_state.h"
+#include "model/luo_systemd.h"
 #include "model/preserved.h"
 #include "snapshot/snapshot.h"
 #include "source/physmem.h"
@@ -40,6 +41,10 @@ struct kt_state {
 	bool meta_done[KT_NR_DIRS];
 	struct kt_mem_dir mem[KT_NR_DIRS];
 	bool mem_done[KT_NR_DIRS];
+	struct kt_sd_stores sd_stores;
+	char *sd_stores_why; /* why there are none */
+	int sd_stores_ret;   /* and the -errno: -ENOENT no systemd (live) or none saved */
+	bool sd_stores_done;
 };
 
 void kt_state_init(struct kt_state *st, const struct kt_snapshot *s);
@@ -64,6 +69,11 @@ const struct kt_kho_root *kt_state_root(struct kt_state *st, enum kt_dirn d, con
 /* Direction d's kexec-metadata; NULL when absent or unusable. */
 const struct kt_kexec_meta *kt_state_kexec_meta(struct kt_state *st, enum kt_dirn d);
 const struct kt_mem_dir *kt_state_mem(struct kt_state *st, enum kt_dirn d);
+/*
+ * systemd's fd stores: asked of PID 1 for a live snapshot, as saved otherwise. NULL when
+ * unknown, with *why (systemd not running, not permitted, not saved in this snapshot).
+ */
+const struct kt_sd_stores *kt_state_sd_stores(struct kt_state *st, const char **why);
 
 /*
  * For save of a live snapshot: gather what the models read from memory and the kernel

@@ -19,6 +19,8 @@ void kt_view_luo_sources(const struct kt_luo_state *luo, struct kt_sink *s)
 		kt_note(s, KT_NOTE_WARNING, "procfs: %s", luo->procfs_note);
 	if (luo->flb_note)
 		kt_note(s, KT_NOTE_WARNING, "FLBs: %s", luo->flb_note);
+	if (luo->sd.stores_note)
+		kt_note(s, KT_NOTE_WARNING, "the units of sessions PID 1 holds: %s", luo->sd.stores_note);
 }
 
 /*

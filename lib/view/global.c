@@ -19,6 +19,39 @@ static void blob_fields(const struct kt_snapshot *snap, enum kt_dirn d, const ch
 	kt_node_end(s);
 }
 
+/*
+ * What systemd's LUO mapping said of the previous boot: its kexec count and how long its
+ * shutdown took (ShutdownStart to ShutdownLateFinish, or to ShutdownFinish without it,
+ * monotonic), when it was read.
+ */
+static void systemd_node(const struct kt_luo_systemd *sd, struct kt_sink *s)
+{
+	const struct kt_sd_stamp *a = &sd->stamp[KT_SD_SHUTDOWN_START],
+				 *b = &sd->stamp[KT_SD_SHUTDOWN_LATE_FINISH];
+	size_t i;
+
+	if (!b->set)
+		b = &sd->stamp[KT_SD_SHUTDOWN_FINISH];
+
+	if (!sd->mapping && !sd->mapping_note)
+		return;
+	kt_node_begin(s, "systemd", NULL, NULL);
+	kt_field_bool(s, "mapping", sd->mapping);
+	if (sd->mapping) {
+		kt_field_u64(s, "units", sd->units);
+		if (sd->has_kexec_count)
+			kt_field_u64(s, "kexec_count", sd->kexec_count);
+		if (a->set && b->set && b->monotonic >= a->monotonic)
+			kt_field_u64(s, "shutdown_us", b->monotonic - a->monotonic);
+		for (i = 0; i < KT_SD_NR_STAMPS; i++)
+			if (sd->stamp[i].set)
+				kt_field_u64(s, kt_sd_stamp_key[i], sd->stamp[i].realtime);
+	}
+	if (sd->mapping_note)
+		kt_note(s, KT_NOTE_WARNING, "%s", sd->mapping_note);
+	kt_node_end(s);
+}
+
 void kt_view_global(struct kt_state *st, const struct kt_view_opts *o, struct kt_sink *s)
 {
 	const struct kt_snapshot *snap = st->snap;
@@ -66,5 +99,6 @@ void kt_view_global(struct kt_state *st, const struct kt_view_opts *o, struct kt
 	blob_fields(snap, KT_OUT, LUO_SUBTREE_NAME, "luo_out", s);
 	blob_fields(snap, KT_IN, LUO_SUBTREE_NAME, "luo_in", s);
 	kt_view_flbs_node(st, s);
+	systemd_node(&luo->sd, s);
 	kt_node_end(s);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* sessions: LUO sessions, outgoing and incoming, with their files. */
 #include <stdio.h>
+#include <string.h>
 
 #include "base/util.h"
 #include "view/view.h"
@@ -40,8 +41,8 @@ static int one_folio(void *ctx, uint64_t pfn, unsigned int flags, uint64_t index
 	return 0;
 }
 
-static void file_node(const struct kt_luo_state *luo, struct kt_physmem *folios, const struct kt_luo_file *f,
-		      bool incoming, struct kt_sink *s)
+static void file_node(const struct kt_luo_state *luo, struct kt_physmem *folios,
+		      const struct kt_luo_session *x, const struct kt_luo_file *f, struct kt_sink *s)
 {
 	char name[32], flbs[1024];
 	struct kt_val v = {.type = KT_V_STRLIST, .s = flbs};
@@ -51,10 +52,14 @@ static void file_node(const struct kt_luo_state *luo, struct kt_physmem *folios,
 	kt_field_str(s, "handler", f->handler);
 	kt_field_u64(s, "token", f->token);
 	kt_field_addr(s, "data", f->data);
+	if (f->unit)
+		kt_field_str(s, "unit", f->unit);
+	if (f->fdname)
+		kt_field_str(s, "fdname", f->fdname);
 	if (f->retrieve_status)
 		kt_field_str(s, "retrieve", f->retrieve_status > 0 ? "retrieved" : "failed");
 	/* The global objects the file depends on through its handler, in its direction. */
-	v.n = kt_luo_handler_flbs(luo, f->handler, incoming, flbs, sizeof(flbs));
+	v.n = kt_luo_handler_flbs(luo, f->handler, kt_luo_session_dir(x) == KT_IN, flbs, sizeof(flbs));
 	if (v.n)
 		kt_field(s, "flbs", &v);
 	if (f->has_memfd) {
@@ -70,6 +75,9 @@ static void file_node(const struct kt_luo_state *luo, struct kt_physmem *folios,
 	}
 	if (f->error)
 		kt_note(s, KT_NOTE_ERROR, "%s", f->error);
+	if (!strcmp(x->name, KT_SD_SESSION) && f->token == KT_SD_MAP_TOKEN)
+		kt_note(s, KT_NOTE_INFO, "systemd's LUO mapping: the unit and fd name of every other token%s",
+			luo->sd.mapping ? "" : " (not read: see the session's notes)");
 	if (folios && f->has_memfd) {
 		struct folio_ctx fc = {.s = s};
 		char err[256];
@@ -98,12 +106,18 @@ static void session_node(const struct kt_luo_state *luo, struct kt_physmem *foli
 		kt_field_str(s, "comm", x->comm);
 		kt_field_u64(s, "fd", x->fd);
 	}
+	if (x->unit)
+		kt_field_str(s, "unit", x->unit);
+	if (x->fdname)
+		kt_field_str(s, "fdname", x->fdname);
 	if (x->error)
 		kt_note(s, KT_NOTE_ERROR, "%s", x->error);
 	if (!x->files_known)
 		kt_note(s, KT_NOTE_INFO, "files unknown (only procfs saw this session)");
+	if (!strcmp(x->name, KT_SD_SESSION) && luo->sd.mapping_note)
+		kt_note(s, KT_NOTE_WARNING, "%s", luo->sd.mapping_note);
 	for (k = 0; k < x->nr_files; k++)
-		file_node(luo, folios, &x->files[k], kt_luo_session_dir(x) == KT_IN, s);
+		file_node(luo, folios, x, &x->files[k], s);
 	kt_node_end(s);
 }
 

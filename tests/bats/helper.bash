@@ -3,6 +3,9 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 KT_BIN=${KT_BIN:-$BATS_TEST_DIRNAME/../../build}
+# Never the host's systemd (root on a systemd host would ask PID 1): tests that want one start
+# tests/unit/test_sd --serve.
+export KHO_TOOLS_SYSTEMD_BUS=unix:path=/nonexistent/kt-private
 KI=$KT_BIN/kho-inspect
 FIX=$BATS_TEST_DIRNAME/../fixtures/linux-7.3
 

@@ -296,7 +296,7 @@ wait_exit() {
 
 @test "TUI: every view renders, Tab and 1-5 switch, q exits 0" {
 	tui_start "$LT" -d 0.2
-	wait_screen '^SESSION\+? +PID +COMM +FD +FILES +BYTES +STATE'
+	wait_screen '^SESSION\+? +PID +OWNER +FD +FILES +BYTES +STATE'
 	wait_screen '^vm-0 +4242 kho-agent'
 	screen | grep -qE '^tracing off: '
 	keys 2

@@ -321,7 +321,7 @@ check() {
 	KHO_TOOLS_DEBUGFS=$FIX/sessions run "$KI" -J preflight
 	[ "$(jqo .schema_version)" = 1 ]
 	[ "$(jqo '[.checks[].name] | join(",")')" = \
-		"debugfs,kho,luo,kcore,scratch,overlap,sessions,agent,owners,shell,kexec,finalize" ]
+		"debugfs,kho,luo,kcore,scratch,overlap,sessions,agent,owners,shell,fdstore,kexec,finalize" ]
 	[ "$(jqo '[.checks[].status] | map(. == "ok" or . == "warn" or . == "fail" or . == "unknown") | all')" = true ]
 	[ "$(check debugfs)" = ok ] && [ "$(check kho)" = ok ] && [ "$(check luo)" = ok ]
 	[ "$(check scratch)" = ok ] && [ "$(check finalize)" = ok ]

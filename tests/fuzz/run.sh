@@ -182,6 +182,7 @@ seed() {
 	fuzz_luo_chain) seed_fabricated "$dst" test_luo_walk "$name" ;;
 	fuzz_luo_state) seed_fabricated "$dst" test_luo_state "$name" ;;
 	fuzz_luo_kernel) seed_fabricated "$dst" test_luo_kernel "$name" ;;
+	fuzz_sd_map | fuzz_sd_stores) seed_fabricated "$dst" test_sd "$name" ;;
 	*) seed_blobs "$dst" ;;
 	esac
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fake_pid1.h"
 #include "fdtbuild.h"
 
 #include "check/assert.h"
@@ -146,7 +147,8 @@ struct layout {
 	const struct t_state *state; /* luo/state, NULL: none */
 	uint64_t region_size;	     /* of kt_mem in in/ */
 	bool no_in_memblock;
-	uint32_t meta_in; /* kexec count in in/kexec-metadata */
+	uint32_t meta_in;		   /* kexec count in in/kexec-metadata */
+	const struct kt_sd_stores *stores; /* systemd/stores, NULL: none saved */
 };
 
 static void write_tree(const char *dir, const struct layout *l)
@@ -184,6 +186,14 @@ static void write_tree(const char *dir, const struct layout *l)
 
 		td_write(dir, "luo/state", text, len);
 		free(text);
+	}
+	if (l->stores) {
+		uint8_t *buf;
+		size_t len;
+
+		kt_sd_stores_export(l->stores, &buf, &len);
+		td_write(dir, KT_SD_STORES_FILE, buf, len);
+		free(buf);
 	}
 	fb_free(&fdt);
 	fb_free(&luo);
@@ -1018,7 +1028,7 @@ static void run_preflight(const char *root, struct kt_preflight *p)
 {
 	char *kho = td_path(root, "kho"), *proc = td_path(root, "proc"),
 	     *loaded = td_path(root, "kexec_loaded");
-	struct kt_preflight_env env = {proc, loaded, LIVEUPDATE_DEV};
+	struct kt_preflight_env env = {.proc = proc, .kexec_loaded = loaded, .liveupdate = LIVEUPDATE_DEV};
 
 	setenv("KHO_TOOLS_DEBUGFS", kho, 1);
 	setenv("KHO_TOOLS_KCORE", "/nonexistent/kcore", 1);
@@ -1580,6 +1590,160 @@ static void test_metrics_exposition(void **state)
 	}
 }
 
+/* ---- systemd's fd stores (tests/unit/fake_pid1.c serves them) ---------------------------- */
+
+static void test_preflight_fdstore(void **state)
+{
+	static const char *const accept_unit[] = {"a.service"}, *const accept_fd[] = {"b.service",
+										      "a.service:evt"};
+	struct kt_preflight_env env = {0};
+	struct fake_pid1 *pid1 = fake_pid1_start(NULL, 0, 2);
+	struct kt_preflight p;
+	char *kho, *root = preflight_root(&kho), *proc = td_path(root, "proc");
+
+	(void)state;
+	env.proc = proc;
+	setenv("KHO_TOOLS_DEBUGFS", kho, 1);
+	kt_preflight_run(&env, &p);
+	/* a.service keeps its store across a kexec: its eventfd will be lost. */
+	assert_check(&p, "fdstore",
+		     "a.service: fd 'evt' (anon_inode:[eventfd]) will be lost across the kexec",
+		     KT_CHECK_FAIL);
+	assert_check(
+	    &p, "fdstore",
+	    "2 unit(s) keep their fd store across a kexec: 1 memfd(s) and 1 LUO session(s) carried, 1 "
+	    "fd(s) lost",
+	    KT_CHECK_OK);
+	assert_int_equal(kt_preflight_verdict(&p), 1);
+	kt_preflight_free(&p);
+	/* Accepted by unit, or by unit and fd name: a warning. */
+	env.accept_loss = accept_unit;
+	env.nr_accept_loss = 1;
+	kt_preflight_run(&env, &p);
+	assert_check(&p, "fdstore", "fd 'evt'", KT_CHECK_WARN);
+	kt_preflight_free(&p);
+	env.accept_loss = accept_fd;
+	env.nr_accept_loss = 2;
+	kt_preflight_run(&env, &p);
+	assert_check(&p, "fdstore", "fd 'evt'", KT_CHECK_WARN);
+	kt_preflight_free(&p);
+	fake_pid1_stop(pid1);
+	/* No systemd: nothing to carry. */
+	setenv("KHO_TOOLS_SYSTEMD_BUS", "unix:path=/nonexistent/kt-private", 1);
+	kt_preflight_run(&env, &p);
+	assert_check(&p, "fdstore", "no fd store to carry", KT_CHECK_OK);
+	kt_preflight_free(&p);
+	unsetenv("KHO_TOOLS_DEBUGFS");
+	free(kho);
+	free(proc);
+	td_remove(root);
+}
+
+/* Stores read from the fake PID 1 (a.service, c.service), for the snapshots of these tests. */
+static void read_stores(struct kt_sd_stores *st)
+{
+	struct fake_pid1 *pid1 = fake_pid1_start(NULL, 0, 2);
+	char err[ERRLEN];
+
+	if (kt_sd_stores_read(st, err, sizeof(err)))
+		fail_msg("stores: %s", err);
+	fake_pid1_stop(pid1);
+}
+
+static void test_manifest_systemd(void **state)
+{
+	struct kt_sd_stores st;
+	struct layout l = {.state = &state_before};
+	struct kt_manifest m, back;
+	char err[ERRLEN], *text;
+	struct snap x;
+
+	(void)state;
+	read_stores(&st);
+	l.stores = &st;
+	snap_load(&x, &l);
+	if (kt_manifest_build(&x.c, &m, err, sizeof(err)))
+		fail_msg("build: %s", err);
+	snap_free(&x);
+	/* What LUO keeps of the stores kept across kexec: a's memfd and session, c (empty). */
+	assert_int_equal(m.nr_units, 2);
+	assert_string_equal(m.units[0].unit, "a.service");
+	assert_int_equal(m.units[0].nr_fds, 2);
+	assert_string_equal(m.units[0].fds[0].name, "mem1");
+	assert_string_equal(m.units[0].fds[0].kind, "memfd");
+	assert_string_equal(m.units[0].fds[1].name, "demo");
+	assert_string_equal(m.units[0].fds[1].kind, "luo_session");
+	assert_string_equal(m.units[1].unit, "c.service");
+	assert_int_equal(m.units[1].nr_fds, 0);
+	text = manifest_text(&m);
+	if (kt_manifest_parse((uint8_t *)text, strlen(text), &back, err, sizeof(err)))
+		fail_msg("parse: %s\n%s", err, text);
+	assert_int_equal(back.nr_units, 2);
+	assert_string_equal(back.units[0].fds[1].kind, "luo_session");
+	kt_manifest_free(&back);
+	free(text);
+	kt_manifest_free(&m);
+	kt_sd_stores_free(&st);
+}
+
+/* After the kexec: the unit's memfd came back ("/ (deleted)"), its session too; one fd did not. */
+static void test_verify_systemd(void **state)
+{
+	static const struct fake_unit after[] = {
+	    {"a.service",
+	     "loaded",
+	     "/org/freedesktop/systemd1/unit/a_2eservice",
+	     "yes",
+	     2,
+	     8,
+	     {{"mem1", S_IFREG | 0777, 1026, "/ (deleted)"},
+	      {"demo", 0600, 1046, "anon_inode:[luo_session] vm-9"}}},
+	};
+	static const char *const want[] = {
+	    "fd missing a.service/gone: missing fd gone in the store of a.service (memfd)",
+	};
+	struct layout l = {.in = true, .state = &state_after, .meta_in = 1};
+	struct kt_sd_stores st;
+	struct vcase v;
+
+	(void)state;
+	read_stores(&st);
+	{
+		struct fake_pid1 *pid1 = fake_pid1_start(after, KT_ARRAY_SIZE(after), 3);
+		struct kt_sd_stores now;
+		char err[ERRLEN];
+		struct snap x;
+
+		if (kt_sd_stores_read(&now, err, sizeof(err)))
+			fail_msg("stores: %s", err);
+		fake_pid1_stop(pid1);
+		memset(&v, 0, sizeof(v));
+		/* The manifest before: a's stores as they were, plus an fd that will not come back. */
+		snap_load(&x, &(struct layout){.state = &state_before, .stores = &st});
+		if (kt_manifest_build(&x.c, &v.m, err, sizeof(err)))
+			fail_msg("build: %s", err);
+		snap_free(&x);
+		KT_GROW(v.m.units[0].fds, v.m.units[0].cap_fds, v.m.units[0].nr_fds + 1);
+		v.m.units[0].fds[v.m.units[0].nr_fds++] =
+		    (struct kt_mf_sd_fd){kt_strdup("gone"), kt_strdup("memfd")};
+		/* A LUOSession= session the service already finished: back in its unit's store only. */
+		free(v.m.sessions[0].name);
+		v.m.sessions[0].name = kt_strdup("vm-9");
+		v.m.sessions[0].unit = kt_strdup("a.service");
+		v.m.sessions[0].fdname = kt_strdup("demo");
+		l.stores = &now;
+		snap_load(&x, &l);
+		v.ret = kt_manifest_verify(&v.m, &x.c, &(struct kt_verify_ops){on_problem}, &v.s, &v.n, v.err,
+					   ERRLEN);
+		snap_free(&x);
+		kt_sd_stores_free(&now);
+	}
+	assert_int_equal(v.n.fds, 3);
+	assert_int_equal(v.n.sessions_by_systemd, 1);
+	expect_lines(&v, want, KT_ARRAY_SIZE(want));
+	kt_sd_stores_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1603,11 +1767,16 @@ int main(void)
 	    cmocka_unit_test(test_preflight_shell_holder),
 	    cmocka_unit_test(test_preflight_terminal_session),
 	    cmocka_unit_test(test_preflight_no_kho),
+	    cmocka_unit_test(test_preflight_fdstore),
+	    cmocka_unit_test(test_manifest_systemd),
+	    cmocka_unit_test(test_verify_systemd),
 	    cmocka_unit_test(test_proc_unit),
 	    cmocka_unit_test(test_prom_parser_accepts),
 	    cmocka_unit_test(test_prom_parser_refuses),
 	    cmocka_unit_test(test_metrics_exposition),
 	};
 
+	/* Never the host's systemd: the tests that want one start the fake. */
+	setenv("KHO_TOOLS_SYSTEMD_BUS", "unix:path=/nonexistent/kt-private", 1);
 	return cmocka_run_group_tests_name("check", tests, NULL, NULL);
 }

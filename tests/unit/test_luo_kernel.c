@@ -229,6 +229,17 @@ static int flbs(struct fix *f, struct seen *s, struct kt_luo_flb_pages *pages)
 	return kt_luo_kernel_flbs(f->pm, on_flb, s, pages, f->err, sizeof(f->err));
 }
 
+/* The LUO state of the live kernel the test laid out (no process holds a session). */
+static void gather(struct fix *f, struct kt_luo_state *st)
+{
+	struct kt_snapshot live = {.kind = KT_SRC_LIVE, .origin = (char *)"live"};
+
+	open_image(f);
+	setenv("KHO_TOOLS_PROC", f->dir, 1); /* no processes */
+	assert_int_equal(kt_luo_gather(&live, f->pm, st), 0);
+	unsetenv("KHO_TOOLS_PROC");
+}
+
 /* ---- sessions ----------------------------------------------------------------- */
 
 static void test_empty_kernel(void **state)
@@ -424,15 +435,11 @@ static void scene_handover(struct fix *f)
 static void test_handover_model(void **state)
 {
 	struct fix *f = *state;
-	struct kt_snapshot live = {.kind = KT_SRC_LIVE, .origin = (char *)"live"};
 	struct kt_luo_state st;
 	const struct kt_luo_flb *v1, *gone, *v0;
 
 	scene_handover(f);
-	open_image(f);
-	setenv("KHO_TOOLS_PROC", f->dir, 1); /* no processes */
-	assert_int_equal(kt_luo_gather(&live, f->pm, &st), 0);
-	unsetenv("KHO_TOOLS_PROC");
+	gather(f, &st);
 	assert_true(st.kernel_ok && st.flbs_ok);
 	assert_null(st.flb_note);
 	v0 = kt_luo_find_flb(&st, "liveupdate-test-flb-v0", false);
@@ -449,6 +456,139 @@ static void test_handover_model(void **state)
 	assert_non_null(gone);
 	assert_int_equal(gone->state, KT_FLB_UNCLAIMED);
 	assert_int_equal(gone->data, 0x99);
+	kt_luo_state_free(&st);
+}
+
+/* ---- systemd's session ------------------------------------------------------------ */
+
+/* A page of RAM for the test to fill (page aligned). */
+static uint64_t fk_page(struct fix *f)
+{
+	f->next = (f->next + 4095) & ~4095ULL;
+	return fk_new(f, 4096);
+}
+
+/*
+ * A memfd holding text as the kernel preserves one: its memfd_luo_ser, the folio array (a
+ * kho_vmalloc of one chunk listing one page of folio entries) and a page per 4 KiB of text.
+ * Returns the phys of the memfd_luo_ser (a luo_file's serialized_data).
+ */
+static uint64_t fk_memfd(struct fix *f, const char *text)
+{
+	size_t len = strlen(text), pages = (len + 4095) / 4096, i;
+	uint64_t chunk = fk_page(f), array = fk_page(f), ser = fk_new(f, sizeof(struct memfd_luo_ser));
+	struct memfd_luo_ser m = {.size = len, .seals = 0x1f, .nr_folios = pages};
+
+	fk_u64(f->ram, chunk, 0);
+	fk_u64(f->ram, chunk + 8, array - FK_DIRECTMAP);
+	for (i = 0; i < pages; i++) {
+		uint64_t page = fk_page(f);
+		struct memfd_luo_folio_ser e = {(page - FK_DIRECTMAP) >> 12, i};
+
+		fk_bytes(f->ram, page, text + i * 4096, len - i * 4096 < 4096 ? len - i * 4096 : 4096);
+		fk_bytes(f->ram, array + i * sizeof(e), &e, sizeof(e));
+	}
+	m.folios = (struct kho_vmalloc_ser){.first = chunk - FK_DIRECTMAP, .total_pages = 1};
+	fk_bytes(f->ram, ser, &m, sizeof(m));
+	return ser - FK_DIRECTMAP;
+}
+
+/* What systemd-shutdown leaves after a kexec, as systemd 262 wrote it in the test VM. */
+#define SD_MAPPING                                                                                           \
+	"{\"version\":1,\"state\":{\"KExecCount\":4,\"ShutdownStartTimestamp\":{\"realtime\":"               \
+	"1795850497907615,"                                                                                  \
+	"\"monotonic\":82907616},\"ShutdownFinishTimestamp\":{\"realtime\":1795850506271026,\"monotonic\":"  \
+	"91271027}},\"units\":{\"fdstore-test.service\":{\"fdstore\":[{\"type\":\"fd\",\"name\":\"mem2\","   \
+	"\"token\":1},{\"type\":\"fd\",\"name\":\"mem1\",\"token\":2}]},\"luosession-test.service\":{"       \
+	"\"fdstore\":"                                                                                       \
+	"[{\"type\":\"luo_session\",\"name\":\"demo\",\"sessionName\":\"luosession-te-x\"}]}}}"
+
+/*
+ * The second kernel early in boot: the incoming session "systemd" (the mapping as token 0,
+ * two fd-store memfds), not retrieved yet; a LUOSession= session PID 1 already retrieved for
+ * its unit; the agent's outgoing vm-0.
+ */
+static void scene_systemd(struct fix *f, const char *mapping)
+{
+	uint64_t fh = add_handler(f, "memfd-v2"), inc = FK_SESSION_GLOBAL + FK_G_IN;
+	uint64_t sd = add_session(f, inc, "systemd", 0), lf;
+
+	lf = add_file(f, sd, fh, 0, strlen(mapping));
+	fk_u64(f->ram, lf + FK_F_DATA, fk_memfd(f, mapping));
+	add_file(f, sd, fh, 1, 1 << 20);
+	add_file(f, sd, fh, 2, 1 << 16);
+	add_file(f, add_session(f, inc, "luosession-te-x", 1), fh, 77, 4096);
+	add_file(f, add_session(f, FK_SESSION_GLOBAL + FK_G_OUT, "vm-0", 0), fh, 1, 4096);
+}
+
+static const struct kt_luo_session *session_named(const struct kt_luo_state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_sessions; i++)
+		if (!strcmp(st->sessions[i].name, name))
+			return &st->sessions[i];
+	return NULL;
+}
+
+/* The mapping in token 0 names the files of "systemd" and the LUOSession= session by unit. */
+static void test_systemd_mapping(void **state)
+{
+	struct fix *f = *state;
+	const struct kt_luo_session *sd, *demo, *vm;
+	struct kt_luo_state st;
+
+	scene_systemd(f, SD_MAPPING);
+	gather(f, &st);
+	assert_null(st.sd.mapping_note);
+	assert_true(st.sd.mapping);
+	assert_true(st.sd.has_kexec_count);
+	assert_int_equal(st.sd.kexec_count, 4);
+	assert_int_equal(st.sd.units, 2);
+	assert_int_equal(st.sd.stamp[KT_SD_SHUTDOWN_FINISH].monotonic, 91271027);
+	assert_false(st.sd.stamp[KT_SD_SHUTDOWN_LATE_START].set);
+	sd = session_named(&st, "systemd");
+	demo = session_named(&st, "luosession-te-x");
+	vm = session_named(&st, "vm-0");
+	assert_non_null(sd);
+	assert_int_equal(sd->nr_files, 3);
+	assert_null(sd->files[0].unit); /* the mapping itself */
+	assert_true(sd->files[0].has_memfd);
+	assert_string_equal(sd->files[1].unit, "fdstore-test.service");
+	assert_string_equal(sd->files[1].fdname, "mem2");
+	assert_string_equal(sd->files[2].fdname, "mem1");
+	assert_string_equal(demo->unit, "luosession-test.service");
+	assert_string_equal(demo->fdname, "demo");
+	assert_null(vm->unit);
+	kt_luo_state_free(&st);
+}
+
+/* A mapping systemd wrote in a version this tool does not read: said, nothing named. */
+static void test_systemd_mapping_refused(void **state)
+{
+	struct fix *f = *state;
+	struct kt_luo_state st;
+
+	scene_systemd(f, "{\"version\":2,\"units\":{}}");
+	gather(f, &st);
+	assert_false(st.sd.mapping);
+	assert_non_null(st.sd.mapping_note);
+	assert_non_null(strstr(st.sd.mapping_note, "systemd LUO mapping version 2"));
+	assert_null(session_named(&st, "luosession-te-x")->unit);
+	kt_luo_state_free(&st);
+}
+
+/* Token 0 that is no memfd state (a retrieved session, or torn memory): the note says why. */
+static void test_systemd_mapping_unreadable(void **state)
+{
+	struct fix *f = *state;
+	uint64_t fh = add_handler(f, "memfd-v2");
+	struct kt_luo_state st;
+
+	add_file(f, add_session(f, FK_SESSION_GLOBAL + FK_G_IN, "systemd", 0), fh, 0, 607);
+	gather(f, &st);
+	assert_false(st.sd.mapping);
+	assert_non_null(strstr(st.sd.mapping_note, "the mapping (token 0) is not a readable memfd"));
 	kt_luo_state_free(&st);
 }
 
@@ -631,11 +771,12 @@ static int write_seeds(const char *dir)
 }
 
 /*
- * `test_luo_kernel --fixture DIR`: a kernel for the shell tests, after a kexec: DIR/btf,
- * DIR/kallsyms, DIR/kcore and DIR/iomem (for KHO_TOOLS_BTF, _KALLSYMS, _KCORE, _IOMEM)
- * with the sessions of scene_sessions and the FLBs of scene_handover.
+ * `test_luo_kernel --fixture DIR [systemd]`: a kernel for the shell tests, after a kexec:
+ * DIR/btf, DIR/kallsyms, DIR/kcore and DIR/iomem (for KHO_TOOLS_BTF, _KALLSYMS, _KCORE,
+ * _IOMEM) with the sessions of scene_sessions and the FLBs of scene_handover, or with
+ * scene_systemd (systemd's session and its mapping, before PID 1 retrieves it).
  */
-static int write_fixture(const char *dir)
+static int write_fixture(const char *dir, bool systemd)
 {
 	void *state;
 	struct fix *f;
@@ -647,8 +788,12 @@ static int write_fixture(const char *dir)
 	}
 	setup(&state);
 	f = state;
-	scene_sessions(f);
-	scene_handover(f);
+	if (systemd) {
+		scene_systemd(f, SD_MAPPING);
+	} else {
+		scene_sessions(f);
+		scene_handover(f);
+	}
 	if (fk_write(dir)) {
 		fprintf(stderr, "%s: cannot write the kernel's BTF and symbols\n", dir);
 		return 1;
@@ -680,6 +825,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_session_out_of_ram, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flbs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handover_model, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_systemd_mapping, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_systemd_mapping_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_systemd_mapping_unreadable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flb_without_handler, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flb_name_unterminated, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flb_list_loop, setup, teardown),
@@ -689,7 +837,7 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--seeds"))
 		return write_seeds(argv[2]);
-	if (argc == 3 && !strcmp(argv[1], "--fixture"))
-		return write_fixture(argv[2]);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "--fixture"))
+		return write_fixture(argv[2], argc == 4 && !strcmp(argv[3], "systemd"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

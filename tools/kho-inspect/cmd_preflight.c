@@ -9,6 +9,7 @@ static const char *const verdict_name[] = {"go", "no-go", "cannot tell"};
 
 int cmd_preflight(const struct opts *o, int argc, char **argv)
 {
+	struct kt_preflight_env env = {.accept_loss = o->accept_loss, .nr_accept_loss = o->nr_accept_loss};
 	struct kt_preflight p;
 	struct kt_json j;
 	size_t i;
@@ -22,7 +23,7 @@ int cmd_preflight(const struct opts *o, int argc, char **argv)
 		report_error(o, "preflight checks the running system: --root does not apply");
 		return KT_EXIT_ERROR;
 	}
-	kt_preflight_run(NULL, &p);
+	kt_preflight_run(&env, &p);
 	v = kt_preflight_verdict(&p);
 	if (o->json) {
 		kt_json_init(&j, stdout, o->pretty);

@@ -15,7 +15,7 @@ int save_manifest(const struct opts *o, const struct kt_snapshot *s)
 	struct kt_state c;
 	struct kt_manifest m;
 	char err[1024];
-	size_t i, files = 0;
+	size_t i, files = 0, fds = 0;
 	int ret;
 
 	kt_state_init(&c, s);
@@ -30,6 +30,8 @@ int save_manifest(const struct opts *o, const struct kt_snapshot *s)
 	}
 	for (i = 0; i < m.nr_sessions; i++)
 		files += m.sessions[i].nr_files;
+	for (i = 0; i < m.nr_units; i++)
+		fds += m.units[i].nr_fds;
 	if (o->json && !o->output) {
 		struct kt_json j;
 
@@ -40,12 +42,17 @@ int save_manifest(const struct opts *o, const struct kt_snapshot *s)
 		kt_json_u64(&j, "reserve_mem", m.nr_regions);
 		kt_json_u64(&j, "subtrees", m.nr_blobs);
 		kt_json_u64(&j, "flbs", m.nr_flbs);
+		kt_json_u64(&j, "units", m.nr_units);
+		kt_json_u64(&j, "unit_fds", fds);
 		kt_json_obj_end(&j);
 		kt_json_finish(&j);
 	} else if (!o->json) {
 		printf("manifest %s: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s), "
-		       "%zu FLB(s)\n",
+		       "%zu FLB(s)",
 		       o->manifest, m.nr_sessions, files, m.nr_regions, m.nr_blobs, m.nr_flbs);
+		if (m.nr_units)
+			printf(", %zu fd(s) of %zu systemd unit(s)", fds, m.nr_units);
+		printf("\n");
 	}
 	kt_manifest_free(&m);
 	return KT_EXIT_OK;
@@ -84,6 +91,8 @@ static void print_json(const struct opts *o, const struct kt_snapshot *s, const 
 	kt_json_u64(&j, "reserve_mem", n->regions);
 	kt_json_u64(&j, "subtrees", n->blobs);
 	kt_json_u64(&j, "flbs", n->flbs);
+	kt_json_u64(&j, "unit_fds", n->fds);
+	kt_json_u64(&j, "sessions_by_systemd", n->sessions_by_systemd);
 	kt_json_u64(&j, "sizes_unknown", n->sizes_unknown);
 	kt_json_obj_end(&j);
 	kt_json_arr_begin(&j, "problems");
@@ -109,11 +118,16 @@ static void print_text(const struct kt_verify_counts *n, const struct report *r)
 		printf("%s\n", r->p[i].msg);
 	if (n->problems)
 		printf("verify: %zu problem(s)\n", n->problems);
-	else
-		printf("verified: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s), "
-		       "%zu FLB(s)%s\n",
-		       n->sessions, n->files, n->regions, n->blobs, n->flbs,
-		       n->sizes_unknown ? " (some file sizes unknown here: compared by token)" : "");
+	if (n->problems)
+		return;
+	printf("verified: %zu session(s), %zu file(s), %zu reserve-mem region(s), %zu subtree(s), %zu FLB(s)",
+	       n->sessions, n->files, n->regions, n->blobs, n->flbs);
+	if (n->fds)
+		printf(", %zu systemd fd(s)", n->fds);
+	if (n->sessions_by_systemd)
+		printf(" (%zu session(s) back in their unit's fd store: files not checked)",
+		       n->sessions_by_systemd);
+	printf("%s\n", n->sizes_unknown ? " (some file sizes unknown here: compared by token)" : "");
 }
 
 int cmd_verify(const struct opts *o, int argc, char **argv)

@@ -18,14 +18,16 @@ struct opts {
 	bool verbose;
 	unsigned int dirs; /* KT_VIEW_OUT | KT_VIEW_IN */
 	bool out_vs_in;
-	bool folios;	      /* sessions --folios */
-	bool ranges;	      /* mem --ranges */
-	kt_view_fn view;      /* the selected view command's view */
-	const char *root;     /* --root: NULL = live */
-	const char *output;   /* save -o */
-	const char *manifest; /* save --manifest */
-	bool dry_run;	      /* finalize/abort: say what would be written */
-	bool yes;	      /* finalize/abort: really write */
+	bool folios;		  /* sessions --folios */
+	bool ranges;		  /* mem --ranges */
+	kt_view_fn view;	  /* the selected view command's view */
+	const char *root;	  /* --root: NULL = live */
+	const char *output;	  /* save -o */
+	const char *manifest;	  /* save --manifest */
+	bool dry_run;		  /* finalize/abort: say what would be written */
+	bool yes;		  /* finalize/abort: really write */
+	const char **accept_loss; /* preflight --accept-loss UNIT[:FDNAME], repeated */
+	size_t nr_accept_loss;
 };
 
 /* Load --root (or live); on failure print the one-line reason (JSON in -J mode). */

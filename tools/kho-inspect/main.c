@@ -29,7 +29,8 @@ static const struct cmd {
     {"diff", cmd_diff, NULL, "A B", "compare two snapshots (live, DIR or FILE.tar)"},
     {"get", cmd_get, NULL, "PATH [PROP]", "one node or property of a blob, like fdtget"},
     {"assert", cmd_assert, NULL, "EXPR...", "check predicates (session NAME files>=1, preserved>=1G, ...)"},
-    {"preflight", cmd_preflight, NULL, "", "go/no-go checks of this system before a live-update reboot"},
+    {"preflight", cmd_preflight, NULL, "[--accept-loss UNIT[:FDNAME]]...",
+     "go/no-go checks of this system before a live-update reboot"},
     {"verify", cmd_verify, NULL, "FILE", "after the reboot: all in save --manifest FILE arrived?"},
     {"finalize", cmd_finalize, NULL, "[--dry-run|--yes]", "6.16-6.19: write 1 to kho/out/finalize"},
     {"abort", cmd_abort, NULL, "[--dry-run|--yes]", "6.16-6.18: write 0 to kho/out/finalize"},
@@ -94,7 +95,8 @@ int main(int argc, char **argv)
 		OPT_RANGES,
 		OPT_MANIFEST,
 		OPT_DRY_RUN,
-		OPT_YES
+		OPT_YES,
+		OPT_ACCEPT_LOSS
 	};
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'J'},
@@ -113,9 +115,11 @@ int main(int argc, char **argv)
 	    {"manifest", required_argument, NULL, OPT_MANIFEST},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"yes", no_argument, NULL, OPT_YES},
+	    {"accept-loss", required_argument, NULL, OPT_ACCEPT_LOSS},
 	    {NULL, 0, NULL, 0},
 	};
-	struct opts o = {0};
+	const char *accept_loss[argc > 0 ? argc : 1]; /* no more than the arguments */
+	struct opts o = {.accept_loss = accept_loss};
 	const struct cmd *cmd;
 	int c;
 
@@ -159,6 +163,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_YES:
 			o.yes = true;
+			break;
+		case OPT_ACCEPT_LOSS:
+			accept_loss[o.nr_accept_loss++] = optarg;
 			break;
 		case 'v':
 			o.verbose = true;

@@ -49,6 +49,8 @@ void lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s)
 			r->bytes = kt_luo_session_bytes(x);
 		}
 		snprintf(r->state, sizeof(r->state), "%s", kt_sess_state_name[x->state]);
+		snprintf(r->unit, sizeof(r->unit), "%s", x->unit ? x->unit : "");
+		snprintf(r->fdname, sizeof(r->fdname), "%s", x->fdname ? x->fdname : "");
 		r->src |= LT_SRC_LUO;
 	}
 }

@@ -12,8 +12,9 @@
 
 const char *const lt_view_name[LT_NR_VIEWS] = {"sessions", "handlers", "global", "functions", "events"};
 
+/* OWNER: the systemd unit (with the fd-store name) where known, else the holder's command. */
 static const struct lt_col sessions_cols[] = {
-    {"SESSION", 12, true, false}, {"PID", 6, false, true},   {"COMM", 8, true, false},
+    {"SESSION", 12, true, false}, {"PID", 6, false, true},   {"OWNER", 8, true, false},
     {"FD", 4, false, true},	  {"FILES", 5, false, true}, {"BYTES", 9, false, true},
     {"STATE", 10, true, false},	  {"CALLS", 6, false, true}, {"ERR", 4, false, true},
 };
@@ -194,7 +195,10 @@ static void rows_sessions(const struct lt_frame *f, struct lt_table *t)
 			return;
 		cell(r, 0, 0, "%s", s->name);
 		cell_num(r, 1, s->pid);
-		cell(r, 2, 0, "%s", s->comm[0] ? s->comm : "-");
+		if (s->unit[0] && s->fdname[0])
+			cell(r, 2, 0, "%s:%s", s->unit, s->fdname);
+		else
+			cell(r, 2, 0, "%s", s->unit[0] ? s->unit : s->comm[0] ? s->comm : "-");
 		cell_num(r, 3, s->fd);
 		cell_num(r, 4, s->files);
 		cell_bytes(r, 5, s->bytes);
