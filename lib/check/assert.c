@@ -45,6 +45,7 @@ static const struct keydef {
 } keydefs[] = {
     {"preserved", K_PRESERVED, V_SIZE, IN_TOP},
     {"scratch", K_SCRATCH, V_SIZE, IN_TOP},
+    {"bootmem", K_SCRATCH, V_SIZE, IN_TOP}, /* 7.4's word for the same areas */
     {"sessions", K_SESSIONS, V_COUNT, IN_TOP | IN_HANDLER},
     {"files", K_FILES, V_COUNT, IN_TOP | IN_SESSION | IN_HANDLER | IN_FLB},
     {"flbs", K_FLBS, V_COUNT, IN_TOP},

@@ -117,10 +117,16 @@ void kt_metrics_write(FILE *f, struct kt_state *c)
 		 "Whether this kernel was started by a KHO kexec (kho/in present).");
 	m_sample(f, "kho_incoming", s->dir[KT_IN].present, NULL);
 	areas = kt_snapshot_areas(s);
-	m_family(f, "kho_scratch_areas", "gauge", "Scratch areas the next kernel boots in.");
+	m_family(f, "kho_scratch_areas", "gauge",
+		 "Boot areas the next kernel boots in (scratch; bootmem from 7.4).");
 	m_sample(f, "kho_scratch_areas", areas->n, NULL);
-	m_family(f, "kho_scratch_bytes", "gauge", "Bytes of the scratch areas.");
+	m_family(f, "kho_scratch_bytes", "gauge", "Bytes of the boot areas (scratch; bootmem from 7.4).");
 	m_sample(f, "kho_scratch_bytes", areas->total, NULL);
+	if (areas->present) {
+		m_family(f, "kho_boot_areas_layout", "gauge",
+			 "The kernel's word for its boot areas: scratch (up to 7.3) or bootmem (7.4).");
+		m_sample(f, "kho_boot_areas_layout", 1, "word", areas->word, NULL);
+	}
 	m_family(f, "kho_subtrees", "gauge", "Sub-blobs registered, per direction.");
 	for (d = 0; d < KT_NR_DIRS; d++)
 		m_sample(f, "kho_subtrees", s->dir[d].nr_subs, "direction", kt_dirn_name[d], NULL);

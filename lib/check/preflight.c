@@ -237,12 +237,18 @@ static void check_memory(struct kt_preflight *p, struct kt_state *c)
 	char why[512], h[32], h2[32];
 	uint64_t bad;
 
-	if (!out->present || !out->n)
-		add_check(p, "scratch", KT_CHECK_FAIL,
-			  "no scratch areas in out/scratch_phys: the next kernel has "
-			  "nowhere to boot (kho_scratch= / kho=on at boot)");
+	if (!out->present)
+		add_check(
+		    p, "scratch", KT_CHECK_FAIL,
+		    "no boot areas (neither out/scratch_phys nor, from 7.4, out/bootmem_phys): the next "
+		    "kernel has nowhere to boot (kho=on, kho_scratch= or from 7.4 kho_bootmem= at boot)");
+	else if (!out->n)
+		add_check(
+		    p, "scratch", KT_CHECK_FAIL,
+		    "no %s areas in out/%s_phys: the next kernel has nowhere to boot (kho=on, %s at boot)",
+		    out->word, out->word, strcmp(out->word, "bootmem") ? "kho_scratch=" : "kho_bootmem=");
 	else
-		add_check(p, "scratch", KT_CHECK_OK, "%zu area(s), %s", areas->n,
+		add_check(p, "scratch", KT_CHECK_OK, "%zu %s area(s), %s", areas->n, areas->word,
 			  kt_fmt_size(areas->total, h));
 
 	m = kt_fact_mem(c, KT_OUT, why, sizeof(why));
@@ -252,11 +258,11 @@ static void check_memory(struct kt_preflight *p, struct kt_state *c)
 	}
 	bad = kt_radix_check_areas(m->r.ranges, m->r.nr_ranges, out->v, out->n, NULL, NULL);
 	if (bad)
-		add_check(p, "overlap", KT_CHECK_FAIL, "%s of preserved memory lies inside scratch areas",
-			  kt_fmt_size(bad, h));
+		add_check(p, "overlap", KT_CHECK_FAIL, "%s of preserved memory lies inside %s areas",
+			  kt_fmt_size(bad, h), out->present ? out->word : "scratch");
 	else
-		add_check(p, "overlap", KT_CHECK_OK, "%s preserved in %zu range(s), none inside scratch",
-			  kt_fmt_size(m->r.bytes, h2), m->r.nr_ranges);
+		add_check(p, "overlap", KT_CHECK_OK, "%s preserved in %zu range(s), none inside %s",
+			  kt_fmt_size(m->r.bytes, h2), m->r.nr_ranges, out->present ? out->word : "scratch");
 }
 
 static bool loss_accepted(const struct kt_preflight_env *env, const char *unit, const char *fd)

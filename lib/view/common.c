@@ -84,7 +84,9 @@ void kt_view_areas_node(const struct kt_areas *a, struct kt_sink *sink)
 {
 	size_t i;
 
+	/* The node keeps its name for readers of -J; "word" is the kernel's own (bootmem from 7.4). */
 	kt_node_begin(sink, "scratch", NULL, NULL);
+	kt_field_str(sink, "word", a->word);
 	kt_field_u64(sink, "count", a->n);
 	kt_field_size(sink, "total", a->total);
 	for (i = 0; i < a->n; i++) {

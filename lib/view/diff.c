@@ -166,8 +166,10 @@ unsigned int kt_diff_dir(const struct kt_snapshot *a, enum kt_dirn da, const str
 		blob_pair(a, da, A->has_fdt ? &A->fdt : NULL, b, db, B->has_fdt ? &B->fdt : NULL, ops, ctx,
 			  &n);
 	if (!same_areas(&A->areas, &B->areas)) {
-		char *pa = kt_asprintf("%s/scratch", kt_dirn_name[da]),
-		     *pb = kt_asprintf("%s/scratch", kt_dirn_name[db]);
+		char *pa =
+			 kt_asprintf("%s/%s", kt_dirn_name[da], A->areas.present ? A->areas.word : "scratch"),
+		     *pb =
+			 kt_asprintf("%s/%s", kt_dirn_name[db], B->areas.present ? B->areas.word : "scratch");
 
 		ops->blob(ctx, pa, pb, KT_CHANGED);
 		n++;

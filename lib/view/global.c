@@ -65,6 +65,8 @@ void kt_view_global(struct kt_state *st, const struct kt_view_opts *o, struct kt
 	kt_field_bool(s, "incoming", snap->dir[KT_IN].present);
 	kt_field_bool(s, "finalize_control", snap->has_finalize);
 	if (areas->present) {
+		/* The keys stay; the kernel's word for the areas (bootmem from 7.4) is told apart. */
+		kt_field_str(s, "boot_areas", areas->word);
 		kt_field_u64(s, "scratch_areas", areas->n);
 		kt_field_size(s, "scratch_bytes", areas->total);
 	}

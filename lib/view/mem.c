@@ -107,7 +107,8 @@ static void mem_dir(struct kt_state *st, const struct kt_view_opts *o, enum kt_d
 		    "at any time");
 	notes_emit(&m->walk, bad, show, "malformed nodes or entries", sink);
 	if (!m->areas)
-		kt_note(sink, KT_NOTE_WARNING, "no scratch areas in this snapshot: overlap not checked");
+		kt_note(sink, KT_NOTE_WARNING,
+			"no boot areas (scratch, bootmem from 7.4) in this snapshot: overlap not checked");
 	snprintf(what, sizeof(what), "ranges inside %s areas", m->areas ? m->areas->word : "scratch");
 	notes_emit(&m->area_notes, bad, show, what, sink);
 	notes_emit(&m->ram_notes, bad, show, "ranges outside System RAM", sink);

@@ -149,6 +149,7 @@ struct layout {
 	bool no_in_memblock;
 	uint32_t meta_in;		   /* kexec count in in/kexec-metadata */
 	const struct kt_sd_stores *stores; /* systemd/stores, NULL: none saved */
+	bool bootmem;			   /* 7.4's names for the boot areas */
 };
 
 static void write_tree(const char *dir, const struct layout *l)
@@ -159,8 +160,8 @@ static void write_tree(const char *dir, const struct layout *l)
 		       mb = fb_memblock(&out_r, 1), meta = fb_kexec_meta(1, "7.3.4", 1);
 
 	td_write_blob(dir, "out/fdt", &fdt);
-	td_write_str(dir, "out/scratch_phys", "0x73000000\n0x55c00000\n");
-	td_write_str(dir, "out/scratch_len", "0x9c00000\n0x1d400000\n");
+	td_write_str(dir, l->bootmem ? "out/bootmem_phys" : "out/scratch_phys", "0x73000000\n0x55c00000\n");
+	td_write_str(dir, l->bootmem ? "out/bootmem_len" : "out/scratch_len", "0x9c00000\n0x1d400000\n");
 	td_write_blob(dir, "out/sub_fdts/LUO", &luo);
 	td_write_blob(dir, "out/sub_fdts/memblock", &mb);
 	td_write_blob(dir, "out/sub_fdts/kexec-metadata", &meta);
@@ -1059,16 +1060,21 @@ static void print_checks(const struct kt_preflight *p)
 		}                                                                                            \
 	} while (0)
 
-/* A directory holding kho/ (the outgoing tree) for preflight; *kho its path. */
-static char *preflight_root(char **kho)
+/* A directory holding kho/ (the outgoing tree, in 7.4's layout when bootmem) for preflight; *kho its path. */
+static char *preflight_root_as(char **kho, bool bootmem)
 {
-	struct layout l = {0};
+	struct layout l = {.bootmem = bootmem};
 	char *root = td_make();
 
 	*kho = td_path(root, "kho");
 	assert_int_equal(mkdir(*kho, 0755), 0);
 	write_tree(*kho, &l);
 	return root;
+}
+
+static char *preflight_root(char **kho)
+{
+	return preflight_root_as(kho, false);
 }
 
 static void test_preflight_shell_holder(void **state)
@@ -1084,7 +1090,7 @@ static void test_preflight_shell_holder(void **state)
 	assert_check(&p, "kho", NULL, KT_CHECK_OK);
 	assert_check(&p, "luo", "out/sub_fdts/LUO", KT_CHECK_OK);
 	assert_check(&p, "kcore", NULL, KT_CHECK_WARN);
-	assert_check(&p, "scratch", "2 area(s)", KT_CHECK_OK);
+	assert_check(&p, "scratch", "2 scratch area(s)", KT_CHECK_OK);
 	assert_check(&p, "overlap", "not checked", KT_CHECK_WARN);
 	assert_check(&p, "agent", "pid 4242 (bash, unit session-3.scope)", KT_CHECK_OK);
 	assert_check(&p, "shell", "a shell holds LUO fds", KT_CHECK_FAIL);
@@ -1590,6 +1596,39 @@ static void test_metrics_exposition(void **state)
 	}
 }
 
+/* 7.4 names the boot areas bootmem: the same checks, in the kernel's word. */
+static void test_preflight_bootmem(void **state)
+{
+	struct kt_preflight p;
+	char *kho, *root = preflight_root_as(&kho, true), *text;
+	size_t len;
+	FILE *f;
+	struct snap x;
+
+	(void)state;
+	td_write_str(root, "kexec_loaded", "1\n");
+	run_preflight(root, &p);
+	assert_check(&p, "scratch", "2 bootmem area(s), 624 MiB", KT_CHECK_OK);
+	kt_preflight_free(&p);
+	td_write_str(kho, "out/bootmem_phys", "");
+	td_write_str(kho, "out/bootmem_len", "");
+	run_preflight(root, &p);
+	assert_check(&p, "scratch", "no bootmem areas in out/bootmem_phys", KT_CHECK_FAIL);
+	assert_check(&p, "scratch", "kho_bootmem=", KT_CHECK_FAIL);
+	kt_preflight_free(&p);
+	free(kho);
+	td_remove(root);
+	/* metrics: the same families, and which layout. */
+	snap_load(&x, &(struct layout){.bootmem = true});
+	f = open_memstream(&text, &len);
+	kt_metrics_write(f, &x.c);
+	fclose(f);
+	assert_non_null(strstr(text, "\nkho_scratch_areas 2\n"));
+	assert_non_null(strstr(text, "\nkho_boot_areas_layout{word=\"bootmem\"} 1\n"));
+	free(text);
+	snap_free(&x);
+}
+
 /* ---- systemd's fd stores (tests/unit/fake_pid1.c serves them) ---------------------------- */
 
 static void test_preflight_fdstore(void **state)
@@ -1768,6 +1807,7 @@ int main(void)
 	    cmocka_unit_test(test_preflight_terminal_session),
 	    cmocka_unit_test(test_preflight_no_kho),
 	    cmocka_unit_test(test_preflight_fdstore),
+	    cmocka_unit_test(test_preflight_bootmem),
 	    cmocka_unit_test(test_manifest_systemd),
 	    cmocka_unit_test(test_verify_systemd),
 	    cmocka_unit_test(test_proc_unit),

@@ -253,6 +253,40 @@ static void test_scratch_changed(void **state)
 	rec_free(&r);
 }
 
+/* 7.4 calls the areas bootmem: the same areas are no difference; other ones are named so. */
+static void test_bootmem(void **state)
+{
+	struct pair *p = *state;
+	char *from, *to;
+	unsigned int n;
+	struct rec r;
+
+	write_base(p->a, 1, LUO_PA, true);
+	write_base(p->b, 1, LUO_PA, true);
+	from = td_path(p->b, "out/scratch_phys");
+	to = td_path(p->b, "out/bootmem_phys");
+	assert_int_equal(rename(from, to), 0);
+	free(from);
+	free(to);
+	from = td_path(p->b, "out/scratch_len");
+	to = td_path(p->b, "out/bootmem_len");
+	assert_int_equal(rename(from, to), 0);
+	free(from);
+	free(to);
+	n = diff(p, KT_OUT, KT_OUT, &r);
+	assert_int_equal(n, 0);
+	rec_free(&r);
+	kt_snapshot_free(&p->sb);
+	td_write_str(p->b, "out/bootmem_len", "0x9e00000\n");
+	if (kt_snapshot_load(p->b, &p->sb, NULL, 0))
+		fail_msg("loading %s", p->b);
+	memset(&r, 0, sizeof(r));
+	n = kt_diff_dir(&p->sa, KT_OUT, &p->sb, KT_OUT, &ops, &r);
+	assert_rec_has(&r, "blob out/scratch out/bootmem changed");
+	assert_int_equal(n, 1);
+	rec_free(&r);
+}
+
 /* The same tree with room to spare: other bytes, same decoding. */
 static void test_bytes_differ_same_decoding(void **state)
 {
@@ -309,6 +343,7 @@ int main(void)
 	    T(test_luo_number_changed),
 	    T(test_root_field_changed),
 	    T(test_scratch_changed),
+	    T(test_bootmem),
 	    T(test_bytes_differ_same_decoding),
 	    T(test_out_vs_in),
 	};

@@ -728,6 +728,36 @@ static void build_view_tree(struct fixture *f, uint64_t *lu)
 	tree_add(f->m, f->root, 0x72401000, 0); /* inside the first scratch area */
 }
 
+/* 7.4's names for the boot areas: the same check, in the kernel's word and file. */
+static void test_view_live_bootmem(void **state)
+{
+	struct fixture *f = *state;
+	char *from, *to;
+	struct kt_snapshot s;
+	struct cap c;
+	uint64_t lu;
+	int i;
+
+	build_view_tree(f, &lu);
+	img_write(f->m, f->dir, NULL, 0);
+	write_debugfs(f, lu, false);
+	for (i = 0; i < 2; i++) {
+		from = td_path(f->dir, i ? "kho/out/scratch_len" : "kho/out/scratch_phys");
+		to = td_path(f->dir, i ? "kho/out/bootmem_len" : "kho/out/bootmem_phys");
+		assert_int_equal(rename(from, to), 0);
+		free(from);
+		free(to);
+	}
+	load_live(f, &s);
+	view(&s, &c, KT_VIEW_OUT, true);
+	assert_cap_has(&c, "out", "field scratch_areas=2");
+	assert_cap_has(&c, "out", "field scratch_overlap=4 KiB");
+	assert_cap_has(&c, "out",
+		       "error preserved 0x72401000-0x72402000 lies inside a bootmem area (out/bootmem_phys)");
+	cap_free(&c);
+	kt_snapshot_free(&s);
+}
+
 static void test_view_live_out(void **state)
 {
 	struct fixture *f = *state;
@@ -1000,6 +1030,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_check_areas),
 	    cmocka_unit_test(test_check_ram),
 	    cmocka_unit_test_setup_teardown(test_view_live_out, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_view_live_bootmem, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_view_blob_not_preserved_and_walk_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_view_in_consistent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_view_no_physmem, setup, teardown),

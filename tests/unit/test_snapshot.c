@@ -195,6 +195,34 @@ static void test_load_dir_scratch(void **state)
 	tree_free(&t);
 }
 
+/* 7.4's layout: the same areas as bootmem_phys/bootmem_len, read as such and named so. */
+static void test_load_dir_bootmem(void **state)
+{
+	const char *tmp = *state;
+	struct kt_snapshot s;
+
+	td_write_str(tmp, "out/bootmem_phys", "0x73000000\n0x55c00000\n0x100000000\n");
+	td_write_str(tmp, "out/bootmem_len", "0x9c00000\n0x1d400000\n0x1000\n");
+	load_ok(tmp, &s);
+	assert_true(s.dir[KT_OUT].areas.present);
+	assert_string_equal(s.dir[KT_OUT].areas.word, "bootmem");
+	assert_int_equal(s.dir[KT_OUT].areas.n, 3);
+	assert_int_equal(s.dir[KT_OUT].areas.v[2].phys, 0x100000000ULL);
+	assert_int_equal(s.dir[KT_OUT].areas.total, 0x9c00000ULL + 0x1d400000ULL + 0x1000);
+	kt_snapshot_free(&s);
+	/* No area at all (the kdump kernel reserves none): present, empty. */
+	td_write_str(tmp, "out/bootmem_phys", "");
+	td_write_str(tmp, "out/bootmem_len", "");
+	load_ok(tmp, &s);
+	assert_true(s.dir[KT_OUT].areas.present);
+	assert_int_equal(s.dir[KT_OUT].areas.n, 0);
+	kt_snapshot_free(&s);
+	/* Malformed under the new name: refused, naming the file. */
+	td_write_str(tmp, "out/bootmem_len", "0x9c00000\n");
+	td_write_str(tmp, "out/bootmem_phys", "0x73000000\n0x55c00000\n");
+	load_fails(tmp, -EINVAL, "out/bootmem_len");
+}
+
 static void test_load_dir_subs_sorted(void **state)
 {
 	const char *tmp = *state;
@@ -714,6 +742,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_load_dir_fdt),
 	    T(test_load_dir_scratch),
+	    T(test_load_dir_bootmem),
 	    T(test_load_dir_subs_sorted),
 	    T(test_load_dir_kho_nested),
 	    T(test_load_dir_incoming),

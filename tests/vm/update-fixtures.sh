@@ -81,3 +81,5 @@ EOF
 	done)
 } >"$dest/README.md"
 echo "update-fixtures: $dest refreshed from $src" >&2
+# The 7.4 layout is derived from these captures: keep it in step.
+"$(dirname "$0")/../fixtures/derive-7.4.sh"
