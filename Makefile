@@ -23,7 +23,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DKT_VERSION='"$(VERSIO
 CPPFLAGS += -Ilib
 LDFLAGS += $(SANFLAGS)
 # bookworm's libfdt ships no pkg-config file.
-LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto -ljansson -larchive -lsystemd
+LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto -ljansson -larchive -lsystemd -lsmartcols
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)

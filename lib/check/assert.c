@@ -634,3 +634,25 @@ int kt_assert_eval(const struct kt_assert *a, struct kt_state *c, struct kt_asse
 	*res = r;
 	return 0;
 }
+
+static const struct kt_colspec result_cols[] = {
+    {"EXPR", "the expression, as given", 0},
+    {"RESULT", "ok or FAIL", 0},
+    {"SEEN", "what was found, in the expression's own terms", 0},
+};
+const struct kt_table_def kt_assert_table = {result_cols, KT_ARRAY_SIZE(result_cols), "EXPR,RESULT,SEEN"};
+
+void kt_assert_rows(const struct kt_assert_result *res, size_t n, bool all, struct kt_rows *r)
+{
+	size_t i, row;
+
+	kt_rows_init(r, &kt_assert_table);
+	for (i = 0; i < n; i++) {
+		if (res[i].ok && !all)
+			continue;
+		row = kt_rows_add(r, KT_ROW_NONE);
+		kt_rows_str(r, row, "EXPR", "%s", res[i].expr);
+		kt_rows_str(r, row, "RESULT", "%s", res[i].ok ? "ok" : "FAIL");
+		kt_rows_str(r, row, "SEEN", "%s", res[i].seen);
+	}
+}

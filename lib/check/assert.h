@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "model/state.h"
+#include "view/rows.h"
 
 struct kt_assert_expr;
 
@@ -43,6 +44,9 @@ int kt_assert_parse(int argc, char *const *argv, struct kt_assert *a, char *err,
 int kt_assert_eval(const struct kt_assert *a, struct kt_state *st, struct kt_assert_result **res, char *err,
 		   size_t errlen);
 void kt_assert_results_free(struct kt_assert_result *res, size_t n);
+extern const struct kt_table_def kt_assert_table;
+/* The results as rows (EXPR, RESULT, SEEN): the failed ones, or with all every one. */
+void kt_assert_rows(const struct kt_assert_result *res, size_t n, bool all, struct kt_rows *r);
 void kt_assert_free(struct kt_assert *a);
 
 #endif

@@ -444,3 +444,23 @@ void kt_preflight_free(struct kt_preflight *p)
 	free(p->checks);
 	memset(p, 0, sizeof(*p));
 }
+
+static const struct kt_colspec check_cols[] = {
+    {"STATUS", "ok, warn, fail or unknown", 0},
+    {"CHECK", "the check's name (see the man page)", 0},
+    {"MESSAGE", "what it found", KT_COL_WRAP},
+};
+const struct kt_table_def kt_checks_table = {check_cols, KT_ARRAY_SIZE(check_cols), "STATUS,CHECK,MESSAGE"};
+
+void kt_preflight_rows(const struct kt_preflight *p, struct kt_rows *r)
+{
+	size_t i, row;
+
+	kt_rows_init(r, &kt_checks_table);
+	for (i = 0; i < p->n; i++) {
+		row = kt_rows_add(r, KT_ROW_NONE);
+		kt_rows_str(r, row, "STATUS", "%s", kt_check_status_name[p->checks[i].status]);
+		kt_rows_str(r, row, "CHECK", "%s", p->checks[i].name);
+		kt_rows_str(r, row, "MESSAGE", "%s", p->checks[i].msg);
+	}
+}

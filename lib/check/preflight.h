@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "view/rows.h"
+
 enum kt_check_status { KT_CHECK_OK, KT_CHECK_WARN, KT_CHECK_FAIL, KT_CHECK_UNKNOWN, KT_CHECK_NR };
 extern const char *const kt_check_status_name[KT_CHECK_NR];
 
@@ -40,5 +42,8 @@ void kt_preflight_run(const struct kt_preflight_env *env, struct kt_preflight *p
 /* 0 go, 1 no-go (a check failed), 2 cannot tell (a check could not be made, none failed). */
 int kt_preflight_verdict(const struct kt_preflight *p);
 void kt_preflight_free(struct kt_preflight *p);
+/* The checks as rows: STATUS, CHECK, MESSAGE. */
+extern const struct kt_table_def kt_checks_table;
+void kt_preflight_rows(const struct kt_preflight *p, struct kt_rows *r);
 
 #endif

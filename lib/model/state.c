@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/progress.h"
 #include "base/util.h"
 
 void kt_state_init(struct kt_state *st, const struct kt_snapshot *s)
@@ -177,21 +178,27 @@ int kt_state_capture(struct kt_state *st, struct kt_snapshot *s)
 {
 	struct kt_physmem *pm = kt_state_physmem(st);
 	const struct kt_luo_state *luo;
+	struct kt_progress pr;
 	uint8_t *buf;
-	size_t len, i, k;
+	size_t len, i, k, files = 0;
 	int ret, d;
 
 	if (pm)
 		kt_physmem_record(pm, true);
 	luo = kt_state_luo(st);
-	for (i = 0; pm && i < luo->nr_sessions; i++)
+	for (i = 0; i < luo->nr_sessions; i++)
+		files += luo->sessions[i].nr_files;
+	kt_progress_begin(&pr, "reading the preserved files", pm ? files : 0, false);
+	for (i = 0, files = 0; pm && i < luo->nr_sessions; i++)
 		for (k = 0; k < luo->sessions[i].nr_files; k++) {
 			char err[256];
 
 			if (luo->sessions[i].files[k].has_memfd)
 				kt_memfd_folios(pm, &luo->sessions[i].files[k].memfd, no_folio, NULL, err,
 						sizeof(err));
+			kt_progress_step(&pr, ++files);
 		}
+	kt_progress_end(&pr);
 	for (d = 0; d < KT_NR_DIRS; d++)
 		kt_state_mem(st, d);
 	kt_luo_state_export(luo, &buf, &len);

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/progress.h"
 #include "base/util.h"
+
+#define WRITE_CHUNK (4u << 20)
 
 static const struct {
 	const char *suffix;
@@ -100,7 +103,9 @@ int kt_archive_write(const char *path, const char *as, const struct kt_file *fil
 	struct archive *a = archive_write_new();
 	struct archive_entry *e = archive_entry_new();
 	time_t now = time(NULL);
-	size_t i;
+	uint64_t total = 0, done = 0;
+	struct kt_progress pr;
+	size_t i, chunk;
 
 	if (!a || !e)
 		kt_oom();
@@ -114,18 +119,30 @@ int kt_archive_write(const char *path, const char *as, const struct kt_file *fil
 	}
 	if (archive_write_open_fd(a, fd) != ARCHIVE_OK)
 		ret = -EIO;
+	for (i = 0; i < n; i++)
+		total += files[i].len;
+	kt_progress_begin(&pr, path, total, true);
 	for (i = 0; i < n && !ret; i++) {
+		size_t off;
+
 		archive_entry_clear(e);
 		archive_entry_set_pathname(e, files[i].path);
 		archive_entry_set_filetype(e, AE_IFREG);
 		archive_entry_set_perm(e, 0644);
 		archive_entry_set_size(e, files[i].len);
 		archive_entry_set_mtime(e, now, 0);
-		if (archive_write_header(a, e) != ARCHIVE_OK ||
-		    (files[i].len &&
-		     archive_write_data(a, files[i].data, files[i].len) != (la_ssize_t)files[i].len))
+		if (archive_write_header(a, e) != ARCHIVE_OK)
 			ret = -EIO;
+		/* In pieces, so that the pages of a large host show progress. */
+		for (off = 0; !ret && off < files[i].len; off += chunk) {
+			chunk = files[i].len - off < WRITE_CHUNK ? files[i].len - off : WRITE_CHUNK;
+			if (archive_write_data(a, files[i].data + off, chunk) != (la_ssize_t)chunk)
+				ret = -EIO;
+			done += chunk;
+			kt_progress_step(&pr, done);
+		}
 	}
+	kt_progress_end(&pr);
 	if (archive_write_close(a) != ARCHIVE_OK && !ret)
 		ret = -EIO;
 	if (ret == -EIO)

@@ -23,61 +23,32 @@ void kt_view_luo_sources(const struct kt_luo_state *luo, struct kt_sink *s)
 		kt_note(s, KT_NOTE_WARNING, "the units of sessions PID 1 holds: %s", luo->sd.stores_note);
 }
 
-/*
- * Whether an outgoing FLB's data handle is a physical address this kernel preserves, and
- * the preserved range around it. Only the outgoing tree is kept by a running kernel: an
- * incoming handle cannot be checked. Walks the tree only when some handle needs it.
- */
-static void flb_data_memory(struct kt_state *st, const struct kt_luo_flb *f, struct kt_sink *s)
+void kt_rows_luo_notes(const struct kt_luo_state *luo, struct kt_rows *r)
 {
-	const struct kt_mem_dir *m;
-	const struct kt_range *r;
-
-	if (f->incoming || !f->data)
-		return;
-	m = kt_state_mem(st, KT_OUT);
-	if (m->ret)
-		return;
-	r = kt_radix_range_of(m->r.ranges, m->r.nr_ranges, f->data);
-	kt_field_bool(s, "data_preserved", r != NULL);
-	if (r) {
-		kt_field_addr(s, "data_range", r->start);
-		kt_field_size(s, "data_range_size", r->end - r->start);
-	}
+	if (luo->kernel_note && luo->unavailable)
+		kt_rows_note(r, true, "no LUO state: %s", luo->kernel_note);
+	else if (luo->kernel_note && !luo->kernel_ok && !luo->saved)
+		kt_rows_note(r, false, "kernel lists: %s", luo->kernel_note);
+	if (luo->procfs_note)
+		kt_rows_note(r, false, "procfs: %s", luo->procfs_note);
+	if (luo->flb_note)
+		kt_rows_note(r, false, "FLBs: %s", luo->flb_note);
+	if (luo->sd.stores_note)
+		kt_rows_note(r, false, "the units of sessions PID 1 holds: %s", luo->sd.stores_note);
+	if (luo->sd.mapping_note)
+		kt_rows_note(r, false, "%s", luo->sd.mapping_note);
 }
 
-void kt_view_flbs_node(struct kt_state *st, struct kt_sink *s)
+void kt_rows_handler_flbs(const struct kt_luo_state *luo, const char *handler, bool incoming,
+			  struct kt_rows *r, size_t row, const char *col)
 {
-	const struct kt_luo_state *luo = kt_state_luo(st);
-	size_t i;
+	char buf[1024];
+	size_t n = kt_luo_handler_flbs(luo, handler, incoming, buf, sizeof(buf)), k;
 
-	kt_node_begin(s, "flbs", NULL, NULL);
-	kt_field_u64(s, "count", luo->nr_flbs);
-	for (i = 0; i < luo->nr_flbs; i++) {
-		const struct kt_luo_flb *f = &luo->flbs[i];
-
-		kt_node_begin(s, f->name, NULL, NULL);
-		kt_field_str(s, "direction", f->incoming ? "incoming" : "outgoing");
-		kt_field_str(s, "state", kt_flb_state_name[f->state]);
-		kt_field_addr(s, "data", f->data);
-		flb_data_memory(st, f, s);
-		kt_field_u64(s, "files", f->count);
-		if (f->handed_over)
-			kt_field_u64(s, "files_handed_over", f->handed_over_count);
-		if (f->handlers) {
-			struct kt_val v = {.type = KT_V_STRLIST, .s = f->handlers, .n = f->handlers_len};
-
-			kt_field(s, "handlers", &v);
-		}
-		kt_field_bool(s, "object", f->object);
-		if (f->incoming && f->state != KT_FLB_SERIALIZED && f->state != KT_FLB_UNCLAIMED)
-			kt_field_i64(s, "retrieve_status", f->retrieve_status);
-		if (f->state == KT_FLB_UNCLAIMED)
-			kt_note(s, KT_NOTE_WARNING,
-				"no FLB of this name is registered in this kernel: nothing will retrieve it");
-		kt_node_end(s);
-	}
-	kt_node_end(s);
+	for (k = 0; k < n; k++)
+		buf[k] = buf[k] ? buf[k] : ',';
+	if (n)
+		kt_rows_str(r, row, col, "%.*s", (int)n, buf);
 }
 
 void kt_view_areas_node(const struct kt_areas *a, struct kt_sink *sink)

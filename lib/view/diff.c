@@ -189,3 +189,56 @@ unsigned int kt_diff_dir(const struct kt_snapshot *a, enum kt_dirn da, const str
 	}
 	return n;
 }
+
+/* ---- as rows: each blob that differs, its fields under it ------------------------------ */
+
+static const struct kt_colspec diff_cols[] = {
+    {"PATH", "the blob (A's path); under it each decoded field that differs", KT_COL_TREE},
+    {"CHANGE", "added, removed or changed", 0},
+    {"A", "in A: the field's value (a blob's path when it differs from B's)", 0},
+    {"B", "in B", 0},
+};
+const struct kt_table_def kt_diff_table = {diff_cols, KT_ARRAY_SIZE(diff_cols), "PATH,CHANGE,A,B"};
+static const char *const change_word[] = {"added", "removed", "changed"};
+
+struct diff_rows {
+	struct kt_rows *r;
+	size_t blob;
+};
+
+static void blob_row(void *ctx, const char *pa, const char *pb, enum kt_change ch)
+{
+	struct diff_rows *d = ctx;
+
+	d->blob = kt_rows_add(d->r, KT_ROW_NONE);
+	kt_rows_str(d->r, d->blob, "PATH", "%s", pa ? pa : pb);
+	kt_rows_str(d->r, d->blob, "CHANGE", "%s", change_word[ch]);
+	if (pa && pb && strcmp(pa, pb)) {
+		kt_rows_str(d->r, d->blob, "A", "%s", pa);
+		kt_rows_str(d->r, d->blob, "B", "%s", pb);
+	}
+}
+
+static void field_row(void *ctx, const char *field, const char *a, const char *b)
+{
+	struct diff_rows *d = ctx;
+	size_t row = kt_rows_add(d->r, d->blob);
+
+	kt_rows_str(d->r, row, "PATH", "%s", field);
+	kt_rows_str(d->r, row, "CHANGE", "%s", change_word[a && b ? KT_CHANGED : a ? KT_REMOVED : KT_ADDED]);
+	if (a)
+		kt_rows_str(d->r, row, "A", "%s", a);
+	if (b)
+		kt_rows_str(d->r, row, "B", "%s", b);
+}
+
+unsigned int kt_diff_rows(const struct kt_snapshot *a, enum kt_dirn da, const struct kt_snapshot *b,
+			  enum kt_dirn db, struct kt_rows *r)
+{
+	static const struct kt_diff_ops ops = {blob_row, field_row};
+	struct diff_rows d = {r, KT_ROW_NONE};
+
+	if (!r->cols)
+		kt_rows_init(r, &kt_diff_table);
+	return kt_diff_dir(a, da, b, db, &ops, &d);
+}

@@ -4,6 +4,7 @@
 #define KT_DIFF_H
 
 #include "snapshot/snapshot.h"
+#include "view/rows.h"
 
 enum kt_change { KT_ADDED, KT_REMOVED, KT_CHANGED };
 
@@ -21,5 +22,10 @@ struct kt_diff_ops {
  */
 unsigned int kt_diff_dir(const struct kt_snapshot *a, enum kt_dirn da, const struct kt_snapshot *b,
 			 enum kt_dirn db, const struct kt_diff_ops *ops, void *ctx);
+
+extern const struct kt_table_def kt_diff_table;
+/* The same, as rows (the first call sets r's columns; later ones add to it). */
+unsigned int kt_diff_rows(const struct kt_snapshot *a, enum kt_dirn da, const struct kt_snapshot *b,
+			  enum kt_dirn db, struct kt_rows *r);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* status: one screen of facts. */
 #include "decode/decoders.h"
+#include "base/util.h"
 #include "view/view.h"
 
 void kt_view_status(struct kt_state *st, const struct kt_view_opts *o, struct kt_sink *sink)
@@ -38,4 +39,41 @@ void kt_view_status(struct kt_state *st, const struct kt_view_opts *o, struct kt
 		kt_node_end(sink);
 	}
 	kt_node_end(sink);
+}
+
+static const struct kt_colspec blob_cols[] = {
+    {"DIR", "out: for the next kernel; in: from the previous one", 0},
+    {"NAME", "sub-blob name (fdt: the root)", 0},
+    {"FORMAT", "its format as decoded (kho-v4, luo-v5, memblock-v1, ...)", 0},
+    {"SIZE", "bytes debugfs gives", KT_COL_SIZE},
+};
+const struct kt_table_def kt_blobs_table = {blob_cols, KT_ARRAY_SIZE(blob_cols), "DIR,NAME,FORMAT,SIZE"};
+
+void kt_rows_blobs(struct kt_state *st, const struct kt_view_opts *o, struct kt_rows *r)
+{
+	const struct kt_snapshot *s = st->snap;
+	size_t i, row;
+	int d;
+
+	kt_rows_init(r, &kt_blobs_table);
+	for (d = 0; d < KT_NR_DIRS; d++) {
+		const struct kt_kho_dir *x = &s->dir[d];
+
+		if (!(o->mask & (1u << d)) || !x->present)
+			continue;
+		if (x->has_fdt) {
+			row = kt_rows_add(r, KT_ROW_NONE);
+			kt_rows_str(r, row, "DIR", "%s", kt_dirn_name[d]);
+			kt_rows_str(r, row, "NAME", "fdt");
+			kt_rows_str(r, row, "FORMAT", "%s", kt_decoder_for(&x->fdt)->format);
+			kt_rows_size(r, row, "SIZE", x->fdt.len);
+		}
+		for (i = 0; i < x->nr_subs; i++) {
+			row = kt_rows_add(r, KT_ROW_NONE);
+			kt_rows_str(r, row, "DIR", "%s", kt_dirn_name[d]);
+			kt_rows_str(r, row, "NAME", "%s", x->subs[i].name);
+			kt_rows_str(r, row, "FORMAT", "%s", kt_decoder_for(&x->subs[i])->format);
+			kt_rows_size(r, row, "SIZE", x->subs[i].len);
+		}
+	}
 }

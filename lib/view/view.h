@@ -7,6 +7,7 @@
 
 #include "decode/sink.h"
 #include "model/state.h"
+#include "view/rows.h"
 
 #define KT_VIEW_OUT (1u << KT_OUT)
 #define KT_VIEW_IN  (1u << KT_IN)
@@ -33,6 +34,21 @@ void kt_view_global(struct kt_state *st, const struct kt_view_opts *o, struct kt
 /* Preserved memory of each direction: blocks by order, ranges, boot-area and RAM checks. */
 void kt_view_mem(struct kt_state *st, const struct kt_view_opts *o, struct kt_sink *sink);
 
+/* LUO's global state: every FLB (the flbs node of global and handlers). */
+void kt_view_flbs(struct kt_state *st, const struct kt_view_opts *o, struct kt_sink *s);
+
+/* The same lists as rows of named columns (a table), for the text output of the list commands. */
+typedef void (*kt_rows_fn)(struct kt_state *st, const struct kt_view_opts *o, struct kt_rows *r);
+extern const struct kt_table_def kt_sessions_table, kt_handlers_table, kt_flbs_table, kt_blobs_table;
+/* Sessions, with their files (and with o->folios their folios) under them. */
+void kt_rows_sessions(struct kt_state *st, const struct kt_view_opts *o, struct kt_rows *r);
+/* One row per file handler. */
+void kt_rows_handlers(struct kt_state *st, const struct kt_view_opts *o, struct kt_rows *r);
+/* One row per blob (the root FDT and each sub-blob) with its decoded format. */
+void kt_rows_blobs(struct kt_state *st, const struct kt_view_opts *o, struct kt_rows *r);
+/* One row per FLB, registered here or handed over (flbs.c). */
+void kt_rows_flbs(struct kt_state *st, const struct kt_view_opts *o, struct kt_rows *r);
+
 /* Pieces several views show (common.c). */
 /* Where the LUO state came from and what its sources said, as notes. */
 void kt_view_luo_sources(const struct kt_luo_state *luo, struct kt_sink *s);
@@ -41,6 +57,11 @@ void kt_view_luo_sources(const struct kt_luo_state *luo, struct kt_sink *s);
  * handle is looked up in the preserved memory.
  */
 void kt_view_flbs_node(struct kt_state *st, struct kt_sink *s);
+/* The LUO state's source problems as notes of rows (warnings; an error when there is no state). */
+void kt_rows_luo_notes(const struct kt_luo_state *luo, struct kt_rows *r);
+/* The FLBs of handler (in a direction) joined by commas into column col of row. */
+void kt_rows_handler_flbs(const struct kt_luo_state *luo, const char *handler, bool incoming,
+			  struct kt_rows *r, size_t row, const char *col);
 /* A node listing a direction's boot areas. */
 void kt_view_areas_node(const struct kt_areas *a, struct kt_sink *s);
 /* Preserved-memory totals as fields of the current node (mem.c). */

@@ -83,9 +83,9 @@ check_global() {
 		"flb gone-v9 state=unclaimed" 'flbs=5' "not flb nope-v1"
 	assert_success
 	assert_output ''
-	run "$KI" assert "flb $V2 state=preserved"
+	run "$KI" assert -P "flb $V2 state=preserved"
 	assert_failure 1
-	assert_output "FAIL flb $V2 state=preserved (seen: out state=registered)"
+	assert_output "EXPR=\"flb $V2 state=preserved\" RESULT=\"FAIL\" SEEN=\"out state=registered\""
 	run "$KI" assert "flb $V0 files>6"
 	assert_failure 1
 }

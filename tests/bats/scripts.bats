@@ -54,10 +54,10 @@ stage() {
 	done
 	for e in 'subtree nope' 'subtree out/kho_test' 'not incoming' 'kexec-count=2' \
 		'liveupdate-number>1' 'scratch<1M' 'subtree memblock size>210'; do
-		run "$KI" --root "$FIX/kexec" assert "$e"
+		run "$KI" --root "$FIX/kexec" assert -P "$e"
 		[ "$status" = 1 ] || fail "'$e' should fail: $output"
 		[ "${#lines[@]}" = 1 ]
-		[[ ${lines[0]} == "FAIL $e (seen: "* ]]
+		[[ ${lines[0]} == "EXPR=\"$e\" RESULT=\"FAIL\" SEEN=\""* ]]
 	done
 	run "$KI" --root "$FIX/boot" assert 'not incoming' kexec-count=0 liveupdate-number=0
 	assert_success
@@ -75,22 +75,23 @@ stage() {
 		run "$KI" --root "$TMP/s" assert "$e"
 		[ "$status" = 1 ] || fail "'$e' should fail: $output"
 	done
-	run "$KI" --root "$TMP/s" assert 'session vm-0 files=3'
-	assert_output "FAIL session vm-0 files=3 (seen: files=2)"
+	run "$KI" --root "$TMP/s" assert -o SEEN -n 'session vm-0 files=3'
+	assert_output "files=2"
 }
 
 @test "assert: several expressions, each failure on its own line with what was seen; -v shows all" {
 	stage sessions s outgoing
 	run "$KI" --root "$TMP/s" assert subtree memblock session vm-0 files=5 'kexec-count=3' incoming
 	assert_failure 1
-	assert_equal "${#lines[@]}" 3
-	assert_line --index 0 "FAIL session vm-0 files=5 (seen: files=2)"
-	assert_line --index 1 "FAIL kexec-count=3 (seen: kexec-count=0)"
-	assert_line --index 2 "FAIL incoming (seen: no in/ (not started by a KHO kexec))"
-	run "$KI" --root "$TMP/s" -v assert 'subtree memblock' 'sessions = 4'
+	assert_equal "${#lines[@]}" 4
+	assert_line --index 0 --regexp '^EXPR +RESULT +SEEN$'
+	assert_line --index 1 --regexp '^session vm-0 files=5 +FAIL +files=2$'
+	assert_line --index 2 --regexp '^kexec-count=3 +FAIL +kexec-count=0$'
+	assert_line --index 3 --regexp '^incoming +FAIL +no in/ \(not started by a KHO kexec\)$'
+	run "$KI" --root "$TMP/s" -v assert -P 'subtree memblock' 'sessions = 4'
 	assert_success
-	assert_line --index 0 "ok   subtree memblock (seen: out/sub_fdts/memblock)"
-	assert_line --index 1 "ok   sessions=4 (seen: sessions=4)"
+	assert_line --index 0 'EXPR="subtree memblock" RESULT="ok" SEEN="out/sub_fdts/memblock"'
+	assert_line --index 1 'EXPR="sessions=4" RESULT="ok" SEEN="sessions=4"'
 }
 
 @test "assert -J: schema_version, results of {expr, ok, seen}, failed" {
@@ -150,9 +151,9 @@ stage() {
 	total=$(jqo '.tree[] | select(.name == "out") | .fields.total')
 	run "$KI" assert "preserved=$total" "preserved>=$((total / 1024))K"
 	assert_success
-	run "$KI" assert "preserved>$total"
+	run "$KI" assert -o SEEN -n "preserved>$total"
 	assert_failure 1
-	assert_output --partial "(seen: preserved=$total ("
+	assert_output --partial "preserved=$total ("
 }
 
 @test "assert on the snapshots saved in the VM (LUO state and pages): sessions, handler, preserved" {
@@ -161,9 +162,9 @@ stage() {
 	run "$KI" --root "$S/sessions.tar" assert 'sessions=4' 'session vm-0 files=2 state=outgoing' \
 		'handler memfd-v2 files=6 bytes=24M' 'preserved>=24M' 'session vm-3 files=0' 'not incoming'
 	assert_success
-	run "$KI" --root "$S/sessions.tar" assert 'preserved<1M'
+	run "$KI" --root "$S/sessions.tar" assert -P 'preserved<1M'
 	assert_failure 1
-	assert_output --regexp '^FAIL preserved<1M \(seen: preserved=[0-9]+ \([0-9.]+ MiB\)\)$'
+	assert_output --regexp '^EXPR="preserved<1M" RESULT="FAIL" SEEN="preserved=[0-9]+ \([0-9.]+ MiB\)"$'
 	run "$KI" --root "$S/kexec.tar" assert incoming 'kexec-count=1' 'session vm-1 state=serialized files=2'
 	assert_success
 }
@@ -339,11 +340,18 @@ check() {
 	fi
 }
 
-@test "preflight: text, one check a line, then the verdict" {
+@test "preflight: text, a table of checks, then the verdict; -P for scripts" {
 	KHO_TOOLS_DEBUGFS=$FIX/sessions run "$KI" preflight
-	assert_line --index 0 --regexp '^ok +debugfs +'
+	assert_line --index 0 --regexp '^STATUS +CHECK +MESSAGE$'
+	assert_line --index 1 --regexp '^ok +debugfs +'
 	assert_line --regexp '^ok +finalize +not needed: this kernel finalizes KHO during the kexec reboot$'
 	assert_line --regexp '^(go|no-go|cannot tell): [0-9]+ failed, [0-9]+ warning\(s\), [0-9]+ unknown$'
+	# Pairs: one line a check, no heading, no verdict line.
+	KHO_TOOLS_DEBUGFS=$FIX/sessions run "$KI" preflight -P -o CHECK,STATUS
+	assert_line --index 0 'CHECK="debugfs" STATUS="ok"'
+	assert_line 'CHECK="finalize" STATUS="ok"'
+	refute_output --partial 'failed,'
+	refute_output --partial 'MESSAGE'
 }
 
 @test "preflight: no KHO is no-go; the preserved memory is checked against scratch (fabricated machine)" {

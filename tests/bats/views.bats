@@ -61,3 +61,45 @@ layout() {
 	assert_failure 2
 	assert_output --partial "luo/state does not match its manifest checksum"
 }
+
+@test "sessions as a table: -o NAME,FILES,SIZE -P -b, the agent's layout in every row" {
+	local n files size empty want
+	n=$(layout sessions) files=$(layout files) empty=$(layout empty) size=$((4 << 20)) # size=4M
+	run "$KI" --root "$SAVED/sessions.tar" sessions --list -o TYPE,NAME,FILES,SIZE -P -b
+	assert_success
+	# Sessions vm-0.. hold `files` memfds of 4M each, the last `empty` none; each file row follows.
+	want=$(for ((i = 0; i < n; i++)); do
+		if ((i < n - empty)); then
+			echo "TYPE=\"session\" NAME=\"vm-$i\" FILES=\"$files\" SIZE=\"$((files * size))\""
+			for ((k = 0; k < files; k++)); do echo "file $size"; done
+		else
+			echo "TYPE=\"session\" NAME=\"vm-$i\" FILES=\"0\" SIZE=\"0\""
+		fi
+	done)
+	assert_equal "$(sed -E 's/^TYPE="file" NAME="[0-9]+" FILES="" SIZE="([0-9]+)"$/file \1/' <<<"$output")" "$want"
+}
+
+@test "sessions table options: -n, -r, --output-all, +LIST, -s by value, unknown columns" {
+	run "$KI" --root "$SAVED/sessions.tar" sessions
+	assert_success
+	assert_line --index 0 --regexp '^NAME +STATE +OWNER +PID +FDNAME +HANDLER +FILES +SIZE$'
+	# Files are drawn under their session.
+	assert_line --index 2 --regexp '^.-[0-9]+ +memfd-v2 +4 MiB$'
+	run "$KI" --root "$SAVED/sessions.tar" sessions -n -o +TOKEN
+	refute_line --partial NAME
+	assert_line --index 1 --regexp ' memfd-v2 +4 MiB +[0-9]+$'
+	run "$KI" --root "$SAVED/sessions.tar" sessions --output-all -n -r
+	assert_success
+	# Every column in every raw line: as many cells as --help lists columns.
+	ncols=$("$KI" sessions --help | sed -n '/^Available output columns/,/^$/p' | grep -c '^ ')
+	while IFS= read -r line; do
+		[ "$(tr ' ' '\n' <<<"$line" | wc -l)" = "$ncols" ] || fail "not $ncols cells: $line"
+	done <<<"$output"
+	# By size, as numbers: the empty session first (0 < 4 MiB < 8 MiB).
+	run "$KI" --root "$SAVED/sessions.tar" sessions --list -n -r -o NAME -s SIZE
+	assert_line --index 0 "vm-$(($(layout sessions) - 1))"
+	run --separate-stderr "$KI" --root "$SAVED/sessions.tar" sessions -o NAME,BOGUS
+	assert_failure 2
+	assert_equal "$stderr" "kho-inspect: unknown column 'BOGUS' (--help lists them)"
+	assert_output ''
+}

@@ -226,8 +226,8 @@ sample() {
 	[ "$(j sessions/assert.out '.results | length')" = 8 ]
 	assert_equal "$(rc sessions/assert-fail)" 1
 	assert_equal "$(cat "$out/sessions/assert-fail.out")" \
-		"FAIL session vm-0 files=999 (seen: files=$(created | awk '$1 == "vm-0" { print $2 }'))
-FAIL incoming (seen: no in/ (not started by a KHO kexec))"
+		"EXPR=\"session vm-0 files=999\" RESULT=\"FAIL\" SEEN=\"files=$(created | awk '$1 == "vm-0" { print $2 }')\"
+EXPR=\"incoming\" RESULT=\"FAIL\" SEEN=\"no in/ (not started by a KHO kexec)\""
 	assert_equal "$(rc kexec/assert)" 0
 	assert_equal "$(rc retrieved/assert)" 0
 	[ "$(j retrieved/assert.out '.results[0].seen')" = "state=retrieved" ]
@@ -236,6 +236,18 @@ FAIL incoming (seen: no in/ (not started by a KHO kexec))"
 	2) cannot_tell finished/assert ;;
 	*) fail "finished assert: $(cat "$out/finished/assert.out")" ;;
 	esac
+}
+
+@test "sessions as a raw table live: every session at the fd the agent holds it by, every file's token and size" {
+	[ -f "$out/sessions/sessions-table.out" ] || skip "no sessions table captured"
+	assert_equal "$(rc sessions/sessions-table)" 0
+	# The agent's log: "SESSION name=N index=I fd=F files=K", then "FILE session=N token=T size=S".
+	assert_equal "$(cat "$out/sessions/sessions-table.out")" \
+		"$(awk 'function flush(i) { if (name == "") return; print "session " name " " fd "  " sum
+				for (i = 0; i < nf; i++) print files[i] }
+			/^SESSION / { flush(); split($2, n, "="); split($4, f, "="); name = n[2]; fd = f[2]; sum = nf = 0 }
+			/^FILE / { split($3, t, "="); split($4, z, "="); files[nf++] = "file " t[2] "  " t[2] " " z[2]; sum += z[2] }
+			END { flush() }' "$out/sessions/agent.log")"
 }
 
 @test "finalize/abort on the 7.3 kernel: no control, exit 2, one line pointing at preflight" {

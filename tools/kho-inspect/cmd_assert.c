@@ -46,11 +46,12 @@ int cmd_assert(const struct opts *o, int argc, char **argv)
 		kt_json_u64(&j, "failed", failed);
 		kt_json_obj_end(&j);
 		kt_json_finish(&j);
-	} else {
-		for (i = 0; i < a.n; i++)
-			if (!res[i].ok || o->verbose)
-				printf("%-4s %s (seen: %s)\n", res[i].ok ? "ok" : "FAIL", res[i].expr,
-				       res[i].seen);
+	} else if (failed || o->verbose) {
+		struct kt_rows r;
+
+		kt_assert_rows(res, a.n, o->verbose, &r);
+		ret = print_rows(o, &r);
+		kt_rows_free(&r);
 	}
 out:
 	kt_assert_results_free(res, a.n);

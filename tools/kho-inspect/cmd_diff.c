@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdio.h>
-#include <string.h>
 
 #include "view/diff.h"
 #include "kho-inspect.h"
 
+/* The JSON document being written (the text output is a table of rows). */
 struct out {
-	const struct opts *o;
 	struct kt_json *j;
 	bool in_blob;
 };
@@ -18,15 +17,6 @@ static void on_blob(void *ctx, const char *pa, const char *pb, enum kt_change ch
 	struct out *w = ctx;
 	const char *path = pb ? pb : pa;
 
-	if (!w->j) {
-		printf("%c %s%s%s\n",
-		       ch == KT_ADDED	  ? '+'
-		       : ch == KT_REMOVED ? '-'
-					  : '~',
-		       pa ? pa : pb, pa && pb && strcmp(pa, pb) ? " -> " : "",
-		       pa && pb && strcmp(pa, pb) ? pb : "");
-		return;
-	}
 	if (w->in_blob) {
 		kt_json_arr_end(w->j);
 		kt_json_obj_end(w->j);
@@ -44,13 +34,6 @@ static void on_field(void *ctx, const char *field, const char *a, const char *b)
 {
 	struct out *w = ctx;
 
-	if (!w->j) {
-		if (a && b)
-			printf("    %s: %s -> %s\n", field, a, b);
-		else
-			printf("    %c %s: %s\n", a ? '-' : '+', field, a ? a : b);
-		return;
-	}
 	kt_json_obj_begin(w->j, NULL);
 	kt_json_str(w->j, "field", field);
 	kt_json_str(w->j, "a", a);
@@ -62,10 +45,11 @@ int cmd_diff(const struct opts *o, int argc, char **argv)
 {
 	static const struct kt_diff_ops ops = {on_blob, on_field};
 	struct kt_snapshot a, b;
-	struct out w = {.o = o};
+	struct kt_rows r = {0};
 	struct kt_json j;
+	struct out w = {.j = &j};
 	unsigned int n = 0;
-	int d;
+	int d, ret = 0;
 
 	if (argc != 2 && !(o->out_vs_in && argc == 1)) {
 		report_error(o, "diff needs two snapshots: A B (each 'live', DIR or FILE.tar)%s",
@@ -79,7 +63,6 @@ int cmd_diff(const struct opts *o, int argc, char **argv)
 		return KT_EXIT_ERROR;
 	}
 	if (o->json) {
-		w.j = &j;
 		kt_json_init(&j, stdout, o->pretty);
 		kt_json_obj_begin(&j, NULL);
 		kt_json_u64(&j, "schema_version", KT_JSON_SCHEMA_VERSION);
@@ -88,12 +71,12 @@ int cmd_diff(const struct opts *o, int argc, char **argv)
 		kt_json_str(&j, "mode", o->out_vs_in ? "out-vs-in" : "same-direction");
 		kt_json_arr_begin(&j, "blobs");
 	}
-	if (o->out_vs_in) {
-		n = kt_diff_dir(&a, KT_OUT, &b, KT_IN, &ops, &w);
-	} else {
-		for (d = 0; d < KT_NR_DIRS; d++)
-			if (o->dirs & (1u << d))
-				n += kt_diff_dir(&a, d, &b, d, &ops, &w);
+	for (d = 0; d < KT_NR_DIRS; d++) {
+		enum kt_dirn da = o->out_vs_in ? KT_OUT : (enum kt_dirn)d, db = o->out_vs_in ? KT_IN : da;
+
+		if (o->out_vs_in ? d : !(o->dirs & (1u << d)))
+			continue;
+		n += o->json ? kt_diff_dir(&a, da, &b, db, &ops, &w) : kt_diff_rows(&a, da, &b, db, &r);
 	}
 	if (o->json) {
 		if (w.in_blob) {
@@ -106,8 +89,11 @@ int cmd_diff(const struct opts *o, int argc, char **argv)
 		kt_json_finish(&j);
 	} else if (!n) {
 		printf("no differences\n");
+	} else if ((ret = print_rows(o, &r))) {
+		n = 0;
 	}
+	kt_rows_free(&r);
 	kt_snapshot_free(&a);
 	kt_snapshot_free(&b);
-	return n ? KT_EXIT_CHECK : KT_EXIT_OK;
+	return ret ? ret : n ? KT_EXIT_CHECK : KT_EXIT_OK;
 }

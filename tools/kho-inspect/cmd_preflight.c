@@ -45,11 +45,15 @@ int cmd_preflight(const struct opts *o, int argc, char **argv)
 		kt_json_obj_end(&j);
 		kt_json_finish(&j);
 	} else {
-		for (i = 0; i < p.n; i++)
-			printf("%-7s %-9s %s\n", kt_check_status_name[p.checks[i].status], p.checks[i].name,
-			       p.checks[i].msg);
-		printf("%s: %zu failed, %zu warning(s), %zu unknown\n", verdict_name[v],
-		       p.count[KT_CHECK_FAIL], p.count[KT_CHECK_WARN], p.count[KT_CHECK_UNKNOWN]);
+		struct kt_rows r;
+
+		kt_preflight_rows(&p, &r);
+		if (print_rows(o, &r))
+			v = KT_EXIT_ERROR;
+		kt_rows_free(&r);
+		if (!o->table.raw && !o->table.pairs)
+			printf("%s: %zu failed, %zu warning(s), %zu unknown\n", verdict_name[v],
+			       p.count[KT_CHECK_FAIL], p.count[KT_CHECK_WARN], p.count[KT_CHECK_UNKNOWN]);
 	}
 	kt_preflight_free(&p);
 	return v;

@@ -17,6 +17,17 @@ static void text_header(const struct kt_snapshot *s)
 	printf("\n");
 }
 
+static int rows_out(const struct opts *o, struct kt_state *c, const struct kt_view_opts *vo)
+{
+	struct kt_rows r;
+	int ret;
+
+	o->rows(c, vo, &r);
+	ret = print_rows(o, &r);
+	kt_rows_free(&r);
+	return ret;
+}
+
 int run_view(const struct opts *o, int argc, char **argv,
 	     int (*prepare)(const struct opts *o, struct kt_state *c))
 {
@@ -42,6 +53,10 @@ int run_view(const struct opts *o, int argc, char **argv,
 		kt_snapshot_free(&s);
 		return KT_EXIT_ERROR;
 	}
+	if (o->rows && !o->json && !o->view_too) {
+		ret = rows_out(o, &c, &vo);
+		goto out;
+	}
 	if (o->json) {
 		json_begin(&j, o, &s);
 		kt_json_arr_begin(&j, "tree");
@@ -63,6 +78,11 @@ int run_view(const struct opts *o, int argc, char **argv,
 		kt_errmsg("%s%s", sink->first_error,
 			  sink->errors > 1 ? " (and more errors in the output)" : "");
 	ret = sink->errors ? KT_EXIT_ERROR : KT_EXIT_OK;
+	if (o->rows && !o->json) {
+		printf("\n");
+		ret = rows_out(o, &c, &vo) ?: ret;
+	}
+out:
 	kt_state_free(&c);
 	kt_snapshot_free(&s);
 	return ret;

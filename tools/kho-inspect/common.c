@@ -43,3 +43,20 @@ void json_begin(struct kt_json *j, const struct opts *o, const struct kt_snapsho
 	kt_json_str(j, "taken", s->taken);
 	kt_json_obj_end(j);
 }
+
+int print_rows(const struct opts *o, const struct kt_rows *r)
+{
+	char err[256];
+	bool error = false;
+	size_t i;
+
+	for (i = 0; i < r->nr_notes; i++) {
+		kt_errmsg("%s%s", r->note_is_error[i] ? "" : "warning: ", r->notes[i]);
+		error |= r->note_is_error[i];
+	}
+	if (kt_table_print(r, &o->table, stdout, err, sizeof(err))) {
+		kt_errmsg("%s", err);
+		return KT_EXIT_ERROR;
+	}
+	return error ? KT_EXIT_ERROR : KT_EXIT_OK;
+}

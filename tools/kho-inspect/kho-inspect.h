@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "base/json_write.h"
+#include "render/table.h"
 #include "snapshot/snapshot.h"
 #include "view/view.h"
 
@@ -18,15 +19,18 @@ struct opts {
 	bool verbose;
 	unsigned int dirs; /* KT_VIEW_OUT | KT_VIEW_IN */
 	bool out_vs_in;
-	bool folios;		  /* sessions --folios */
-	bool ranges;		  /* mem --ranges */
-	kt_view_fn view;	  /* the selected view command's view */
-	const char *root;	  /* --root: NULL = live */
-	const char *output;	  /* save -o */
-	const char *manifest;	  /* save --manifest */
-	bool dry_run;		  /* finalize/abort: say what would be written */
-	bool yes;		  /* finalize/abort: really write */
-	const char **accept_loss; /* preflight --accept-loss UNIT[:FDNAME], repeated */
+	bool folios;		    /* sessions --folios */
+	bool ranges;		    /* mem --ranges */
+	kt_view_fn view;	    /* the selected view command's view */
+	kt_rows_fn rows;	    /* its text output as a table, if it has one */
+	bool view_too;		    /* the view's text before that table */
+	struct kt_table_opts table; /* -o, -n, -r, -P, -b, -s, --list */
+	const char *root;	    /* --root: NULL = live */
+	const char *output;	    /* save -o */
+	const char *manifest;	    /* save --manifest */
+	bool dry_run;		    /* finalize/abort: say what would be written */
+	bool yes;		    /* finalize/abort: really write */
+	const char **accept_loss;   /* preflight --accept-loss UNIT[:FDNAME], repeated */
 	size_t nr_accept_loss;
 };
 
@@ -34,6 +38,9 @@ struct opts {
 int load_snapshot(const struct opts *o, const char *spec, struct kt_snapshot *s);
 /* Report an error once: stderr, and a JSON error object on stdout in -J mode. */
 void report_error(const struct opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print rows r as o asks (table options), its notes on stderr; 0, or KT_EXIT_ERROR when a note
+ * is an error or the columns are wrong (reported). */
+int print_rows(const struct opts *o, const struct kt_rows *r);
 /* Start a JSON document with schema_version and the snapshot's source. */
 void json_begin(struct kt_json *j, const struct opts *o, const struct kt_snapshot *s);
 

@@ -185,8 +185,15 @@ int lt_view_default_sort(enum lt_view v, bool *desc);
 /* One event as a row of the Events view; exact: plain numbers (bytes, latency in us). */
 void lt_event_row(const struct kt_event *e, bool exact, struct lt_row *r);
 const struct lt_col *lt_event_cols(int *n);
-/* Column widths fitted to the rows (at least the titles). */
-void lt_table_widths(const struct lt_table *t, int *w);
+/*
+ * Rows [first, first + n) of t as text through libsmartcols (render/table.c): the title
+ * line, then a line a row; titles (NULL: the columns') name the columns; width 0: as wide as
+ * the cells, else exactly that many columns (a screen). Malloc'ed.
+ */
+char *lt_table_text(const struct lt_table *t, size_t first, size_t n, const char *const *titles,
+		    size_t width);
+/* The frame's blobs (DIR, BLOB, FORMAT, SIZE) the same way. */
+char *lt_blobs_text(const struct lt_frame *f, size_t width);
 
 /* ---- renderers ----------------------------------------------------------------------- */
 

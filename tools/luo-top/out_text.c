@@ -2,10 +2,12 @@
 /* Plain text: batch frames (like top -b), one line per traced call, the probe list. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "luo-top.h"
 #include "base/util.h"
+#include "render/table.h"
 
 #define BATCH_EVENTS 100 /* newest events printed per batch frame */
 
@@ -26,21 +28,13 @@ static void print_row(FILE *out, const struct lt_col *cols, int ncols, const int
 	fputc('\n', out);
 }
 
-static void print_table(FILE *out, const struct lt_table *t, size_t first)
+static void print_table(FILE *out, const struct lt_table *t)
 {
-	const char *cells[LT_MAX_COLS];
-	int w[LT_MAX_COLS], c;
-	size_t i;
+	char *s = lt_table_text(t, 0, t->nrows, NULL, 0);
+	size_t n = strlen(s);
 
-	lt_table_widths(t, w);
-	for (c = 0; c < t->ncols; c++)
-		cells[c] = t->cols[c].title;
-	print_row(out, t->cols, t->ncols, w, cells);
-	for (i = first; i < t->nrows; i++) {
-		for (c = 0; c < t->ncols; c++)
-			cells[c] = t->rows[i].cell[c];
-		print_row(out, t->cols, t->ncols, w, cells);
-	}
+	fprintf(out, "%s%s", s, n && s[n - 1] == '\n' ? "" : "\n");
+	free(s);
 }
 
 static void header(FILE *out, const struct lt_frame *f)
@@ -57,7 +51,7 @@ static void header(FILE *out, const struct lt_frame *f)
 void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 {
 	struct lt_table t = {0};
-	size_t i;
+	char *blobs;
 	bool desc;
 	int sort;
 
@@ -67,29 +61,28 @@ void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	fprintf(out, "\n[sessions]\n");
 	sort = lt_view_default_sort(LT_V_SESSIONS, &desc);
 	lt_table_build(f, LT_V_SESSIONS, NULL, sort, desc, &t);
-	print_table(out, &t, 0);
+	print_table(out, &t);
 
 	fprintf(out, "\n[handlers]\n");
 	sort = lt_view_default_sort(LT_V_HANDLERS, &desc);
 	lt_table_build(f, LT_V_HANDLERS, NULL, sort, desc, &t);
-	print_table(out, &t, 0);
+	print_table(out, &t);
 
 	fprintf(out, "\n[global]\n");
 	if (f->status_text)
 		fputs(f->status_text, out);
-	fprintf(out, "%-4s %-20s %-16s %s\n", "DIR", "BLOB", "FORMAT", "SIZE");
-	for (i = 0; i < f->nr_blobs; i++)
-		fprintf(out, "%-4s %-20s %-16s %" PRIu64 "\n", f->blobs[i].dir, f->blobs[i].name,
-			f->blobs[i].format, f->blobs[i].size);
+	blobs = lt_blobs_text(f, 0);
+	fputs(blobs, out);
+	free(blobs);
 	sort = lt_view_default_sort(LT_V_GLOBAL, &desc);
 	lt_table_build(f, LT_V_GLOBAL, NULL, sort, desc, &t);
-	print_table(out, &t, 0);
+	print_table(out, &t);
 
 	fprintf(out, "\n[functions]\n");
 	if (f->tracing) {
 		sort = lt_view_default_sort(LT_V_FUNCTIONS, &desc);
 		lt_table_build(f, LT_V_FUNCTIONS, NULL, sort, desc, &t);
-		print_table(out, &t, 0);
+		print_table(out, &t);
 	} else {
 		fprintf(out, "(tracing %s)\n", f->trace_status ? f->trace_status : "off");
 	}
@@ -106,7 +99,7 @@ void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 		if (f->new_events > show)
 			fprintf(out, "(%zu earlier events of this interval not shown)\n",
 				f->new_events - show);
-		print_table(out, &t, 0);
+		print_table(out, &t);
 	}
 	fputc('\n', out);
 	lt_table_free(&t);
@@ -152,16 +145,28 @@ void lt_text_event(FILE *out, const struct kt_event *e)
 
 int lt_text_probes(FILE *out, struct kt_trace *t)
 {
+	static const struct kt_colspec cols[] = {
+	    {"FUNCTION", "", 0}, {"PROBE", "", 0}, {"STATE", "", 0}, {"REASON", "", 0}};
+	static const struct kt_table_def def = {cols, KT_ARRAY_SIZE(cols), "FUNCTION,PROBE,STATE,REASON"};
+	const struct kt_table_opts o = {0};
 	const struct kt_probe *p;
-	size_t i, n = kt_trace_probes(t, &p);
+	size_t i, row, n = kt_trace_probes(t, &p);
+	struct kt_rows r;
+	char err[128];
 
 	fprintf(out, "fentry: %s\nkprobe: %s\ntracing %s\n", kt_trace_fentry_state(t),
 		kt_trace_kprobe_state(t), kt_trace_status(t));
-	fprintf(out, "%-28s %-6s %-5s %s\n", "FUNCTION", "PROBE", "STATE", "REASON");
-	for (i = 0; i < n; i++)
-		fprintf(out, "%-28s %-6s %-5s %s\n", p[i].func,
-			p[i].kind == KT_PROBE_OFF ? "-" : kt_probe_kind_name(p[i].kind),
-			p[i].attached ? "on" : "off", p[i].reason);
+	kt_rows_init(&r, &def);
+	for (i = 0; i < n; i++) {
+		row = kt_rows_add(&r, KT_ROW_NONE);
+		kt_rows_str(&r, row, "FUNCTION", "%s", p[i].func);
+		kt_rows_str(&r, row, "PROBE", "%s",
+			    p[i].kind == KT_PROBE_OFF ? "-" : kt_probe_kind_name(p[i].kind));
+		kt_rows_str(&r, row, "STATE", "%s", p[i].attached ? "on" : "off");
+		kt_rows_str(&r, row, "REASON", "%s", p[i].reason);
+	}
+	kt_table_print(&r, &o, out, err, sizeof(err));
+	kt_rows_free(&r);
 	fflush(out);
 	return kt_trace_active(t) ? LT_EXIT_OK : LT_EXIT_CHECK;
 }

@@ -9,6 +9,7 @@
 #include "luo-top.h"
 #include "base/size.h"
 #include "base/util.h"
+#include "render/table.h"
 
 const char *const lt_view_name[LT_NR_VIEWS] = {"sessions", "handlers", "global", "functions", "events"};
 
@@ -439,21 +440,56 @@ void lt_table_free(struct lt_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void lt_table_widths(const struct lt_table *t, int *w)
+char *lt_table_text(const struct lt_table *t, size_t first, size_t n, const char *const *titles, size_t width)
 {
-	size_t i;
+	struct kt_colspec spec[LT_MAX_COLS];
+	const struct kt_table_def def = {spec, (size_t)t->ncols, NULL};
+	const struct kt_table_opts o = {.all = true, .width = width};
+	struct kt_rows r;
+	char *out, err[128];
+	size_t i, row;
 	int c;
 
-	for (c = 0; c < t->ncols; c++) {
-		w[c] = t->cols[c].width;
-		if ((int)strlen(t->cols[c].title) > w[c])
-			w[c] = strlen(t->cols[c].title);
+	for (c = 0; c < t->ncols; c++)
+		spec[c] = (struct kt_colspec){titles ? titles[c] : t->cols[c].title, "",
+					      t->cols[c].numeric ? KT_COL_NUM : KT_COL_TRUNC};
+	kt_rows_init(&r, &def);
+	for (i = first; i < t->nrows && i - first < n; i++) {
+		row = kt_rows_add(&r, KT_ROW_NONE);
+		for (c = 0; c < t->ncols; c++)
+			if (t->rows[i].cell[c][0])
+				kt_rows_str(&r, row, spec[c].name, "%s", t->rows[i].cell[c]);
 	}
-	for (i = 0; i < t->nrows; i++)
-		for (c = 0; c < t->ncols; c++) {
-			int n = strlen(t->rows[i].cell[c]);
+	if (!r.n) /* libsmartcols prints nothing of a table without rows: keep the titles */
+		kt_rows_add(&r, KT_ROW_NONE);
+	if (kt_table_string(&r, &o, &out, err, sizeof(err)))
+		out = NULL; /* every column exists: cannot happen */
+	kt_rows_free(&r);
+	return out;
+}
 
-			if (n > w[c])
-				w[c] = n;
-		}
+char *lt_blobs_text(const struct lt_frame *f, size_t width)
+{
+	static const struct kt_colspec cols[] = {{"DIR", "", 0},
+						 {"BLOB", "", KT_COL_TRUNC},
+						 {"FORMAT", "", KT_COL_TRUNC},
+						 {"SIZE", "", KT_COL_SIZE}};
+	static const struct kt_table_def def = {cols, KT_ARRAY_SIZE(cols), "DIR,BLOB,FORMAT,SIZE"};
+	const struct kt_table_opts o = {.width = width};
+	struct kt_rows r;
+	char *out, err[128];
+	size_t i, row;
+
+	kt_rows_init(&r, &def);
+	for (i = 0; i < f->nr_blobs; i++) {
+		row = kt_rows_add(&r, KT_ROW_NONE);
+		kt_rows_str(&r, row, "DIR", "%s", f->blobs[i].dir);
+		kt_rows_str(&r, row, "BLOB", "%s", f->blobs[i].name);
+		kt_rows_str(&r, row, "FORMAT", "%s", f->blobs[i].format);
+		kt_rows_size(&r, row, "SIZE", f->blobs[i].size);
+	}
+	if (kt_table_string(&r, &o, &out, err, sizeof(err)))
+		out = NULL; /* every column exists: cannot happen */
+	kt_rows_free(&r);
+	return out;
 }

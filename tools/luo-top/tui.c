@@ -61,89 +61,49 @@ static void line(int y, const char *s)
 	mvaddnstr(y, 0, s, COLS > 0 ? COLS : 0);
 }
 
-static void fit_widths(const struct lt_table *t, int *w)
-{
-	int total = 0, c;
-
-	lt_table_widths(t, w);
-	for (c = 0; c < t->ncols; c++)
-		total += w[c] + (c ? 1 : 0);
-	while (total > COLS) {
-		int widest = -1;
-
-		for (c = 0; c < t->ncols; c++)
-			if (t->cols[c].left && w[c] > t->cols[c].width && (widest < 0 || w[c] > w[widest]))
-				widest = c;
-		if (widest < 0)
-			break;
-		w[widest]--;
-		total--;
-	}
-}
-
-static void format_row(char *buf, size_t len, const struct lt_table *t, const int *w,
-		       const char *const *cells)
-{
-	size_t n = 0;
-	int c;
-
-	buf[0] = 0;
-	for (c = 0; c < t->ncols && n < len; c++) {
-		int r;
-
-		if (t->cols[c].left)
-			r = snprintf(buf + n, len - n, "%s%-*.*s", c ? " " : "", w[c], w[c], cells[c]);
-		else
-			r = snprintf(buf + n, len - n, "%s%*.*s", c ? " " : "", w[c], w[c], cells[c]);
-		if (r < 0)
-			break;
-		n += r;
-	}
-}
-
+/* The view's table from its scroll position, as many rows as fit, the sort column marked. */
 static void draw_table(struct tui *u, int top, int bottom)
 {
 	const struct lt_table *t = &u->t;
-	const char *cells[LT_MAX_COLS];
-	char buf[1024], title[LT_MAX_COLS][40];
-	int w[LT_MAX_COLS], c, y, rows = bottom - top - 1;
-	size_t i, *scroll = &u->scroll[u->view];
+	const char *titles[LT_MAX_COLS];
+	char title[LT_MAX_COLS][40], *text, *ln, *save = NULL;
+	int c, y, rows = bottom - top - 1;
+	size_t *scroll = &u->scroll[u->view];
 
 	if (rows < 1)
 		return;
-	fit_widths(t, w);
 	for (c = 0; c < t->ncols; c++) {
 		snprintf(title[c], sizeof(title[c]), "%s%s", t->cols[c].title,
 			 c == u->sort[u->view] ? (u->desc[u->view] ? "-" : "+") : "");
-		cells[c] = title[c];
+		titles[c] = title[c];
 	}
-	format_row(buf, sizeof(buf), t, w, cells);
-	style_on(u, C_TITLE, A_REVERSE);
-	line(top, buf);
-	mvchgat(top, 0, -1, u->color ? 0 : A_REVERSE, u->color ? C_TITLE : 0, NULL);
-	style_off(u, C_TITLE, A_REVERSE);
 	if (u->view == LT_V_EVENTS && u->follow)
 		*scroll = t->nrows > (size_t)rows ? t->nrows - rows : 0;
 	if (*scroll + rows > t->nrows)
 		*scroll = t->nrows > (size_t)rows ? t->nrows - rows : 0;
-	for (y = top + 1, i = *scroll; y < bottom; y++, i++) {
-		if (i >= t->nrows) {
-			line(y, "");
-			continue;
+	/* Only the rows on the screen are laid out: their widths, not those of rows scrolled off. */
+	text = lt_table_text(t, *scroll, rows, titles, COLS > 0 ? COLS : 80);
+	y = top;
+	for (ln = strtok_r(text, "\n", &save); ln && y < bottom; ln = strtok_r(NULL, "\n", &save)) {
+		if (y == top)
+			style_on(u, C_TITLE, A_REVERSE);
+		line(y, ln);
+		if (y == top) {
+			mvchgat(top, 0, -1, u->color ? 0 : A_REVERSE, u->color ? C_TITLE : 0, NULL);
+			style_off(u, C_TITLE, A_REVERSE);
 		}
-		for (c = 0; c < t->ncols; c++)
-			cells[c] = t->rows[i].cell[c];
-		format_row(buf, sizeof(buf), t, w, cells);
-		line(y, buf);
+		y++;
 	}
+	while (y < bottom)
+		line(y++, "");
+	free(text);
 }
 
 /* Global: the KHO status and the sub-blobs, then the FLB table. */
 static int draw_global_head(struct tui *u, int y, int bottom)
 {
-	char buf[512];
+	char buf[512], *blobs, *ln, *save = NULL;
 	const char *p;
-	size_t i;
 
 	if (!u->f.snap) {
 		snprintf(buf, sizeof(buf), "KHO: %.500s", u->f.kho_error);
@@ -157,19 +117,15 @@ static int draw_global_head(struct tui *u, int y, int bottom)
 		line(y++, buf);
 		p += n + (nl ? 1 : 0);
 	}
-	if (y < bottom - 4) {
-		snprintf(buf, sizeof(buf), "%-4s %-24s %-16s %s", "DIR", "BLOB", "FORMAT", "SIZE");
-		style_on(u, C_TITLE, A_BOLD);
-		line(y++, buf);
-		style_off(u, C_TITLE, A_BOLD);
+	blobs = lt_blobs_text(&u->f, COLS > 0 ? COLS : 80);
+	for (ln = strtok_r(blobs, "\n", &save); ln && y < bottom - 4; ln = strtok_r(NULL, "\n", &save)) {
+		if (ln == blobs)
+			style_on(u, C_TITLE, A_BOLD);
+		line(y++, ln);
+		if (ln == blobs)
+			style_off(u, C_TITLE, A_BOLD);
 	}
-	for (i = 0; i < u->f.nr_blobs && y < bottom - 4; i++) {
-		char sz[32];
-
-		snprintf(buf, sizeof(buf), "%-4s %-24s %-16s %s", u->f.blobs[i].dir, u->f.blobs[i].name,
-			 u->f.blobs[i].format, kt_fmt_size(u->f.blobs[i].size, sz));
-		line(y++, buf);
-	}
+	free(blobs);
 	if (y < bottom)
 		line(y++, "");
 	return y;
