@@ -29,8 +29,9 @@ static const struct cmd {
     {"diff", cmd_diff, NULL, "A B", "compare two snapshots (live, DIR or FILE.tar)"},
     {"get", cmd_get, NULL, "PATH [PROP]", "one node or property of a blob, like fdtget"},
     {"assert", cmd_assert, NULL, "EXPR...", "check predicates (session NAME files>=1, preserved>=1G, ...)"},
-    {"preflight", cmd_preflight, NULL, "[--accept-loss UNIT[:FDNAME]]...",
+    {"preflight", cmd_preflight, NULL, "[--accept-loss UNIT[:FDNAME]]... [--target IMAGE]",
      "go/no-go checks of this system before a live-update reboot"},
+    {"compat", cmd_compat, NULL, "IMAGE", "will the kernel in IMAGE accept what this one hands over?"},
     {"verify", cmd_verify, NULL, "FILE", "after the reboot: all in save --manifest FILE arrived?"},
     {"finalize", cmd_finalize, NULL, "[--dry-run|--yes]", "6.16-6.19: write 1 to kho/out/finalize"},
     {"abort", cmd_abort, NULL, "[--dry-run|--yes]", "6.16-6.18: write 0 to kho/out/finalize"},
@@ -60,6 +61,7 @@ static void usage(FILE *f)
 		   "      --manifest FILE save: write what must survive the reboot (for verify)\n"
 		   "      --dry-run       finalize, abort: say what would be written\n"
 		   "      --yes           finalize, abort: really write to the kernel\n"
+		   "      --target IMAGE  preflight: also check the kernel image to be kexec'd\n"
 		   "  -v, --verbose       more detail\n"
 		   "  -h, --help          this help\n"
 		   "  -V, --version       version\n"
@@ -96,7 +98,8 @@ int main(int argc, char **argv)
 		OPT_MANIFEST,
 		OPT_DRY_RUN,
 		OPT_YES,
-		OPT_ACCEPT_LOSS
+		OPT_ACCEPT_LOSS,
+		OPT_TARGET
 	};
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'J'},
@@ -116,6 +119,7 @@ int main(int argc, char **argv)
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"yes", no_argument, NULL, OPT_YES},
 	    {"accept-loss", required_argument, NULL, OPT_ACCEPT_LOSS},
+	    {"target", required_argument, NULL, OPT_TARGET},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *accept_loss[argc > 0 ? argc : 1]; /* no more than the arguments */
@@ -166,6 +170,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ACCEPT_LOSS:
 			accept_loss[o.nr_accept_loss++] = optarg;
+			break;
+		case OPT_TARGET:
+			o.target = optarg;
 			break;
 		case 'v':
 			o.verbose = true;
