@@ -48,15 +48,23 @@ static int find_sections(const char *name, struct kt_vmlinux *v, char *err, size
 {
 	Elf *e;
 	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
 	GElf_Shdr sh;
 	size_t shstrndx;
 	int ret = 0;
 
 	elf_version(EV_CURRENT);
 	e = elf_memory((char *)v->img.elf, v->img.len);
-	if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx)) {
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || elf_getshdrstrndx(e, &shstrndx)) {
 		ret = kt_fail(err, errlen, -EBADMSG, "%s: malformed or truncated ELF: %s", name,
 			      elf_errmsg(-1));
+		goto out;
+	}
+	/* The section headers come last: a cut vmlinux loses them first (libelf then sees none). */
+	if (eh.e_shoff > v->img.len || (uint64_t)eh.e_shnum * eh.e_shentsize > v->img.len - eh.e_shoff) {
+		ret = kt_fail(err, errlen, -EBADMSG,
+			      "%s: truncated: %zu bytes, the section headers end at %llu", name, v->img.len,
+			      (unsigned long long)(eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize));
 		goto out;
 	}
 	while (!ret && (scn = elf_nextscn(e, scn))) {

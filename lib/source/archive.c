@@ -195,9 +195,13 @@ int kt_decompress(const void *in, size_t len, size_t max, uint8_t **out, size_t 
 	filter[0] = '\0';
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
-	/* Opening fails when a filter bid but cannot run here (one that needs an absent program). */
-	if (archive_read_open_memory(a, in, len) != ARCHIVE_OK) {
-		ret = kt_fail(err, errlen, -ENOTSUP, "%s", why(a, "no filter could be set up"));
+	/*
+	 * Opening reads the start of the stream through the filter that bid: it fails on a
+	 * stream that filter finds corrupt, or with a format error when nothing takes the data
+	 * (EILSEQ, libarchive's file-format errno; the raw format refuses only an empty input).
+	 */
+	if (archive_read_open_memory(a, in, len) != ARCHIVE_OK && archive_errno(a) != EILSEQ) {
+		ret = kt_fail(err, errlen, -EBADMSG, "corrupt: %s", why(a, "unreadable"));
 		goto out;
 	}
 	/* The raw format takes anything: only a filter below it makes it a compressed stream. */

@@ -30,9 +30,8 @@ int kt_archive_write(const char *path, const char *as, const struct kt_file *fil
 /*
  * Decompress the one stream in in[0..len) with whichever libarchive filter reads it, into
  * *out (malloc'ed, *outlen bytes, at most max), naming the filter in filter. -ENOMSG when
- * no filter takes it (not compressed, or a kind libarchive lacks), -ENOTSUP when one takes it
- * but cannot be set up here, -EFBIG past max, -EBADMSG when the stream is corrupt or cut
- * short; err says which.
+ * no filter takes it (not compressed, or a kind libarchive lacks), -EFBIG past max, -EBADMSG
+ * when the stream is corrupt or cut short (or its filter cannot run here); err says which.
  */
 int kt_decompress(const void *in, size_t len, size_t max, uint8_t **out, size_t *outlen,
 		  char filter[KT_FILTER_NAME_LEN], char *err, size_t errlen);

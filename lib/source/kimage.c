@@ -43,7 +43,7 @@ static int decompress_payload(const char *name, const uint8_t *p, size_t n, stru
 
 	ret = kt_decompress(p, gzip ? n : n - SIZE_TRAILER, KT_KIMAGE_MAX_ELF, &k->elf, &k->len,
 			    k->compression, why, sizeof(why));
-	if (ret == -ENOMSG || ret == -ENOTSUP)
+	if (ret == -ENOMSG)
 		return kt_fail(err, errlen, -ENOTSUP,
 			       "%s: unsupported payload compression (starts %02x %02x %02x %02x): %s", name,
 			       p[0], p[1], p[2], p[3], why);

@@ -14,9 +14,11 @@
 
 #include "source/archive.h"
 
-/* An image file (a debug vmlinux is large) and what a payload may decompress to. */
+/* An image file (a debug vmlinux is large) and what a payload may decompress to (the fuzzer's is less). */
 #define KT_KIMAGE_MAX_FILE (2ULL << 30)
-#define KT_KIMAGE_MAX_ELF  (1ULL << 30)
+#ifndef KT_KIMAGE_MAX_ELF
+#define KT_KIMAGE_MAX_ELF (1ULL << 30)
+#endif
 
 enum kt_kimage_kind { KT_KIMAGE_ELF, KT_KIMAGE_BZIMAGE, KT_KIMAGE_NR_KINDS };
 extern const char *const kt_kimage_kind_name[KT_KIMAGE_NR_KINDS];
