@@ -33,14 +33,16 @@ static const char rodata_73[] =
     "\0Linux version 7.3.4-test (builder@host) (gcc 12) #1 SMP\n\0kho-v4\0luo-v5\0"
     "kexec-metadata\0LUO\0xmemblock-v1\0reserve-mem-v1\0kho-test-v1\0kho_test\0memblock";
 
-/* The file handler: an ops pointer, then char compatible[48]. */
+/* The file handler: an ops pointer, then char compatible[48]; the test kernel's FLBs. */
 static size_t data_73(uint8_t *d, const char *handler)
 {
+	static const char flbs[] = "liveupdate-test-flb-v0\0liveupdate-test-flb-v1\0liveupdate-test-flb-v2";
+
 	memset(d, 0xff, 8);
 	memset(d + 8, 0, 48);
 	memcpy(d + 8, handler, strlen(handler));
-	memcpy(d + 56, "liveupdate-test-flb-v0", sizeof("liveupdate-test-flb-v0"));
-	return 56 + sizeof("liveupdate-test-flb-v0");
+	memcpy(d + 56, flbs, sizeof(flbs));
+	return 56 + sizeof(flbs);
 }
 
 struct sec {
@@ -107,7 +109,7 @@ static uint8_t *make_elf(const struct sec *secs, size_t n, size_t *len)
 /* The test kernel's vmlinux, its file handler's compatible being handler. */
 static uint8_t *vmlinux_73(const char *handler, size_t *len)
 {
-	uint8_t data[128];
+	uint8_t data[256];
 	const struct sec secs[] = {
 	    {".rodata", rodata_73, sizeof(rodata_73)},
 	    {".data", data, data_73(data, handler)},
@@ -516,7 +518,11 @@ static void test_compat_cannot_tell(void **state)
 	kt_vmlinux_free(&t);
 }
 
-/* `test_kimage --seeds DIR`: the images above, for fuzz_kimage. */
+/*
+ * `test_kimage --seeds DIR`: the images above, for fuzz_kimage and as tests/fixtures/kimage:
+ * the vmlinux, a bzImage of it in each compression, it xz'd whole, and it after the ABI bump
+ * of its file handler (memfd-v3).
+ */
 static int write_seeds(const char *dir)
 {
 	size_t elflen, len, i;
@@ -533,6 +539,9 @@ static int write_seeds(const char *dir)
 	b = compress(&filters[3], elf, elflen, &len);
 	td_write(dir, "vmlinux.xz", b, len);
 	free(b);
+	free(elf);
+	elf = vmlinux_73("memfd-v3", &elflen);
+	td_write(dir, "vmlinux-memfd-v3", elf, elflen);
 	free(elf);
 	return 0;
 }
