@@ -86,7 +86,7 @@ vm-test: $(TOOLS)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DKT_VERSION='"$(VERSION)"' -Ilib \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DKT_KIMAGE_MAX_ELF='(64ULL << 20)'
 FUZZ_SECONDS ?= 10
 
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/kcore_image.h tests/fake_kernel.h $(LIB_SRCS) $(wildcard lib/*/*.h)

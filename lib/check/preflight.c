@@ -12,10 +12,9 @@
 #include "base/abi.h"
 #include "base/size.h"
 #include "base/util.h"
+#include "check/compat.h"
 #include "model/facts.h"
 #include "source/procfs.h"
-
-const char *const kt_check_status_name[KT_CHECK_NR] = {"ok", "warn", "fail", "unknown"};
 
 static void add_check(struct kt_preflight *p, const char *name, enum kt_check_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -366,6 +365,23 @@ static void check_finalize(struct kt_preflight *p, const struct kt_state *c, con
 			  "--yes' before the reboot");
 }
 
+/* Every object the target does not take, one check each; one line when it takes them all. */
+static void check_target(struct kt_preflight *p, struct kt_state *c, const struct kt_vmlinux *t)
+{
+	struct kt_compat r;
+	size_t i;
+
+	kt_compat_run(c, t, &r);
+	for (i = 0; i < r.ho.n; i++)
+		if (r.items[i].status != KT_CHECK_OK)
+			add_check(p, "compat", r.items[i].status, "%s", r.items[i].msg);
+	if (!kt_check_verdict(r.count))
+		add_check(p, "compat", KT_CHECK_OK,
+			  "the target (Linux %s) knows the %zu object(s) handed over", t->release,
+			  r.count[KT_CHECK_OK]);
+	kt_compat_free(&r);
+}
+
 void kt_preflight_run(const struct kt_preflight_env *env, struct kt_preflight *p)
 {
 	const char *proc = env && env->proc ? env->proc : "/proc";
@@ -424,15 +440,15 @@ void kt_preflight_run(const struct kt_preflight_env *env, struct kt_preflight *p
 	check_systemd(p, &c, env);
 	check_kexec(p, loaded);
 	check_finalize(p, &c, dev);
+	if (env && env->target)
+		check_target(p, &c, env->target);
 	kt_state_free(&c);
 	kt_snapshot_free(&s);
 }
 
 int kt_preflight_verdict(const struct kt_preflight *p)
 {
-	if (p->count[KT_CHECK_FAIL])
-		return 1;
-	return p->count[KT_CHECK_UNKNOWN] ? 2 : 0;
+	return kt_check_verdict(p->count);
 }
 
 void kt_preflight_free(struct kt_preflight *p)

@@ -10,10 +10,10 @@
 
 #include <stddef.h>
 
+#include "check/status.h"
 #include "view/rows.h"
 
-enum kt_check_status { KT_CHECK_OK, KT_CHECK_WARN, KT_CHECK_FAIL, KT_CHECK_UNKNOWN, KT_CHECK_NR };
-extern const char *const kt_check_status_name[KT_CHECK_NR];
+struct kt_vmlinux;
 
 struct kt_check {
 	const char *name;
@@ -35,6 +35,8 @@ struct kt_preflight_env {
 	/* Stored fds a kexec may lose without failing: "UNIT" (all of its fds) or "UNIT:FDNAME". */
 	const char *const *accept_loss;
 	size_t nr_accept_loss;
+	/* --target: the image to be kexec'd, checked against what is handed over (check/compat.h). */
+	const struct kt_vmlinux *target;
 };
 
 /* Run every check on the running system (debugfs as KHO_TOOLS_DEBUGFS may redirect it). */

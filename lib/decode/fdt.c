@@ -6,6 +6,7 @@
  */
 #include "decode/fdt.h"
 
+#include <errno.h>
 #include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -370,6 +371,25 @@ bool kt_fdt_compat_is(const void *fdt, int node, const char *compat)
 	const char *p = fdt_getprop(fdt, node, "compatible", &len);
 
 	return p && len > 0 && (size_t)len == strlen(compat) + 1 && !memcmp(p, compat, len);
+}
+
+int kt_fdt_compats(const struct kt_blob *b, void (*fn)(void *ctx, const char *node, const char *compat),
+		   void *ctx)
+{
+	void *owned = NULL;
+	const void *fdt = kt_fdt_usable(b, &owned, NULL, NULL);
+	int node, depth = 0;
+
+	if (!fdt)
+		return -EBADMSG;
+	for (node = 0; node >= 0; node = fdt_next_node(fdt, node, &depth)) {
+		const char *c = kt_fdt_str(fdt, node, "compatible");
+
+		if (c)
+			fn(ctx, node ? fdt_get_name(fdt, node, NULL) : "/", c);
+	}
+	free(owned);
+	return 0;
 }
 
 /* The properties of the node being walked: which schema entries held a valid value, the first that did not.

@@ -48,6 +48,12 @@ const char *kt_fdt_str(const void *fdt, int node, const char *prop);
 bool kt_fdt_u64(const void *fdt, int node, const char *prop, uint64_t *v);
 /* The node's compatible is exactly compat. */
 bool kt_fdt_compat_is(const void *fdt, int node, const char *compat);
+/*
+ * Every node's compatible (its first string), in document order, with the node's name ("/"
+ * for the root). -EBADMSG when b is no usable FDT.
+ */
+int kt_fdt_compats(const struct kt_blob *b, void (*fn)(void *ctx, const char *node, const char *compat),
+		   void *ctx);
 
 /* What a format adds to the walk (NULL members: nothing). good: mask of schema entries with a valid value. */
 struct kt_fdt_hooks {

@@ -155,3 +155,83 @@ out:
 	archive_entry_free(e);
 	return ret;
 }
+
+/* libarchive's message, or what to say when it has none (a cut stream can end without one). */
+static const char *why(struct archive *a, const char *none)
+{
+	const char *m = archive_error_string(a);
+
+	return m && *m ? m : none;
+}
+
+static int read_stream(struct archive *a, const char *filter, size_t len, size_t max, uint8_t **out,
+		       size_t *outlen, char *err, size_t errlen)
+{
+	size_t cap = len < max / 4 ? len * 4 : max, n = 0;
+	uint8_t *b;
+
+	if (cap < 4096)
+		cap = 4096;
+	b = kt_malloc(cap);
+	for (;;) {
+		la_ssize_t got;
+
+		if (n == cap) {
+			if (cap >= max) {
+				free(b);
+				return kt_fail(err, errlen, -EFBIG,
+					       "%s stream decompresses to more than %zu bytes", filter, max);
+			}
+			cap = cap > max / 2 ? max : cap * 2;
+			b = kt_realloc(b, cap);
+		}
+		got = archive_read_data(a, b + n, cap - n);
+		if (got < 0) {
+			free(b);
+			return kt_fail(err, errlen, -EBADMSG, "%s stream corrupt or cut short: %s", filter,
+				       why(a, "it ends early"));
+		}
+		if (!got)
+			break;
+		n += got;
+	}
+	*out = b;
+	*outlen = n;
+	return 0;
+}
+
+int kt_decompress(const void *in, size_t len, size_t max, uint8_t **out, size_t *outlen,
+		  char filter[KT_FILTER_NAME_LEN], char *err, size_t errlen)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int ret;
+
+	if (!a)
+		kt_oom();
+	filter[0] = '\0';
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	/*
+	 * Opening reads the start of the stream through the filter that bid: it fails on a
+	 * stream that filter finds corrupt, or with a format error when nothing takes the data
+	 * (EILSEQ, libarchive's file-format errno; the raw format refuses only an empty input).
+	 */
+	if (archive_read_open_memory(a, in, len) != ARCHIVE_OK && archive_errno(a) != EILSEQ) {
+		ret = kt_fail(err, errlen, -EBADMSG, "corrupt: %s", why(a, "unreadable"));
+		goto out;
+	}
+	/* The raw format takes anything: only a filter below it makes it a compressed stream. */
+	if (archive_filter_count(a) < 2 || archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE) {
+		ret = kt_fail(err, errlen, -ENOMSG, "not compressed in a format libarchive reads");
+		goto out;
+	}
+	snprintf(filter, KT_FILTER_NAME_LEN, "%s", archive_filter_name(a, 0));
+	if (archive_read_next_header(a, &e) != ARCHIVE_OK)
+		ret = kt_fail(err, errlen, -EBADMSG, "%s stream: %s", filter, why(a, "unreadable"));
+	else
+		ret = read_stream(a, filter, len, max, out, outlen, err, errlen);
+out:
+	archive_read_free(a);
+	return ret;
+}

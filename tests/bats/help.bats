@@ -71,7 +71,7 @@ man_section() { # CMD
 
 @test "each table's columns: its --help, its man page section and the completion agree" {
 	local c col n=0
-	for c in status sessions handlers flbs diff assert preflight; do
+	for c in status sessions handlers flbs diff assert preflight compat; do
 		for col in $(help_words "$c" Available); do
 			n=$((n + 1))
 			man_section "$c" | grep -qE "^\.IP \"$col\*?\"" || fail "man page section $c lacks column $col"

@@ -183,6 +183,7 @@ seed() {
 	fuzz_luo_state) seed_fabricated "$dst" test_luo_state "$name" ;;
 	fuzz_luo_kernel) seed_fabricated "$dst" test_luo_kernel "$name" ;;
 	fuzz_sd_map | fuzz_sd_stores) seed_fabricated "$dst" test_sd "$name" ;;
+	fuzz_kimage) seed_fabricated "$dst" test_kimage "$name" ;;
 	*) seed_blobs "$dst" ;;
 	esac
 }

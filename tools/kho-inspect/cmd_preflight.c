@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "check/preflight.h"
+#include "decode/vmlinux.h"
 #include "kho-inspect.h"
 
 static const char *const verdict_name[] = {"go", "no-go", "cannot tell"};
@@ -10,6 +11,7 @@ static const char *const verdict_name[] = {"go", "no-go", "cannot tell"};
 int cmd_preflight(const struct opts *o, int argc, char **argv)
 {
 	struct kt_preflight_env env = {.accept_loss = o->accept_loss, .nr_accept_loss = o->nr_accept_loss};
+	struct kt_vmlinux target;
 	struct kt_preflight p;
 	struct kt_json j;
 	size_t i;
@@ -23,7 +25,14 @@ int cmd_preflight(const struct opts *o, int argc, char **argv)
 		report_error(o, "preflight checks the running system: --root does not apply");
 		return KT_EXIT_ERROR;
 	}
+	if (o->target) {
+		if (load_target(o, o->target, &target))
+			return KT_EXIT_ERROR;
+		env.target = &target;
+	}
 	kt_preflight_run(&env, &p);
+	if (o->target)
+		kt_vmlinux_free(&target);
 	v = kt_preflight_verdict(&p);
 	if (o->json) {
 		kt_json_init(&j, stdout, o->pretty);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "base/json_write.h"
+#include "decode/vmlinux.h"
 #include "render/table.h"
 #include "snapshot/snapshot.h"
 #include "view/view.h"
@@ -32,6 +33,7 @@ struct opts {
 	bool yes;		    /* finalize/abort: really write */
 	const char **accept_loss;   /* preflight --accept-loss UNIT[:FDNAME], repeated */
 	size_t nr_accept_loss;
+	const char *target; /* preflight --target IMAGE */
 };
 
 /* Load --root (or live); on failure print the one-line reason (JSON in -J mode). */
@@ -61,6 +63,9 @@ int cmd_verify(const struct opts *o, int argc, char **argv);
 int cmd_finalize(const struct opts *o, int argc, char **argv);
 int cmd_abort(const struct opts *o, int argc, char **argv);
 int cmd_metrics(const struct opts *o, int argc, char **argv);
+int cmd_compat(const struct opts *o, int argc, char **argv);
+/* Read the kernel image at path (compat IMAGE, preflight --target); reports its own error. */
+int load_target(const struct opts *o, const char *path, struct kt_vmlinux *t);
 /* save --manifest: write o->manifest from s; reports its own error. */
 int save_manifest(const struct opts *o, const struct kt_snapshot *s);
 

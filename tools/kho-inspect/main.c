@@ -12,6 +12,7 @@
 #include "kho-inspect.h"
 #include "base/util.h"
 #include "check/assert.h"
+#include "check/compat.h"
 #include "check/preflight.h"
 #include "render/table.h"
 #include "view/diff.h"
@@ -28,7 +29,7 @@ enum {
 	G_SAVE = 1u << 7,  /* -o DEST, --manifest */
 	G_OVI = 1u << 8,   /* --out-vs-in */
 	G_WRITE = 1u << 9, /* --dry-run, --yes */
-	G_LOSS = 1u << 10, /* --accept-loss */
+	G_LOSS = 1u << 10, /* --accept-loss, --target */
 };
 
 enum opt_id {
@@ -56,6 +57,7 @@ enum opt_id {
 	O_DRY_RUN,
 	O_YES,
 	O_ACCEPT_LOSS,
+	O_TARGET,
 	O_NR
 };
 
@@ -94,6 +96,8 @@ static const struct optdef {
     [O_YES] = {"yes", no_argument, 0, G_WRITE, NULL, "really write to the kernel"},
     [O_ACCEPT_LOSS] = {"accept-loss", required_argument, 0, G_LOSS, "UNIT[:FDNAME]",
 		       "a systemd fd store entry whose loss is expected (repeatable)"},
+    [O_TARGET] = {"target", required_argument, 0, G_LOSS, "IMAGE",
+		  "also check the kernel image to be kexec'd (as compat)"},
 };
 
 #define G_VIEW	(G_COMMON | G_DIRS)
@@ -134,6 +138,8 @@ static const struct cmd {
      "check predicates (session NAME files>=1, preserved>=1G, ...)"},
     {"preflight", cmd_preflight, NULL, NULL, false, &kt_checks_table, G_COMMON | G_TABLE | G_LOSS, "",
      "go/no-go checks of this system before a live-update reboot"},
+    {"compat", cmd_compat, NULL, NULL, false, &kt_compat_table, G_COMMON | G_TABLE, "IMAGE",
+     "will the kernel in IMAGE accept what this one hands over?"},
     {"verify", cmd_verify, NULL, NULL, false, NULL, G_COMMON, "FILE",
      "after the reboot: all in save --manifest FILE arrived?"},
     {"finalize", cmd_finalize, NULL, NULL, false, NULL, G_COMMON | G_WRITE, "",
@@ -337,6 +343,9 @@ static int parse(unsigned int groups, const struct cmd *c, int argc, char **argv
 			break;
 		case O_ACCEPT_LOSS:
 			o->accept_loss[o->nr_accept_loss++] = optarg;
+			break;
+		case O_TARGET:
+			o->target = optarg;
 			break;
 		case O_NR:
 			fprintf(stderr, "Try 'kho-inspect %s%s--help' for more information.\n",
