@@ -8,7 +8,8 @@
 # systemd/stage.sh), services/ (the services' own results, per phase), manifest.json,
 # kexec-load.out, kexec-start, result ("PASS" or "FAIL <reason>" last); from this script:
 # console.log (serial console), timing (seconds from QEMU start to its exit), timings
-# (boot to "before", kexec to "early" and "after", total), vm.info.
+# (boot to "before", kexec to the second kernel, to "early" and to "after", total; guest
+# uptimes), vm.info.
 # Environment: KT_BIN (build: the dynamically linked tools to bundle, built here when it is
 # the default), KT_KERNEL_DIR (skips build-kernel.sh), KT_MEM (2G), KT_SMP (2), KT_TIMEOUT
 # (900 s), KT_SD_LOG_LEVEL (systemd's log level on the console: info).
@@ -80,7 +81,8 @@ newc "$tmp/boot" >"$tmp/boot.cpio"
 pad=$(( (4 - $(stat -c %s "$tmp/initrd.img") % 4) % 4 ))
 { cat "$tmp/initrd.img"; head -c "$pad" /dev/zero; cat "$tmp/boot.cpio"; } >"$tmp/initramfs"
 
-append="console=ttyS0 kho=on liveupdate=on panic=-1 reserve_mem=2M:4096:kt_mem"
+# printk.time: the kernels' own timestamps show where the time between the two boots goes.
+append="console=ttyS0 kho=on liveupdate=on panic=-1 reserve_mem=2M:4096:kt_mem printk.time=1"
 append="$append systemd.log_target=console systemd.log_level=$KT_SD_LOG_LEVEL systemd.show_status=1"
 
 # KVM is unreliable on these hosts: TCG only, always under a timeout.
@@ -106,20 +108,29 @@ timeout -k 10 "$KT_TIMEOUT" "$@" </dev/null >"$out/console.log" 2>&1 || rc=$?
 end=$(date +%s.%N)
 echo "$start $end" | awk '{ printf "%.1f\n", $2 - $1 }' >"$out/timing"
 
-# Guest wall-clock stamps (the RTC, read again by the second kernel) against ours.
-stamp() { cut -d' ' -f1 "$out/$1" 2>/dev/null || echo; }
+# Guest wall-clock stamps (the RTC, read again by the second kernel) against ours. The
+# second kernel started at early's date minus its uptime; from the kexec request to there
+# goes the shutdown, the handover and the decompression of the next kernel.
+stamp() { cut -d' ' -f"${2:-1}" "$out/$1" 2>/dev/null || echo; }
 {
-	echo "$start $(stamp before/date) $(stamp kexec-start) $(stamp early/date) $(stamp after/date) $end" |
-		awk '{
+	echo "$start $(stamp before/date) $(stamp kexec-start) $(stamp early/date) $(stamp early/uptime)" \
+		"$(stamp after/date) $end" | awk '{
 		printf "total %.1f\n", $NF - $1
-		if (NF == 6) {
+		if (NF == 7) {
 			printf "boot_to_before %.1f\n", $2 - $1
+			printf "before_to_kexec %.1f\n", $3 - $2
+			printf "kexec_to_second_kernel %.1f\n", $4 - $5 - $3
 			printf "kexec_to_early %.1f\n", $4 - $3
-			printf "kexec_to_after %.1f\n", $5 - $3
-			printf "after_to_exit %.1f\n", $6 - $5
+			printf "kexec_to_after %.1f\n", $6 - $3
+			printf "after_to_exit %.1f\n", $7 - $6
 		} }'
+	if [ -f "$out/kexec-start" ]; then
+		echo "uptime_at_kexec $(stamp kexec-start 2)"
+	fi
 	for s in before early after; do
-		[ -f "$out/$s/uptime" ] && echo "uptime_at_$s $(cut -d' ' -f1 "$out/$s/uptime")"
+		if [ -f "$out/$s/uptime" ]; then
+			echo "uptime_at_$s $(stamp "$s/uptime")"
+		fi
 	done
 } >"$out/timings"
 

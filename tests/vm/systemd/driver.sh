@@ -6,7 +6,8 @@
 #     capture "before"; systemctl kexec.
 #   second boot: capture "after", judge the services' own results, power off.
 # /mnt/result gets "stage1 OK", then "PASS" or "FAIL <reason>" as its last line: what
-# run-systemd.sh checks. /mnt/kexec-start holds the wall-clock time of the kexec request.
+# run-systemd.sh checks. /mnt/kexec-start holds the wall-clock time and the uptime of the
+# kexec request.
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 hook=/usr/local/lib/kt/stage.sh
@@ -59,7 +60,7 @@ case $stage in
 	done
 	$hook before
 	note "stage1 OK"
-	date +%s.%N >/mnt/kexec-start
+	echo "$(date +%s.%N) $(cut -d' ' -f1 /proc/uptime)" >/mnt/kexec-start
 	say "systemctl kexec"
 	systemctl --no-block kexec || fail "systemctl kexec failed"
 	;;
