@@ -7,8 +7,9 @@
 #   after   second boot, systemd up, the services restarted and their results written
 # Saved: kho/ (a copy of /sys/kernel/debug/kho), cmdline, uname, uptime, date, dmesg,
 # proc1-fds (PID 1's fds and their links); with systemd running also systemd-version,
-# fdstore-UNIT.* (systemd-analyze fdstore), dbus-fdstore.* (the D-Bus call behind it, on
-# PID 1's private socket; busctl-*: what busctl makes of it), units.show, manager.show, kexec-count, status.txt, failed.txt, journal.txt,
+# fdstore-UNIT.* (systemd-analyze fdstore), fdstore-units.show (every service's fd store
+# settings), dbus-fdstore.* (the D-Bus call behind it for every non-empty store, on PID 1's
+# private socket; busctl-*: what busctl makes of it), units.show, manager.show, kexec-count, status.txt, failed.txt, journal.txt,
 # UNIT-fds (the services' fds) and the services' result files (UNIT.result); then every
 # tool command of TOOLS below, each into NAME.out, NAME.err, NAME.rc, NAME.seconds.
 set -u
@@ -104,8 +105,19 @@ if [ -d /run/systemd/system ]; then
 			tr '\0' '\n' <"/proc/$pid/environ" | grep '^LISTEN_' >"$d/$n-env" 2>/dev/null
 		fi
 	done
+	# Every loaded service's fd store settings: what systemd will try to carry over.
+	systemctl show -p Id -p NFileDescriptorStore -p FileDescriptorStoreMax \
+		-p FileDescriptorStorePreserve -p LUOSession '*.service' >"$d/fdstore-units.show" 2>&1
+	# One paragraph per unit, its properties in systemd's order, not ours.
+	stores=$(awk 'BEGIN { RS = ""; FS = "\n" } {
+		id = ""; n = 0
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^Id=/) id = substr($i, 4)
+			if ($i ~ /^NFileDescriptorStore=/) n = substr($i, 22) + 0
+		}
+		if (n > 0) print id }' "$d/fdstore-units.show")
 	# shellcheck disable=SC2086 # a list of unit names
-	run dbus-fdstore kt-fdstore-dump $UNITS
+	run dbus-fdstore kt-fdstore-dump $stores
 	# shellcheck disable=SC2086 # a list of unit names
 	systemctl show $UNITS >"$d/units.show" 2>&1
 	systemctl show >"$d/manager.show" 2>&1
