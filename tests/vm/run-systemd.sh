@@ -11,7 +11,7 @@
 # (boot to "before", kexec to the second kernel, to "early" and to "after", total; guest
 # uptimes), vm.info.
 # Environment: KT_BIN (build: the dynamically linked tools to bundle, built here when it is
-# the default), KT_KERNEL_DIR (skips build-kernel.sh), KT_MEM (2G), KT_SMP (2), KT_TIMEOUT
+# the default), KT_KERNEL_DIR (skips build-kernel.sh), KT_MEM (3G), KT_SMP (2), KT_TIMEOUT
 # (900 s), KT_SD_LOG_LEVEL (systemd's log level on the console: info).
 # Exit status: 0 PASS, 1 the scenario failed (the console tail says where), 2 setup error.
 set -eu
@@ -20,7 +20,9 @@ KT_SD_DIR=$(cd "$(dirname "$0")/systemd" && pwd)
 
 [ $# -eq 1 ] || { echo "usage: ${0##*/} OUTDIR" >&2; exit 2; }
 out=$1
-: "${KT_MEM:=2G}" "${KT_SMP:=2}" "${KT_TIMEOUT:=900}" "${KT_SD_LOG_LEVEL:=info}"
+# The root is a tmpfs of half the memory KHO's scratch areas leave free: at 2G that is about
+# 210 MB, less than the Debian root, the tools and the kexec payload unpack to.
+: "${KT_MEM:=3G}" "${KT_SMP:=2}" "${KT_TIMEOUT:=900}" "${KT_SD_LOG_LEVEL:=info}"
 : "${KT_BIN:=$KT_TOP/build}"
 
 # OUTDIR is wiped before the run: only if it is new, empty, or one of ours.
