@@ -15,33 +15,20 @@
 # (900 s), KT_SD_LOG_LEVEL (systemd's log level on the console: info).
 # Exit status: 0 PASS, 1 the scenario failed (the console tail says where), 2 setup error.
 set -eu
-KT_SD_DIR=$(cd "$(dirname "$0")/systemd" && pwd)
-. "$KT_SD_DIR/lib.sh"
+. "$(dirname "$0")/common.sh"
+KT_SD_DIR=$KT_VM_DIR/systemd
 
 [ $# -eq 1 ] || { echo "usage: ${0##*/} OUTDIR" >&2; exit 2; }
-out=$1
 # The root is a tmpfs of half the memory KHO's scratch areas leave free: at 2G that is about
 # 210 MB, less than the Debian root, the tools and the kexec payload unpack to.
 : "${KT_MEM:=3G}" "${KT_SMP:=2}" "${KT_TIMEOUT:=900}" "${KT_SD_LOG_LEVEL:=info}"
 : "${KT_BIN:=$KT_TOP/build}"
 
-# OUTDIR is wiped before the run: only if it is new, empty, or one of ours.
-if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/.kt-vm-out" ]; then
-	die "$out is not empty and not a previous run output; refusing to wipe it"
-fi
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-find "$out" -mindepth 1 -delete
-# Also tells the guest's services that the share is there.
-touch "$out/.kt-vm-out"
-
-kdir=${KT_KERNEL_DIR:-$("$KT_VM_DIR/build-kernel.sh")}
-[ -f "$kdir/bzImage" ] || die "$kdir/bzImage missing"
+out=$(vm_outdir "$1")
+kdir=$(vm_kernel)
 grep -qx 'CONFIG_CGROUPS=y' "$kdir/config" || die "$kdir: no CONFIG_CGROUPS, systemd cannot be PID 1"
 rootfs=$("$KT_SD_DIR/mkrootfs.sh")
-if [ "$KT_BIN" = "$KT_TOP/build" ]; then
-	make -s -C "$KT_TOP" >&2 || die "cannot build the tools"
-fi
+vm_tools
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -57,6 +44,8 @@ for t in fdstore-test luosession-test; do
 done
 install -m 0755 "$KT_SD_DIR/init" "$ov/init"
 install -m 0755 "$KT_SD_DIR/stage.sh" "$KT_SD_DIR/driver.sh" "$lib/"
+# copy_tree and fd_links for the stage hook.
+install -m 0644 "$KT_VM_DIR/common.sh" "$lib/"
 for u in "$KT_SD_DIR"/units/*.service; do
 	install -m 0644 "$u" "$sys/"
 	ln -s "../${u##*/}" "$sys/multi-user.target.wants/${u##*/}"
@@ -68,55 +57,33 @@ cc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -o "$tmp/helpers/kt-fdstor
 	"$KT_SD_DIR/fdstore-dump.c" -lsystemd || die "cannot build kt-fdstore-dump (libsystemd-dev)"
 "$KT_SD_DIR/bundle-tools.sh" "$tmp/helpers" "$ov"
 
-# newc, owned by root; "." left out so that / keeps the Debian root's mode.
-newc() { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet); }
 newc "$ov" | zstd -q -T0 -3 >"$tmp/overlay.cpio.zst"
 # The kernel unpacks concatenated archives in order: the root, then ours on top. This pair
-# is also what the second boot gets (/boot/initrd.img).
+# is what the second boot gets, and the first one with the kernel for kexec.
 cat "$rootfs/rootfs.cpio.zst" "$tmp/overlay.cpio.zst" >"$tmp/initrd.img"
-# The initramfs cannot contain itself: a third, plain archive carries the kernel and the
-# pair above for kexec. The kernel takes a plain archive only at a 4-byte aligned offset.
-mkdir -p "$tmp/boot/boot"
-cp "$kdir/bzImage" "$tmp/boot/boot/vmlinuz"
-cp "$tmp/initrd.img" "$tmp/boot/boot/initrd.img"
-newc "$tmp/boot" >"$tmp/boot.cpio"
-pad=$(( (4 - $(stat -c %s "$tmp/initrd.img") % 4) % 4 ))
-{ cat "$tmp/initrd.img"; head -c "$pad" /dev/zero; cat "$tmp/boot.cpio"; } >"$tmp/initramfs"
+kexec_initramfs "$tmp/initrd.img" "$kdir/bzImage" vmlinuz initrd.img "$tmp/initramfs"
 
 # printk.time: the kernels' own timestamps show where the time between the two boots goes.
-append="console=ttyS0 kho=on liveupdate=on panic=-1 reserve_mem=2M:4096:kt_mem printk.time=1"
-append="$append systemd.log_target=console systemd.log_level=$KT_SD_LOG_LEVEL systemd.show_status=1"
+append="printk.time=1 systemd.log_target=console systemd.log_level=$KT_SD_LOG_LEVEL"
+append="$append systemd.show_status=1"
 
-# KVM is unreliable on these hosts: TCG only, always under a timeout.
-set -- qemu-system-x86_64 -accel tcg -cpu max -m "$KT_MEM" -smp "$KT_SMP" -nographic -no-reboot \
-	-kernel "$kdir/bzImage" -initrd "$tmp/initramfs" -append "$append" \
-	-virtfs "local,path=$out,mount_tag=kt,security_model=none"
-
+vm_info "$out" "$kdir"
 {
-	echo "kernel_dir=$kdir"
-	echo "kernel_version=$(cat "$kdir/version" 2>/dev/null || echo unknown)"
-	echo "kernel_config_sha256=$(sha256sum "$kdir/config" | cut -d' ' -f1)"
 	echo "rootfs_dir=$rootfs"
 	echo "systemd_version=$(cat "$rootfs/systemd-version")"
 	echo "tools_bin=$KT_BIN"
 	echo "initramfs_bytes=$(stat -c %s "$tmp/initramfs") (second boot: $(stat -c %s "$tmp/initrd.img"))"
-	echo "qemu=$*"
-} >"$out/vm.info"
-
+} >>"$out/vm.info"
 echo "run-systemd: booting (systemd $(cat "$rootfs/systemd-version"), timeout ${KT_TIMEOUT}s)" >&2
-start=$(date +%s.%N)
-rc=0
-timeout -k 10 "$KT_TIMEOUT" "$@" </dev/null >"$out/console.log" 2>&1 || rc=$?
-end=$(date +%s.%N)
-echo "$start $end" | awk '{ printf "%.1f\n", $2 - $1 }' >"$out/timing"
+vm_boot "$out" "$kdir" "$tmp/initramfs" "$append"
 
 # Guest wall-clock stamps (the RTC, read again by the second kernel) against ours. The
 # second kernel started at early's date minus its uptime; from the kexec request to there
 # goes the shutdown, the handover and the decompression of the next kernel.
 stamp() { cut -d' ' -f"${2:-1}" "$out/$1" 2>/dev/null || echo; }
 {
-	echo "$start $(stamp before/date) $(stamp kexec-start) $(stamp early/date) $(stamp early/uptime)" \
-		"$(stamp after/date) $end" | awk '{
+	echo "$vm_start $(stamp before/date) $(stamp kexec-start) $(stamp early/date) $(stamp early/uptime)" \
+		"$(stamp after/date) $vm_end" | awk '{
 		printf "total %.1f\n", $NF - $1
 		if (NF == 7) {
 			printf "boot_to_before %.1f\n", $2 - $1
@@ -136,12 +103,4 @@ stamp() { cut -d' ' -f"${2:-1}" "$out/$1" 2>/dev/null || echo; }
 	done
 } >"$out/timings"
 
-verdict=$(tail -n 1 "$out/result" 2>/dev/null || true)
-if [ "$verdict" != PASS ]; then
-	echo "run-systemd: the scenario did not pass (qemu exit $rc$([ "$rc" = 124 ] &&
-		echo ", timed out after ${KT_TIMEOUT}s"); result: ${verdict:-none})" >&2
-	echo "run-systemd: last lines of $out/console.log:" >&2
-	tail -n 40 "$out/console.log" >&2
-	exit 1
-fi
-echo "run-systemd: PASS in $(cat "$out/timing") s; output in $out" >&2
+vm_verdict "$out"

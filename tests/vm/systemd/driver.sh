@@ -10,6 +10,8 @@
 # kexec request.
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# cmdline_arg (run-systemd.sh puts common.sh beside this script).
+. "$(dirname "$0")/common.sh"
 hook=/usr/local/lib/kt/stage.sh
 say() { echo "kt-driver: $*"; }
 note() {
@@ -23,13 +25,7 @@ fail() {
 	exit 1
 }
 
-stage=1
-# shellcheck disable=SC2013 # words, not lines
-for w in $(cat /proc/cmdline); do
-	case $w in
-	kt.stage=*) stage=${w#*=} ;;
-	esac
-done
+stage=$(cmdline_arg kt.stage 1)
 
 # judge: PASS only when each service saw all of its memfds back, byte for byte. evt is an
 # eventfd, which no LUO file handler takes: systemd-shutdown logs it as lost, and the

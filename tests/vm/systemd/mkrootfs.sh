@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build the Debian sid root filesystem of the systemd scenario (systemd >= 262 as PID 1,
 # kexec-tools, udev), configured to boot as an initramfs. Cached as a zstd-compressed newc
-# cpio under $KT_CACHE/rootfs/<key>/, key = hash of the package list and this script.
+# cpio under $KT_CACHE/rootfs/<key>/, key = hash of this script (which names the packages and
+# the suite).
 # Prints that directory, which holds:
 #   rootfs.cpio.zst   the root filesystem (owner 0:0 where Debian has it so)
 #   systemd-version   the exact systemd package version inside
@@ -10,8 +11,9 @@
 # Test files (units, helpers, tools, /init) are not in it: run-systemd.sh appends them as a
 # second archive, so that editing them does not rebuild this.
 set -eu
-KT_SD_DIR=$(cd "$(dirname "$0")" && pwd)
-. "$KT_SD_DIR/lib.sh"
+KT_VM_DIR=$(cd "$(dirname "$0")/.." && pwd)
+. "$KT_VM_DIR/common.sh"
+cache_lock mkrootfs
 
 # dbus is left out on purpose: systemctl and busctl as root reach PID 1 on
 # /run/systemd/private without a bus daemon.
@@ -19,7 +21,7 @@ PKGS="systemd systemd-sysv udev kexec-tools mount procps util-linux"
 MIN_SYSTEMD=262
 SUITE=sid
 
-key=$(printf '%s\n' "$PKGS" "$SUITE" | cat - "$KT_SD_DIR/mkrootfs.sh" | sha256sum | cut -c1-12)
+key=$(sha256sum "$0" | cut -c1-12)
 out=$KT_CACHE/rootfs/$key
 if [ -f "$out/rootfs.cpio.zst" ]; then
 	echo "$out"
@@ -30,19 +32,10 @@ command -v zstd >/dev/null || die "zstd missing (scripts/install-deps.sh)"
 [ "$(id -u)" -eq 0 ] || die "mmdebstrap's root mode needs root"
 start=$(date +%s)
 
-# A private apt configuration (never /etc/apt): only the version check uses it, mmdebstrap
-# keeps its own inside the new root. Sid's Release files may be past Valid-Until on a
-# snapshot mirror.
-mirror=$(kt_mirror)
+# The version check goes through a private apt configuration; mmdebstrap gets its sources.list
+# and keeps its own configuration inside the new root.
 apt_dir=$KT_CACHE/rootfs/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $SUITE main" \
-	>"$apt_dir/sources.list"
-: >"$apt_dir/status"
-apt_opts="-o Dir::Etc::SourceList=$apt_dir/sources.list -o Dir::Etc::SourceParts=/dev/null \
--o Dir::State::Lists=$apt_dir/lists -o Dir::State::status=$apt_dir/status \
--o Dir::Cache=$apt_dir/cache -o Debug::NoLocking=1 -o APT::Sandbox::User=root \
--o Acquire::Check-Valid-Until=false"
+apt_private "$apt_dir" "$SUITE"
 # shellcheck disable=SC2086
 apt-get -qq $apt_opts update >&2 || die "apt-get update (private config, $SUITE) failed"
 # shellcheck disable=SC2086
@@ -66,8 +59,7 @@ mmdebstrap --quiet --mode=root --variant=minbase --include="$(echo "$PKGS" | tr 
 	--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
 	--dpkgopt='path-exclude=/usr/share/info/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
 	--dpkgopt='path-exclude=/usr/share/lintian/*' \
-	"$SUITE" "$root" \
-	"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $SUITE main" >&2 ||
+	"$SUITE" "$root" "$apt_dir/sources.list" >&2 ||
 	die "mmdebstrap failed"
 
 ver=$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Version}' systemd)

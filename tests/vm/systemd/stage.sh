@@ -6,14 +6,18 @@
 #   early   second boot, from /init before systemd: the incoming LUO sessions untouched
 #   after   second boot, systemd up, the services restarted and their results written
 # Saved: kho/ (a copy of /sys/kernel/debug/kho), cmdline, uname, uptime, date, dmesg,
-# proc1-fds (PID 1's fds and their links); with systemd running also systemd-version,
-# fdstore-UNIT.* (systemd-analyze fdstore), fdstore-units.show (every service's fd store
-# settings), dbus-fdstore.* (the D-Bus call behind it for every non-empty store, on PID 1's
-# private socket; busctl-*: what busctl makes of it), units.show, manager.show, kexec-count, status.txt, failed.txt, journal.txt,
-# UNIT-fds (the services' fds) and the services' result files (UNIT.result); then every
-# tool command of TOOLS below, each into NAME.out, NAME.err, NAME.rc, NAME.seconds.
+# proc1-fds (PID 1's fds and their links); with
+# systemd running also systemd-version, fdstore-UNIT.* (systemd-analyze fdstore),
+# fdstore-units.show (every service's fd store settings), dbus-fdstore.* (the D-Bus call
+# behind it for every non-empty store, on PID 1's private socket; busctl-*: what busctl makes
+# of it), units.show, manager.show, kexec-count (its KExec properties), kexec-count-prop.*
+# (systemctl show -p KExecCount), status.txt, failed.txt, journal.txt, UNIT-fds and UNIT-env
+# (the services' fds and LISTEN_* variables) and the services' result files (UNIT.result);
+# then every tool command of TOOLS below, each into NAME.out, NAME.err, NAME.rc, NAME.seconds.
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# copy_tree and fd_links (run-systemd.sh puts common.sh beside this script).
+. "$(dirname "$0")/common.sh"
 
 # Tool commands: NAME STAGES COMMAND...; STAGES is "all" or a comma list of stages; @D@ is
 # the stage directory. One line each; add lines to run more.
@@ -35,31 +39,6 @@ d=/mnt/$stage
 say() { echo "kt-stage: $*"; }
 mkdir -p "$d" || exit 1
 say "capture $stage"
-
-# debugfs blobs report size 0 to stat, so cp would copy nothing: read each file to EOF.
-copy_tree() {
-	local f n
-	mkdir -p "$2"
-	for f in "$1"/*; do
-		[ -e "$f" ] || continue
-		n=${f##*/}
-		if [ -d "$f" ]; then
-			copy_tree "$f" "$2/$n"
-		else
-			cat "$f" >"$2/$n" 2>/dev/null || say "cannot read $f"
-		fi
-	done
-}
-
-# fd_links PID FILE: "FD LINK" per open fd of PID.
-fd_links() {
-	local fd
-	: >"$2"
-	for fd in /proc/"$1"/fd/*; do
-		[ -e "$fd" ] || [ -L "$fd" ] || continue
-		echo "${fd##*/} $(readlink "$fd")" >>"$2"
-	done
-}
 
 # run NAME CMD...: stdout, stderr, exit status and wall time of one command.
 run() {
