@@ -28,7 +28,7 @@ out=$(vm_outdir "$1")
 kdir=$(vm_kernel)
 grep -qx 'CONFIG_CGROUPS=y' "$kdir/config" || die "$kdir: no CONFIG_CGROUPS, systemd cannot be PID 1"
 rootfs=$("$KT_SD_DIR/mkrootfs.sh")
-vm_tools
+vm_tools build/kho-inspect
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -50,12 +50,11 @@ for u in "$KT_SD_DIR"/units/*.service; do
 	install -m 0644 "$u" "$sys/"
 	ln -s "../${u##*/}" "$sys/multi-user.target.wants/${u##*/}"
 done
-"$KT_SD_DIR/bundle-tools.sh" "$KT_BIN" "$ov"
-# The D-Bus helper links the host's libsystemd, as the tools will: bundled the same way.
-mkdir -p "$tmp/helpers"
-cc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -o "$tmp/helpers/kt-fdstore-dump" \
+# The D-Bus helper links the host's libsystemd; it goes with the tools, on the host's loader.
+cc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -o "$tmp/kt-fdstore-dump" \
 	"$KT_SD_DIR/fdstore-dump.c" -lsystemd || die "cannot build kt-fdstore-dump (libsystemd-dev)"
-"$KT_SD_DIR/bundle-tools.sh" "$tmp/helpers" "$ov"
+"$KT_VM_DIR/bundle-libs.sh" --wrap /opt/kho-tools "$ov" /usr/local/sbin "$KT_BIN/kho-inspect" \
+	"$tmp/kt-fdstore-dump"
 
 newc "$ov" | zstd -q -T0 -3 >"$tmp/overlay.cpio.zst"
 # The kernel unpacks concatenated archives in order: the root, then ours on top. This pair
