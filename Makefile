@@ -124,7 +124,8 @@ install: $(TOOLS)
 	install -m 0644 completion/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 
 # Every C file of the tree, one style (.clang-format); format-check is part of make check.
-FORMAT_SRCS = $(sort $(wildcard lib/*/*.[ch] tools/*/*.[ch] bpf/*.[ch] tests/*.h tests/*/*.[ch] bench/*.c))
+FORMAT_SRCS = $(sort $(wildcard lib/*/*.[ch] tools/*/*.[ch] bpf/*.[ch] tests/*.h tests/*/*.[ch] tests/vm/*/*.[ch] \
+	bench/*.c))
 
 format:
 	clang-format -i $(FORMAT_SRCS)

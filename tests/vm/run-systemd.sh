@@ -38,9 +38,12 @@ ov=$tmp/overlay
 lib=$ov/usr/local/lib/kt
 sys=$ov/etc/systemd/system
 mkdir -p "$lib" "$sys/multi-user.target.wants"
+# The services are static (the guest's glibc is not ours) and print their messages as the
+# tools do (lib/base/util.c).
 for t in fdstore-test luosession-test; do
-	cc -static -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I"$KT_TOP/lib" \
-		-o "$lib/$t" "$KT_SD_DIR/$t.c" || die "cannot build $t"
+	cc -static -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I"$KT_TOP/lib" -o "$lib/$t" \
+		"$KT_SD_DIR/$t.c" "$KT_TOP/lib/base/util.c" "$KT_TOP/lib/base/alloc.c" ||
+		die "cannot build $t"
 done
 install -m 0755 "$KT_SD_DIR/init" "$ov/init"
 install -m 0755 "$KT_SD_DIR/stage.sh" "$KT_SD_DIR/driver.sh" "$lib/"

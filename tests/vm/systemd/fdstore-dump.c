@@ -45,14 +45,14 @@ static int dump(sd_bus *bus, const char *unit)
 		const char *name, *path;
 		uint64_t ino;
 
-		r = sd_bus_message_read(reply, "(suuutuusu)", &name, &mode, &maj, &min, &ino, &rmaj,
-					&rmin, &path, &flags);
+		r = sd_bus_message_read(reply, "(suuutuusu)", &name, &mode, &maj, &min, &ino, &rmaj, &rmin,
+					&path, &flags);
 		if (r < 0)
 			goto bad;
 		if (r == 0)
 			break;
-		printf("%s %s mode=0%06o dev=%u:%u ino=%" PRIu64 " rdev=%u:%u flags=0x%x path=%s\n",
-		       unit, name, mode, maj, min, ino, rmaj, rmin, flags, path);
+		printf("%s %s mode=0%06o dev=%u:%u ino=%" PRIu64 " rdev=%u:%u flags=0x%x path=%s\n", unit,
+		       name, mode, maj, min, ino, rmaj, rmin, flags, path);
 	}
 	sd_bus_message_unref(reply);
 	return 0;

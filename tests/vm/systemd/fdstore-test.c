@@ -23,15 +23,15 @@ struct want {
 };
 
 static const struct want wants[] = {
-	{ "mem1", 64 << 10 },
-	{ "mem2", 1 << 20 },
-	{ "evt", 0 },
+    {"mem1", 64 << 10},
+    {"mem2", 1 << 20},
+    {"evt", 0},
 };
 #define NWANT (sizeof(wants) / sizeof(wants[0]))
 
 static int store(void)
 {
-	struct sdt_buf out = { .len = 0 };
+	struct sdt_buf out = {.len = 0};
 	char msg[128], link[256];
 	size_t i;
 	int fails = 0;
@@ -47,7 +47,7 @@ static int store(void)
 				fd = -errno;
 		}
 		if (fd < 0) {
-			sdt_log("%s: cannot create: %s", wants[i].name, strerror(-fd));
+			kt_errmsg("%s: cannot create: %s", wants[i].name, strerror(-fd));
 			sdt_add(&out, "%s - FAILED create: %s\n", wants[i].name, strerror(-fd));
 			fails++;
 			continue;
@@ -56,7 +56,7 @@ static int store(void)
 		err = sdt_notify_fds(msg, &fd, 1);
 		sdt_fd_link(fd, link, sizeof(link));
 		if (err) {
-			sdt_log("%s: FDSTORE=1: %s", wants[i].name, strerror(-err));
+			kt_errmsg("%s: FDSTORE=1: %s", wants[i].name, strerror(-err));
 			sdt_add(&out, "%s %llu FAILED notify: %s\n", wants[i].name,
 				(unsigned long long)wants[i].size, strerror(-err));
 			fails++;
@@ -76,7 +76,7 @@ static int store(void)
 
 static int check(const struct sdt_listen *l)
 {
-	struct sdt_buf out = { .len = 0 };
+	struct sdt_buf out = {.len = 0};
 	int ok = 0, bad = 0, missing = 0, extra = 0, i;
 	char link[256], why[256];
 	size_t w;
@@ -96,8 +96,7 @@ static int check(const struct sdt_listen *l)
 		sdt_fd_link(fd, link, sizeof(link));
 		seals = fcntl(fd, F_GET_SEALS);
 		if (wants[w].size) {
-			if (sdt_check_memfd(fd, wants[w].name, wants[w].size, &size, why,
-					    sizeof(why)) == 0) {
+			if (sdt_check_memfd(fd, wants[w].name, wants[w].size, &size, why, sizeof(why)) == 0) {
 				sdt_add(&out, "%s %llu OK link=%s seals=0x%x\n", wants[w].name,
 					(unsigned long long)size, link, seals);
 				ok++;
@@ -137,10 +136,9 @@ int main(void)
 	struct sdt_listen l;
 	int n;
 
-	sdt_prog = "fdstore-test";
 	n = sdt_listen_fds(&l);
 	if (n < 0) {
-		sdt_log("LISTEN_FDS: %s", strerror(-n));
+		kt_errmsg("LISTEN_FDS: %s", strerror(-n));
 		return 1;
 	}
 	return n == 0 ? store() : check(&l);

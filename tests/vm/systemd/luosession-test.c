@@ -20,13 +20,13 @@
 #include "base/abi.h"
 #include "sdtest.h"
 
-#define TOKEN 0x4b54000000000001ULL /* "KT" and 1: ours, any u64 would do */
+#define TOKEN	 0x4b54000000000001ULL /* "KT" and 1: ours, any u64 would do */
 #define MEM_NAME "luo1"
 #define MEM_SIZE (256 << 10)
 
 static int get_name(int sfd, char *name, size_t len)
 {
-	struct liveupdate_session_get_name a = { .size = sizeof(a) };
+	struct liveupdate_session_get_name a = {.size = sizeof(a)};
 
 	if (ioctl(sfd, LIVEUPDATE_SESSION_GET_NAME, &a) < 0)
 		return -errno;
@@ -36,7 +36,7 @@ static int get_name(int sfd, char *name, size_t len)
 
 static int preserve(int sfd, struct sdt_buf *out)
 {
-	struct liveupdate_session_fd_arg a = { .size = sizeof(a), .token = TOKEN };
+	struct liveupdate_session_fd_arg a = {.size = sizeof(a), .token = TOKEN};
 	int fd = sdt_make_memfd(MEM_NAME, MEM_SIZE);
 
 	if (fd < 0) {
@@ -45,8 +45,7 @@ static int preserve(int sfd, struct sdt_buf *out)
 	}
 	a.fd = fd;
 	if (ioctl(sfd, LIVEUPDATE_SESSION_PRESERVE_FD, &a) < 0) {
-		sdt_add(out, "memfd token=0x%llx %d BAD PRESERVE_FD: %s\n", TOKEN, MEM_SIZE,
-			strerror(errno));
+		sdt_add(out, "memfd token=0x%llx %d BAD PRESERVE_FD: %s\n", TOKEN, MEM_SIZE, strerror(errno));
 		return -1;
 	}
 	/* fd stays open: the service holds what it preserved, as a real one would. */
@@ -61,26 +60,25 @@ static int check(int fd, struct sdt_buf *out)
 
 	sdt_fd_link(fd, link, sizeof(link));
 	if (sdt_check_memfd(fd, MEM_NAME, MEM_SIZE, &size, why, sizeof(why)) < 0) {
-		sdt_add(out, "memfd token=0x%llx %llu BAD link=%s %s\n", TOKEN,
-			(unsigned long long)size, link, why);
+		sdt_add(out, "memfd token=0x%llx %llu BAD link=%s %s\n", TOKEN, (unsigned long long)size,
+			link, why);
 		return -1;
 	}
-	sdt_add(out, "memfd token=0x%llx %llu OK link=%s seals=0x%x\n", TOKEN,
-		(unsigned long long)size, link, fcntl(fd, F_GET_SEALS));
+	sdt_add(out, "memfd token=0x%llx %llu OK link=%s seals=0x%x\n", TOKEN, (unsigned long long)size, link,
+		fcntl(fd, F_GET_SEALS));
 	return 0;
 }
 
 int main(void)
 {
-	struct liveupdate_session_fd_arg r = { .size = sizeof(r), .token = TOKEN };
-	struct liveupdate_session_finish fin = { .size = sizeof(fin) };
-	struct sdt_buf out = { .len = 0 };
+	struct liveupdate_session_fd_arg r = {.size = sizeof(r), .token = TOKEN};
+	struct liveupdate_session_finish fin = {.size = sizeof(fin)};
+	struct sdt_buf out = {.len = 0};
 	char link[256], kname[LUO_SESSION_NAME_LEN + 1] = "", status[128];
 	const char *phase = "check", *fdname = NULL;
 	struct sdt_listen l;
 	int i, n, sfd = -1, ok = 0, bad = 0, err;
 
-	sdt_prog = "luosession-test";
 	n = sdt_listen_fds(&l);
 	for (i = 0; i < n; i++) {
 		sdt_fd_link(l.fd[i], link, sizeof(link));
@@ -96,13 +94,12 @@ int main(void)
 		goto done;
 	}
 	err = get_name(sfd, kname, sizeof(kname));
-	sdt_add(&out, "session fdname=%s kernel=%s%s%s\n", fdname, kname,
-		err ? " GET_NAME: " : "", err ? strerror(-err) : "");
+	sdt_add(&out, "session fdname=%s kernel=%s%s%s\n", fdname, kname, err ? " GET_NAME: " : "",
+		err ? strerror(-err) : "");
 
 	if (ioctl(sfd, LIVEUPDATE_SESSION_RETRIEVE_FD, &r) < 0) {
 		if (errno != EINVAL) {
-			sdt_add(&out, "memfd token=0x%llx - BAD RETRIEVE_FD: %s\n", TOKEN,
-				strerror(errno));
+			sdt_add(&out, "memfd token=0x%llx - BAD RETRIEVE_FD: %s\n", TOKEN, strerror(errno));
 			bad++;
 			goto done;
 		}

@@ -3,7 +3,8 @@
  * What the two test services of the systemd scenario share: the sd_notify datagram
  * protocol (written here, no libsystemd: the helpers are static and tiny), the
  * LISTEN_FDS/LISTEN_FDNAMES hand-over, a position-dependent fill pattern and the
- * result file. Everything is static inline: each service is one translation unit.
+ * result file. Everything is static inline: each service is one translation unit, linked
+ * with lib/base's util.c and alloc.c for the messages and file writes every tool uses.
  */
 #ifndef KT_SDTEST_H
 #define KT_SDTEST_H
@@ -23,25 +24,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/util.h"
+
 #define SD_LISTEN_FDS_START 3
-#define SDT_MAX_FDS 64
-#define SDT_RUN_DIR "/run/kt"
+#define SDT_MAX_FDS	    64
+#define SDT_RUN_DIR	    "/run/kt"
 /* The 9p share of the test VM; run-systemd.sh marks its output directory with this file. */
-#define SDT_SHARE "/mnt"
+#define SDT_SHARE      "/mnt"
 #define SDT_SHARE_MARK SDT_SHARE "/.kt-vm-out"
-
-static const char *sdt_prog = "sdtest";
-
-static inline void sdt_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", sdt_prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 /*
  * sd_notify: one datagram to $NOTIFY_SOCKET (a path, or an abstract name when it starts
@@ -51,15 +41,15 @@ static inline void sdt_log(const char *fmt, ...)
 static inline int sdt_notify_fds(const char *msg, const int *fds, size_t nfds)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t plen;
 	socklen_t salen;
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int) * SDT_MAX_FDS)];
 	} c;
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = strlen(msg) };
-	struct msghdr mh = { .msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = (void *)msg, .iov_len = strlen(msg)};
+	struct msghdr mh = {.msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1};
 	int s, err = 0;
 
 	if (!path || !*path)
@@ -196,21 +186,20 @@ static inline int sdt_make_memfd(const char *name, uint64_t size)
 			goto fail;
 	}
 	return fd;
-fail:
-	{
-		int err = errno ? -errno : -EIO;
+fail : {
+	int err = errno ? -errno : -EIO;
 
-		close(fd);
-		return err;
-	}
+	close(fd);
+	return err;
+}
 }
 
 /*
  * Check every byte of FD against NAME's pattern for EXPECT bytes. Returns 0 when it all
  * matches; otherwise writes what is wrong into WHY.
  */
-static inline int sdt_check_memfd(int fd, const char *name, uint64_t expect, uint64_t *size,
-				  char *why, size_t whylen)
+static inline int sdt_check_memfd(int fd, const char *name, uint64_t expect, uint64_t *size, char *why,
+				  size_t whylen)
 {
 	static unsigned char got[SDT_CHUNK], want[SDT_CHUNK];
 	struct stat st;
@@ -241,11 +230,21 @@ static inline int sdt_check_memfd(int fd, const char *name, uint64_t expect, uin
 			continue;
 		for (i = 0; i < n && got[i] == want[i]; i++)
 			;
-		snprintf(why, whylen, "byte %llu is 0x%02x, expected 0x%02x",
-			 (unsigned long long)(off + i), got[i], want[i]);
+		snprintf(why, whylen, "byte %llu is 0x%02x, expected 0x%02x", (unsigned long long)(off + i),
+			 got[i], want[i]);
 		return -1;
 	}
 	return 0;
+}
+
+/* path gets text; a failure is said on stderr. Returns 0 or -errno. */
+static inline int sdt_write(const char *path, const char *text)
+{
+	int err = kt_write_file(path, text, strlen(text));
+
+	if (err)
+		kt_errmsg("%s: %s", path, strerror(-err));
+	return err;
 }
 
 /*
@@ -255,24 +254,18 @@ static inline int sdt_check_memfd(int fd, const char *name, uint64_t expect, uin
 static inline int sdt_write_result(const char *phase, const char *text)
 {
 	char path[256];
-	FILE *f;
-	int err = 0;
+	int err, e;
 
 	mkdir(SDT_RUN_DIR, 0755);
-	snprintf(path, sizeof(path), SDT_RUN_DIR "/%s.result", sdt_prog);
-	f = fopen(path, "we");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		err = -errno;
-		sdt_log("%s: %s", path, strerror(errno));
-	}
+	snprintf(path, sizeof(path), SDT_RUN_DIR "/%s.result", program_invocation_short_name);
+	err = sdt_write(path, text);
 	if (access(SDT_SHARE_MARK, F_OK) == 0) {
 		mkdir(SDT_SHARE "/services", 0755);
-		snprintf(path, sizeof(path), SDT_SHARE "/services/%s.%s.result", sdt_prog, phase);
-		f = fopen(path, "we");
-		if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-			err = -errno;
-			sdt_log("%s: %s", path, strerror(errno));
-		}
+		snprintf(path, sizeof(path), SDT_SHARE "/services/%s.%s.result",
+			 program_invocation_short_name, phase);
+		e = sdt_write(path, text);
+		if (e)
+			err = e;
 	}
 	return err;
 }
@@ -283,8 +276,7 @@ struct sdt_buf {
 	size_t len;
 };
 
-__attribute__((format(printf, 2, 3))) static inline void sdt_add(struct sdt_buf *b,
-								 const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static inline void sdt_add(struct sdt_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -307,7 +299,7 @@ static inline void sdt_ready_and_wait(const char *status)
 	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", status);
 	err = sdt_notify(msg);
 	if (err)
-		sdt_log("READY=1: %s", strerror(-err));
+		kt_errmsg("READY=1: %s", strerror(-err));
 	for (;;)
 		pause();
 }
