@@ -6,7 +6,7 @@
 #   early   second boot, from /init before systemd: the incoming LUO sessions untouched
 #   after   second boot, systemd up, the services restarted and their results written
 # Saved: kho/ (a copy of /sys/kernel/debug/kho), cmdline, uname, uptime, date, dmesg,
-# proc1-fds (PID 1's fds and their links); with
+# kexec_loaded (/sys/kernel/kexec_loaded), proc1-fds (PID 1's fds and their links); with
 # systemd running also systemd-version, fdstore-UNIT.* (systemd-analyze fdstore),
 # fdstore-units.show (every service's fd store settings), dbus-fdstore.* (the D-Bus call
 # behind it for every non-empty store, on PID 1's private socket; busctl-*: what busctl makes
@@ -61,6 +61,7 @@ else
 fi
 cat /proc/cmdline >"$d/cmdline"
 uname -r >"$d/uname"
+cat /sys/kernel/kexec_loaded >"$d/kexec_loaded"
 dmesg >"$d/dmesg" 2>&1
 fd_links 1 "$d/proc1-fds"
 
