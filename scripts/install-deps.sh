@@ -6,8 +6,8 @@ set -eu
 PKGS="build-essential pkg-config clang llvm libclang-rt-14-dev libbpf-dev bpftool \
 libelf-dev zlib1g-dev libfdt-dev device-tree-compiler libncurses-dev libsystemd-dev \
 libcmocka-dev bats bats-assert bats-support bats-file tmux jq \
-libjansson-dev libarchive-dev libsystemd-dev clang-format strace \
-qemu-system-x86 busybox-static cpio xz-utils mmdebstrap zstd \
+libjansson-dev libarchive-dev clang-format strace \
+qemu-system-x86 busybox-static cpio xz-utils file mmdebstrap zstd \
 flex bison bc libssl-dev dwarves"
 
 missing=""
