@@ -1678,6 +1678,57 @@ static void test_preflight_fdstore(void **state)
 	td_remove(root);
 }
 
+/* A memfd in a store systemd does not keep across a kexec (restart, no) is lost all the same. */
+static void test_preflight_fdstore_not_kept(void **state)
+{
+	static const struct fake_unit units[] = {
+	    {"r.service",
+	     "loaded",
+	     "/org/freedesktop/systemd1/unit/r_2eservice",
+	     "restart",
+	     1,
+	     2,
+	     {{"vol", S_IFREG | 0777, 31, "/memfd:vol (deleted)"}}},
+	    {"y.service",
+	     "loaded",
+	     "/org/freedesktop/systemd1/unit/y_2eservice",
+	     "yes",
+	     1,
+	     2,
+	     {{"keep", S_IFREG | 0777, 32, "/memfd:keep (deleted)"}}},
+	};
+	static const char *const accept[] = {"r.service:vol"};
+	struct kt_preflight_env env = {0};
+	struct fake_pid1 *pid1 = fake_pid1_start(units, KT_ARRAY_SIZE(units), 0);
+	struct kt_preflight p;
+	char *kho, *root = preflight_root(&kho), *proc = td_path(root, "proc");
+	size_t i, fails = 0;
+
+	(void)state;
+	env.proc = proc;
+	setenv("KHO_TOOLS_DEBUGFS", kho, 1);
+	kt_preflight_run(&env, &p);
+	assert_check(&p, "fdstore",
+		     "r.service: fd 'vol' (/memfd:vol (deleted)) will be lost across the kexec: its store is "
+		     "not kept (FileDescriptorStorePreserve=restart)",
+		     KT_CHECK_FAIL);
+	for (i = 0; i < p.n; i++)
+		fails += !strcmp(p.checks[i].name, "fdstore") && p.checks[i].status == KT_CHECK_FAIL;
+	assert_int_equal(fails, 1); /* y.service's memfd is carried */
+	assert_check(&p, "fdstore", "1 unit(s) keep their fd store across a kexec: 1 memfd(s)", KT_CHECK_OK);
+	kt_preflight_free(&p);
+	env.accept_loss = accept;
+	env.nr_accept_loss = 1;
+	kt_preflight_run(&env, &p);
+	assert_check(&p, "fdstore", "r.service: fd 'vol'", KT_CHECK_WARN);
+	kt_preflight_free(&p);
+	fake_pid1_stop(pid1);
+	unsetenv("KHO_TOOLS_DEBUGFS");
+	free(kho);
+	free(proc);
+	td_remove(root);
+}
+
 /* Stores read from the fake PID 1 (a.service, c.service), for the snapshots of these tests. */
 static void read_stores(struct kt_sd_stores *st)
 {
@@ -1807,6 +1858,7 @@ int main(void)
 	    cmocka_unit_test(test_preflight_terminal_session),
 	    cmocka_unit_test(test_preflight_no_kho),
 	    cmocka_unit_test(test_preflight_fdstore),
+	    cmocka_unit_test(test_preflight_fdstore_not_kept),
 	    cmocka_unit_test(test_preflight_bootmem),
 	    cmocka_unit_test(test_manifest_systemd),
 	    cmocka_unit_test(test_verify_systemd),
