@@ -826,6 +826,38 @@ static void test_verify_losses(void **state)
 	expect_lines(&v, want, KT_ARRAY_SIZE(want));
 }
 
+/* The manifest saw memfd-v2's FLB with 2 files (fewer than the 3 that arrive) or 4 (more). */
+static void add_flb(struct kt_manifest *m, uint64_t files)
+{
+	KT_GROW(m->flbs, m->cap_flbs, m->nr_flbs + 1);
+	m->flbs[m->nr_flbs++] = (struct kt_mf_flb){kt_strdup("memfd-v2"), files, 4096};
+}
+
+static void flb_saw_2(struct kt_manifest *m)
+{
+	add_flb(m, 2);
+}
+
+static void flb_saw_4(struct kt_manifest *m)
+{
+	add_flb(m, 4);
+}
+
+/* Files preserved after the manifest was saved (systemd-shutdown's) are no loss; fewer files are. */
+static void test_verify_flb_counts(void **state)
+{
+	static const char *const fewer[] = {"flb changed memfd-v2: changed flb memfd-v2: files 4 -> 3"};
+	struct layout l = {.in = true, .state = &state_after, .meta_in = 1};
+	struct vcase v;
+
+	(void)state;
+	verify_case(&l, flb_saw_2, &v);
+	assert_int_equal(v.n.flbs, 1);
+	expect_lines(&v, NULL, 0);
+	verify_case(&l, flb_saw_4, &v);
+	expect_lines(&v, fewer, KT_ARRAY_SIZE(fewer));
+}
+
 static void test_verify_no_incoming(void **state)
 {
 	static const char *const want[] = {
@@ -1777,7 +1809,12 @@ static void test_manifest_systemd(void **state)
 }
 
 /* After the kexec: the unit's memfd came back ("/ (deleted)"), its session too; one fd did not. */
-static void test_verify_systemd(void **state)
+/*
+ * verify against systemd's stores after a kexec (a.service: mem1 and the session vm-9 as demo)
+ * and the LUO state t; the manifest: a's store as it was plus an fd "gone" that will not come
+ * back, and the session vm-9 (vm-0's files) in a's store under fdname.
+ */
+static void verify_systemd(const struct t_state *t, const char *fdname, struct vcase *v)
 {
 	static const struct fake_unit after[] = {
 	    {"a.service",
@@ -1789,49 +1826,70 @@ static void test_verify_systemd(void **state)
 	     {{"mem1", S_IFREG | 0777, 1026, "/ (deleted)"},
 	      {"demo", 0600, 1046, "anon_inode:[luo_session] vm-9"}}},
 	};
+	struct layout l = {.in = true, .state = t, .meta_in = 1};
+	struct fake_pid1 *pid1;
+	struct kt_sd_stores st, now;
+	char err[ERRLEN];
+	struct snap x;
+
+	read_stores(&st);
+	pid1 = fake_pid1_start(after, KT_ARRAY_SIZE(after), 3);
+	if (kt_sd_stores_read(&now, err, sizeof(err)))
+		fail_msg("stores: %s", err);
+	fake_pid1_stop(pid1);
+	memset(v, 0, sizeof(*v));
+	snap_load(&x, &(struct layout){.state = &state_before, .stores = &st});
+	if (kt_manifest_build(&x.c, &v->m, err, sizeof(err)))
+		fail_msg("build: %s", err);
+	snap_free(&x);
+	KT_GROW(v->m.units[0].fds, v->m.units[0].cap_fds, v->m.units[0].nr_fds + 1);
+	v->m.units[0].fds[v->m.units[0].nr_fds++] =
+	    (struct kt_mf_sd_fd){kt_strdup("gone"), kt_strdup("memfd")};
+	free(v->m.sessions[0].name);
+	v->m.sessions[0].name = kt_strdup("vm-9");
+	v->m.sessions[0].unit = kt_strdup("a.service");
+	v->m.sessions[0].fdname = kt_strdup(fdname);
+	l.stores = &now;
+	snap_load(&x, &l);
+	v->ret = kt_manifest_verify(&v->m, &x.c, &(struct kt_verify_ops){on_problem}, &v->s, &v->n, v->err,
+				    ERRLEN);
+	snap_free(&x);
+	kt_sd_stores_free(&now);
+	kt_sd_stores_free(&st);
+}
+
+/* The same sessions, and vm-9 still open in PID 1, retrieved and finished by its service: empty. */
+static const struct t_state state_after_finished = {
+    {SESSIONS_AFTER, {"vm-9", KT_SESS_RETRIEVED, 1, 21, "systemd", 2, {{0}}}},
+    {{"memfd-v2", true, KT_FLB_SERIALIZED, 4096, 3}},
+};
+
+static void test_verify_systemd(void **state)
+{
 	static const char *const want[] = {
 	    "fd missing a.service/gone: missing fd gone in the store of a.service (memfd)",
 	};
-	struct layout l = {.in = true, .state = &state_after, .meta_in = 1};
-	struct kt_sd_stores st;
+	static const char *const not_back[] = {
+	    "fd missing a.service/gone: missing fd gone in the store of a.service (memfd)",
+	    "file missing vm-9/1: missing file vm-9 token=1 (memfd-v2, 4 MiB)",
+	    "file missing vm-9/2: missing file vm-9 token=2 (memfd-v2, 4 MiB)",
+	};
 	struct vcase v;
 
 	(void)state;
-	read_stores(&st);
-	{
-		struct fake_pid1 *pid1 = fake_pid1_start(after, KT_ARRAY_SIZE(after), 3);
-		struct kt_sd_stores now;
-		char err[ERRLEN];
-		struct snap x;
-
-		if (kt_sd_stores_read(&now, err, sizeof(err)))
-			fail_msg("stores: %s", err);
-		fake_pid1_stop(pid1);
-		memset(&v, 0, sizeof(v));
-		/* The manifest before: a's stores as they were, plus an fd that will not come back. */
-		snap_load(&x, &(struct layout){.state = &state_before, .stores = &st});
-		if (kt_manifest_build(&x.c, &v.m, err, sizeof(err)))
-			fail_msg("build: %s", err);
-		snap_free(&x);
-		KT_GROW(v.m.units[0].fds, v.m.units[0].cap_fds, v.m.units[0].nr_fds + 1);
-		v.m.units[0].fds[v.m.units[0].nr_fds++] =
-		    (struct kt_mf_sd_fd){kt_strdup("gone"), kt_strdup("memfd")};
-		/* A LUOSession= session the service already finished: back in its unit's store only. */
-		free(v.m.sessions[0].name);
-		v.m.sessions[0].name = kt_strdup("vm-9");
-		v.m.sessions[0].unit = kt_strdup("a.service");
-		v.m.sessions[0].fdname = kt_strdup("demo");
-		l.stores = &now;
-		snap_load(&x, &l);
-		v.ret = kt_manifest_verify(&v.m, &x.c, &(struct kt_verify_ops){on_problem}, &v.s, &v.n, v.err,
-					   ERRLEN);
-		snap_free(&x);
-		kt_sd_stores_free(&now);
-	}
+	/* A LUOSession= session its service finished: gone from LUO, back in its unit's store. */
+	verify_systemd(&state_after, "demo", &v);
 	assert_int_equal(v.n.fds, 3);
 	assert_int_equal(v.n.sessions_by_systemd, 1);
 	expect_lines(&v, want, KT_ARRAY_SIZE(want));
-	kt_sd_stores_free(&st);
+	/* Finished but still open (PID 1 holds it in the store): emptied, not lost. */
+	verify_systemd(&state_after_finished, "demo", &v);
+	assert_int_equal(v.n.sessions_by_systemd, 1);
+	expect_lines(&v, want, KT_ARRAY_SIZE(want));
+	/* Empty and not where the manifest says its unit keeps it: its files are missing. */
+	verify_systemd(&state_after_finished, "other", &v);
+	assert_int_equal(v.n.sessions_by_systemd, 0);
+	expect_lines(&v, not_back, KT_ARRAY_SIZE(not_back));
 }
 
 int main(void)
@@ -1849,6 +1907,7 @@ int main(void)
 	    cmocka_unit_test(test_manifest_parse_accepts),
 	    cmocka_unit_test(test_verify_all_arrived),
 	    cmocka_unit_test(test_verify_losses),
+	    cmocka_unit_test(test_verify_flb_counts),
 	    cmocka_unit_test(test_verify_no_incoming),
 	    cmocka_unit_test(test_verify_memblock_gone),
 	    cmocka_unit_test(test_verify_cannot_tell),
