@@ -45,6 +45,10 @@ for t in fdstore-test luosession-test; do
 		"$KT_SD_DIR/$t.c" "$KT_TOP/lib/base/util.c" "$KT_TOP/lib/base/alloc.c" ||
 		die "cannot build $t"
 done
+# fdstore-volatile and fdstore-drop run fdstore-test under their own names (their results are
+# named so).
+ln -s fdstore-test "$lib/fdstore-volatile"
+ln -s fdstore-test "$lib/fdstore-drop"
 install -m 0755 "$KT_SD_DIR/init" "$ov/init"
 install -m 0755 "$KT_SD_DIR/stage.sh" "$KT_SD_DIR/driver.sh" "$lib/"
 # copy_tree and fd_links for the stage hook.

@@ -3,7 +3,7 @@
 # kt-driver.service, run once both test services are up.
 #   first boot (no kt.stage=2): load the same kernel and initramfs with kexec-tools' file
 #     loader (kexec -s: the one that hands KHO over), this command line plus kt.stage=2;
-#     capture "before"; systemctl kexec.
+#     capture "before"; have fdstore-drop empty its store, capture "dropped"; systemctl kexec.
 #   second boot: capture "after", judge the services' own results, power off.
 # /mnt/result gets "stage1 OK", then "PASS" or "FAIL <reason>" as its last line: what
 # run-systemd.sh checks. /mnt/kexec-start holds the wall-clock time and the uptime of the
@@ -50,11 +50,22 @@ case $stage in
 	cmdline="$(cat /proc/cmdline) kt.stage=2"
 	kexec -s -l /boot/vmlinuz --initrd=/boot/initrd.img --append="$cmdline" \
 		>/mnt/kexec-load.out 2>&1 || fail "kexec -s -l: $(tail -n 1 /mnt/kexec-load.out)"
-	for r in /run/kt/fdstore-test.result /run/kt/luosession-test.result; do
+	for r in /run/kt/fdstore-test.result /run/kt/fdstore-volatile.result /run/kt/fdstore-drop.result \
+		/run/kt/luosession-test.result; do
 		grep -q 'summary .*\(failed\|bad\)=0' "$r" 2>/dev/null ||
 			fail "${r##*/}: the store phase failed: $(tail -n 1 "$r" 2>/dev/null)"
 	done
 	$hook before
+	# fdstore-drop empties its store now: the manifest "before" saved lists an fd that will
+	# not come back; stage "dropped" saves one that does not.
+	systemctl kill --signal=SIGUSR1 fdstore-drop.service || fail "cannot signal fdstore-drop"
+	n=0
+	until [ "$(systemctl show -P NFileDescriptorStore fdstore-drop.service)" = 0 ]; do
+		n=$((n + 1))
+		[ "$n" -le 60 ] || fail "fdstore-drop did not empty its store in 60 s"
+		sleep 1
+	done
+	$hook dropped
 	note "stage1 OK"
 	echo "$(date +%s.%N) $(cut -d' ' -f1 /proc/uptime)" >/mnt/kexec-start
 	say "systemctl kexec"

@@ -3,41 +3,129 @@
  * fdstore-test: the service whose fd store systemd carries across a kexec through LUO
  * (FileDescriptorStoreMax= + FileDescriptorStorePreserve=yes).
  *
- * First start (no LISTEN_FDS): creates the memfds mem1 (64 KiB) and mem2 (1 MiB) filled
- * with their pattern and the eventfd evt, pushes each into the fd store
- * ("FDSTORE=1\nFDNAME=NAME" with the fd as SCM_RIGHTS), writes "store" results.
- * Later start (LISTEN_FDS set, e.g. after the kexec): checks every fd it got back and
- * writes "check" results, one line per name:
+ *   fdstore-test [NAME:SIZE]...
+ * The fds it stores: a memfd of SIZE bytes for each NAME, an eventfd when SIZE is 0;
+ * without arguments mem1 (64 KiB), mem2 (1 MiB) and the eventfd evt. The same program
+ * serves units of other FileDescriptorStorePreserve= settings under another name (a
+ * link): its results are named after argv[0].
+ *
+ * First start (no LISTEN_FDS): creates every fd (memfds filled with their pattern) and
+ * pushes each into the fd store ("FDSTORE=1\nFDNAME=NAME" with the fd as SCM_RIGHTS),
+ * writes "store" results. On SIGUSR1 it removes them all from the store again
+ * (FDSTOREREMOVE=1) and adds a line "NAME - REMOVED" for each to those results.
+ * Later start (LISTEN_FDS set, e.g. after the kexec, or none set but its "store" results
+ * already on the 9p share: a second boot that got nothing back): checks every fd it got
+ * back and writes "check" results, one line per name:
  *   NAME SIZE OK|BAD|MISSING|EXTRA link=... seals=0x.. [why]
  * and a last line "summary ok=N bad=N missing=N extra=N". LUO has no eventfd handler, so
  * evt is expected to be MISSING after a kexec; the verdict is the driver's business.
  * Either way it then reports READY=1 and stays up until it is stopped.
  */
+#include <signal.h>
 #include <sys/eventfd.h>
 
 #include "sdtest.h"
 
 struct want {
 	const char *name;
-	uint64_t size; /* 0: the eventfd */
+	uint64_t size; /* 0: an eventfd */
 };
 
-static const struct want wants[] = {
+static const struct want default_wants[] = {
     {"mem1", 64 << 10},
     {"mem2", 1 << 20},
     {"evt", 0},
 };
-#define NWANT (sizeof(wants) / sizeof(wants[0]))
+
+static struct want wants[SDT_MAX_FDS];
+static size_t nwant;
+
+/* The fds to store, from NAME:SIZE arguments or the defaults. */
+static int parse_wants(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2) {
+		nwant = sizeof(default_wants) / sizeof(default_wants[0]);
+		memcpy(wants, default_wants, sizeof(default_wants));
+		return 0;
+	}
+	if (argc - 1 > SDT_MAX_FDS) {
+		kt_errmsg("at most %d fds", SDT_MAX_FDS);
+		return -E2BIG;
+	}
+	for (i = 1; i < argc; i++) {
+		char *colon = strchr(argv[i], ':'), *end;
+
+		if (!colon || colon == argv[i]) {
+			kt_errmsg("%s: expected NAME:SIZE", argv[i]);
+			return -EINVAL;
+		}
+		*colon = '\0';
+		errno = 0;
+		wants[nwant].size = strtoull(colon + 1, &end, 0);
+		if (errno || end == colon + 1 || *end) {
+			kt_errmsg("%s: bad size '%s'", argv[i], colon + 1);
+			return -EINVAL;
+		}
+		wants[nwant++].name = argv[i];
+	}
+	return 0;
+}
+
+/* Our "store" results on the 9p share, written by a start of an earlier boot. */
+static bool stored_before(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SDT_SHARE "/services/%s.store.result", program_invocation_short_name);
+	return access(SDT_SHARE_MARK, F_OK) == 0 && access(path, F_OK) == 0;
+}
+
+static volatile sig_atomic_t drop;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	drop = 1;
+}
+
+/*
+ * SIGUSR1: take every fd out of the store again (FDSTOREREMOVE=1), one "NAME REMOVED" line
+ * each added to the "store" results: what a service does with state it no longer needs.
+ */
+static void drop_all(struct sdt_buf *out)
+{
+	char msg[128];
+	size_t i;
+
+	for (i = 0; i < nwant; i++) {
+		int err;
+
+		snprintf(msg, sizeof(msg), "FDSTOREREMOVE=1\nFDNAME=%s", wants[i].name);
+		err = sdt_notify(msg);
+		if (err)
+			sdt_add(out, "%s - FAILED remove: %s\n", wants[i].name, strerror(-err));
+		else
+			sdt_add(out, "%s - REMOVED\n", wants[i].name);
+	}
+	sdt_write_result("store", out->s);
+	sdt_notify("STATUS=removed every fd from the store");
+}
 
 static int store(void)
 {
 	struct sdt_buf out = {.len = 0};
+	struct sigaction sa = {.sa_handler = on_usr1};
 	char msg[128], link[256];
 	size_t i;
-	int fails = 0;
+	int fails = 0, err;
 
-	for (i = 0; i < NWANT; i++) {
-		int fd, err;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	for (i = 0; i < nwant; i++) {
+		int fd;
 
 		if (wants[i].size) {
 			fd = sdt_make_memfd(wants[i].name, wants[i].size);
@@ -66,11 +154,21 @@ static int store(void)
 		}
 		/* The store holds its own reference; ours is kept so /proc/PID/fd shows it too. */
 	}
-	sdt_add(&out, "summary stored=%zu failed=%d\n", NWANT - (size_t)fails, fails);
+	sdt_add(&out, "summary stored=%zu failed=%d\n", nwant - (size_t)fails, fails);
 	fputs(out.s, stdout);
 	fflush(stdout);
 	sdt_write_result("store", out.s);
-	sdt_ready_and_wait(fails ? "store failed" : "stored mem1 mem2 evt");
+	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=stored %zu fd(s)", nwant - (size_t)fails);
+	err = sdt_notify(fails ? "READY=1\nSTATUS=store failed" : msg);
+	if (err)
+		kt_errmsg("READY=1: %s", strerror(-err));
+	for (;;) {
+		pause();
+		if (!drop)
+			continue;
+		drop = 0;
+		drop_all(&out);
+	}
 	return 0;
 }
 
@@ -81,7 +179,7 @@ static int check(const struct sdt_listen *l)
 	char link[256], why[256];
 	size_t w;
 
-	for (w = 0; w < NWANT; w++) {
+	for (w = 0; w < nwant; w++) {
 		int fd = -1, seals;
 		uint64_t size = 0;
 
@@ -114,9 +212,9 @@ static int check(const struct sdt_listen *l)
 		}
 	}
 	for (i = 0; i < l->n; i++) {
-		for (w = 0; w < NWANT && strcmp(l->name[i], wants[w].name); w++)
+		for (w = 0; w < nwant && strcmp(l->name[i], wants[w].name); w++)
 			;
-		if (w < NWANT)
+		if (w < nwant)
 			continue;
 		sdt_fd_link(l->fd[i], link, sizeof(link));
 		sdt_add(&out, "%s - EXTRA link=%s\n", l->name[i], link);
@@ -131,15 +229,17 @@ static int check(const struct sdt_listen *l)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct sdt_listen l;
 	int n;
 
+	if (parse_wants(argc, argv))
+		return 2;
 	n = sdt_listen_fds(&l);
 	if (n < 0) {
 		kt_errmsg("LISTEN_FDS: %s", strerror(-n));
 		return 1;
 	}
-	return n == 0 ? store() : check(&l);
+	return n == 0 && !stored_before() ? store() : check(&l);
 }

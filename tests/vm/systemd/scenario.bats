@@ -78,6 +78,87 @@ session_files() {
 		\"\\(.name) \\(.fields.size)\"" | sort -n
 }
 
+# "UNIT PRESERVE" of every service systemd showed at STAGE (systemctl show): its
+# FileDescriptorStorePreserve= setting.
+preserve_of() {
+	awk 'BEGIN { RS = ""; FS = "\n" } {
+		id = ""; p = ""
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^Id=/) id = substr($i, 4)
+			if ($i ~ /^FileDescriptorStorePreserve=/) p = substr($i, 29)
+		}
+		if (id != "") print id, p }' "$out/$1/fdstore-units.show"
+}
+
+# Every fd in a store at STAGE as systemd's D-Bus dump lists it: "UNIT FDNAME KIND", KIND
+# what LUO can hold of it by its link and mode: memfd (a regular file /memfd:NAME),
+# luo_session, or other (no LUO file handler takes it).
+stored() {
+	awk '$2 !~ /=/ {
+		path = $0; sub(/.* path=/, "", path)
+		mode = $3; sub(/^mode=/, "", mode)
+		kind = "other"
+		if (path ~ /^anon_inode:\[luo_session\] /) kind = "luo_session"
+		else if (path ~ /^\/memfd:/ && mode ~ /^010/) kind = "memfd"
+		print $1, $2, kind }' "$out/$1/dbus-fdstore.out"
+}
+
+# The stored fds a kexec cannot carry, from systemd's view before it: every fd of a store
+# that is not kept (FileDescriptorStorePreserve= other than yes), and the fds no LUO
+# handler takes in the stores that are. "UNIT FDNAME", sorted.
+doomed() {
+	stored before | awk 'NR == FNR { p[$1] = $2; next }
+		p[$1] != "yes" || $3 == "other" { print $1, $2 }' <(preserve_of before) - | sort
+}
+
+# fdstore_lines STAGE STATUS: the stored fds preflight's fdstore check names with STATUS
+# (fail, warn) at STAGE, "UNIT FDNAME", sorted.
+fdstore_lines() {
+	jqs "$1" "${3:-preflight}" ".checks[] | select(.name == \"fdstore\" and .status == \"$2\") | .message" |
+		sed -n "s/^\([^:]*\): fd '\([^']*\)' (.*/\1 \2/p" | sort
+}
+
+# The test units as this repository configures them (units/*.service): "UNIT SETTING VALUE"
+# for SETTING, one a line.
+unit_setting() {
+	local u
+	for u in "$BATS_TEST_DIRNAME"/units/*.service; do
+		sed -n "s/^$1=\(.*\)/${u##*/} \1/p" "$u"
+	done
+}
+
+# The program a test unit runs (its result files are named after it): "UNIT PROGRAM".
+unit_program() {
+	unit_setting ExecStart | sed 's|^\([^ ]*\) [^ ]*/\([^/ ]*\).*|\1 \2|'
+}
+
+# kept_memfds STAGE: "UNIT NAME" of every memfd a service put in a store its unit file keeps
+# across kexec (FileDescriptorStorePreserve=yes) and still held at STAGE (before, or dropped:
+# after fdstore-drop took its fds out again), from the services' own "store" results.
+kept_memfds() {
+	join <(unit_setting FileDescriptorStorePreserve | awk '$2 == "yes" { print $1 }' | sort) \
+		<(unit_program | sort) | while read -r unit prog; do
+		[ -f "$svc/$prog.store.result" ] || continue
+		awk -v u="$unit" -v stage="$1" '$3 == "STORED" && $2 > 0 { held[$1] = 1 }
+			stage == "dropped" && $3 == "REMOVED" { delete held[$1] }
+			END { for (n in held) print u, n }' "$svc/$prog.store.result"
+	done | sort
+}
+
+# not_back STAGE: what a manifest saved at STAGE lists that the services did not get back
+# whole after the kexec, by their own "check" results, named as verify names them:
+# UNIT/NAME for a stored memfd, SESSION/TOKEN for luosession-test's. Sorted.
+not_back() {
+	local unit name prog
+	kept_memfds "$1" | while read -r unit name; do
+		prog=$(unit_program | awk -v u="$unit" '$1 == u { print $2 }')
+		awk -v n="$name" '$1 == n && $3 == "OK" { ok = 1 } END { exit !ok }' \
+			"$svc/$prog.check.result" 2>/dev/null || echo "$unit/$name"
+	done
+	grep -q "^memfd token=0x[0-9a-f]* $(ls_size) OK " "$svc/luosession-test.check.result" ||
+		echo "$(kname)/$(ls_token)"
+}
+
 @test "the guest passed both boots: the services judged their own results after one kexec" {
 	run cat "$out/result"
 	assert_line --index 0 "stage1 OK"
@@ -169,14 +250,54 @@ session_files() {
 	assert_equal "$(jqs before sessions '.tree[] | select(.name == "incoming") | .fields.sessions')" 0
 }
 
+@test "before the kexec, sessions names the session PID 1 holds by the unit and fd name of its LUOSession= setting" {
+	[ -n "$(kname)" ]
+	# One unit sets LUOSession=; its value is the fd name the session sits under in the store.
+	assert_equal "$(unit_setting LUOSession | wc -l)" 1
+	assert_equal "$(jqs before sessions '.tree[] | select(.name == "outgoing") | .children[] |
+		"\(.name) \(.fields.unit // "-") \(.fields.fdname // "-")"')" "$(kname) $(unit_setting LUOSession)"
+}
+
 @test "before the kexec, the LUOSession= session holds the one memfd luosession-test preserved, under its token" {
 	assert_equal "$(session_files before "$(kname)")" "$(ls_token) $(ls_size)"
 }
 
-@test "before the kexec, preflight runs and says go: a kexec image is loaded" {
+@test "before the kexec, preflight's fdstore check fails on exactly the stored fds systemd's view says the kexec cannot carry" {
+	# The scenario has two: fdstore-test's eventfd and fdstore-volatile's memfd (a store kept
+	# across restarts only).
+	run doomed
+	assert_line 'fdstore-test.service evt'
+	assert_line 'fdstore-volatile.service vol'
+	assert_equal "$(fdstore_lines before fail)" "$(doomed)"
+}
+
+@test "before the kexec, preflight says no-go for those fds alone: a kexec image is loaded" {
 	assert_equal "$(cat "$out/before/kexec_loaded")" 1
-	assert_equal "$(rc before preflight)" 0
-	assert_equal "$(jqs before preflight .verdict)" go
+	assert_equal "$(jqs before preflight '.checks[] | select(.name == "kexec") | .status')" ok
+	assert_equal "$(jqs before preflight '[.checks[] | select(.status == "fail") | .name] | unique | join(",")')" \
+		fdstore
+	assert_equal "$(jqs before preflight .verdict)" no-go
+	assert_equal "$(rc before preflight)" 1
+}
+
+@test "before the kexec, preflight --accept-loss fdstore-test.service:evt --accept-loss fdstore-volatile.service warns of exactly those" {
+	accepted='^(fdstore-test\.service evt|fdstore-volatile\.service .*)$'
+	assert_equal "$(fdstore_lines before warn preflight-accept)" "$(doomed | grep -E "$accepted")"
+	assert_equal "$(fdstore_lines before fail preflight-accept)" "$(doomed | grep -vE "$accepted" || true)"
+	if doomed | grep -qvE "$accepted"; then
+		assert_equal "$(rc before preflight-accept)" 1
+	else
+		assert_equal "$(rc before preflight-accept)" 0
+	fi
+}
+
+@test "after the kexec fdstore-volatile got nothing back: systemd did not carry its store (FileDescriptorStorePreserve=restart)" {
+	run preserve_of before
+	assert_line 'fdstore-volatile.service restart'
+	grep -q '^vol 131072 STORED ' "$svc/fdstore-volatile.store.result"
+	run cat "$svc/fdstore-volatile.check.result"
+	assert_line 'vol - MISSING'
+	assert_line 'summary ok=0 bad=0 missing=1 extra=0'
 }
 
 @test "after the kexec, preflight exits 1 at early and after: no kexec image is loaded then" {
@@ -193,6 +314,23 @@ session_files() {
 		"$(pid1_sessions before | cut -d' ' -f2)"
 	# Compared as text: jq reads numbers as doubles, and this token is above 2^53.
 	grep -q "\"token\": *$(ls_token)[,}]" "$out/manifest.json"
+}
+
+@test "before the kexec, save --manifest lists every unit systemd keeps a store of, with exactly the memfds and sessions in it" {
+	# Units with FileDescriptorStorePreserve=yes (systemctl show), each with the fds its store
+	# held (the D-Bus dump) that LUO can carry; "UNIT - -" for an empty store.
+	want=$(stored before | awk 'NR == FNR { if ($2 == "yes") keep[$1] = 1; next }
+		($1 in keep) && $3 != "other" { print; seen[$1] = 1 }
+		END { for (u in keep) if (!(u in seen)) print u, "-", "-" }' <(preserve_of before) - | sort)
+	run grep -c ' memfd$' <<<"$want"
+	assert_output 3 # fdstore-test's mem1 and mem2, fdstore-drop's drop
+	assert_equal "$(jq -r '.systemd[] | .unit as $u | if (.fds | length) == 0 then "\($u) - -"
+		else .fds[] | "\($u) \(.name) \(.kind)" end' "$out/manifest.json" | sort)" "$want"
+}
+
+@test "before the kexec, save --manifest ties the LUOSession= session to the unit and fd name of its setting" {
+	assert_equal "$(jq -r --arg n "$(kname)" '.sessions[] | select(.name == $n) | "\(.unit) \(.fdname)"' \
+		"$out/manifest.json")" "$(unit_setting LUOSession)"
 }
 
 @test "at early, sessions lists session systemd: its mapping at token 0 and one file per memfd systemd-shutdown kept" {
@@ -213,6 +351,26 @@ session_files() {
 	assert_line shrink
 }
 
+@test "at early, sessions names each memfd of session systemd by the unit and fd name its service stored it under" {
+	# "UNIT FDNAME SIZE" of every memfd held at the kexec in a store its unit file keeps
+	# (FileDescriptorStorePreserve=yes), with the size its service recorded, less what
+	# systemd-shutdown lost.
+	want=$(kept_memfds dropped | while read -r unit name; do
+		prog=$(unit_program | awk -v u="$unit" '$1 == u { print $2 }')
+		awk -v u="$unit" -v n="$name" '$1 == n && $3 == "STORED" { print u, n, $2 }' "$svc/$prog.store.result"
+	done | awk -v lost=" $(lost | tr '\n' ' ')" 'index(lost, " " $2 " ") == 0' | sort)
+	[ -n "$want" ]
+	assert_equal "$(jqs early sessions '.tree[] | select(.name == "incoming") | .children[] |
+		select(.name == "systemd") | .children[] | select(.name != "0") |
+		"\(.fields.unit // "-") \(.fields.fdname // "-") \(.fields.size)"' | sort)" "$want"
+}
+
+@test "at early, sessions names the LUOSession= session by its unit and fd name, from systemd's mapping" {
+	assert_equal "$(jq -r --arg n "$(kname)" '.tree[] | select(.name == "incoming") | .children[] |
+		select(.name == $n) | "\(.fields.unit // "-") \(.fields.fdname // "-")"' "$out/early/sessions.out")" \
+		"$(unit_setting LUOSession)"
+}
+
 @test "at early, sessions lists the LUOSession= session untouched: one memfd, the service's token and size" {
 	assert_equal "$(session_files early "$(kname)")" "$(ls_token) $(ls_size)"
 	# Nothing came over but the sessions PID 1 held before and session systemd.
@@ -220,24 +378,52 @@ session_files() {
 		"$( (echo systemd; pid1_sessions before | cut -d' ' -f2) | sort)"
 }
 
-@test "at early, verify exits 1 for the memfd FLBs alone: they also count what systemd-shutdown added" {
-	# The manifest was saved before systemd-shutdown preserved its memfds and its mapping; the
-	# test module's FLBs on memfd-v2 count every memfd, so they alone differ.
-	[ -n "$(flbs_found)" ]
-	before=$(grep -c ' PRESERVED$' "$svc/luosession-test.store.result")
-	assert_equal "$(rc early verify)" 1
-	assert_equal "$(jqs early verify '.problems[] | "\(.kind) \(.name) \(.change)"')" \
-		"$(flbs_found | sed 's/.*/flb & changed/')"
-	assert_equal "$(jqs early verify '.problems[].message' | sed 's/.*: files //' | sort -u)" \
-		"$before -> $((before + $(kept) + 1))"
+@test "at early, before systemd runs, verify cannot tell whether the fd stores came back: exit 2" {
+	[ ! -e "$out/early/systemd-version" ] # the stage hook saw no systemd
+	[ -e "$out/before/systemd-version" ]
+	assert_equal "$(rc early verify)" 2
 }
 
-@test "after the kexec, verify exits 1 naming the memfd luosession-test retrieved and finished" {
-	grep -qx 'finish OK' "$svc/luosession-test.check.result"
+@test "after the kexec, verify of the manifest saved before fdstore-drop emptied its store names exactly what did not come back" {
+	run not_back before
+	assert_line fdstore-drop.service/drop # removed after that manifest, never carried
+	assert_equal "$(jqs after verify '.problems[] | .name' | sort)" "$(not_back before)"
+	assert_equal "$(jqs after verify '[.problems[].change] | unique | join(",")')" missing
 	assert_equal "$(rc after verify)" 1
-	assert_equal "$(jqs after verify '.problems[] | select(.kind != "flb") | "\(.name) \(.change)"')" \
-		"$(kname)/$(ls_token) missing"
-	assert_equal "$(jqs after verify '.problems[] | select(.kind == "flb") | .name' | sort)" "$(flbs_found)"
+}
+
+@test "after the kexec, verify of the manifest saved once fdstore-drop emptied its store exits 0 when every service got its memfds back" {
+	grep -q ' - REMOVED$' "$svc/fdstore-drop.store.result"
+	assert_equal "$(jqs after verify-dropped '.problems[] | .name' | sort)" "$(not_back dropped)"
+	if [ -n "$(not_back dropped)" ]; then
+		assert_equal "$(rc after verify-dropped)" 1
+	else
+		assert_equal "$(rc after verify-dropped)" 0
+	fi
+}
+
+@test "at early, global gives the kexec count of systemd's mapping: the KExecCount systemd showed before the kexec" {
+	want=$(sed -n 's/^KExecCount=//p' "$out/before/kexec-count-prop.out")
+	[ -n "$want" ]
+	assert_equal "$(jqs early global '.. | objects | select(.name? == "systemd") | .fields.kexec_count')" "$want"
+}
+
+@test "at early, global's systemd shutdown falls between the kexec request and the second kernel's start" {
+	# Guest wall clocks: the driver's date at systemctl kexec, and the second kernel's start
+	# (its date at early less its uptime; the RTC it starts from counts whole seconds).
+	req=$(cut -d' ' -f1 "$out/kexec-start")
+	boot=$(awk '{ print $1 }' "$out/early/date")
+	up=$(cut -d' ' -f1 "$out/early/uptime")
+	run jqs early global '.. | objects | select(.name? == "systemd") | .fields |
+		"\(.ShutdownStartTimestamp) \(.ShutdownLateFinishTimestamp) \(.shutdown_us)"'
+	read -r start end us <<<"$output"
+	awk -v req="$req" -v second="$(awk -v b="$boot" -v u="$up" 'BEGIN { printf "%.6f", b - u }')" \
+		-v s="$start" -v e="$end" -v us="$us" 'BEGIN {
+		s /= 1e6; e /= 1e6
+		if (!(s >= req - 1 && s <= e && e <= second + 1 && us > 0 && us / 1e6 <= second + 1 - req)) {
+			printf "request %.3f, shutdown %.3f..%.3f (%d us), second kernel %.3f\n", req, s, e, us, second
+			exit 1
+		} }'
 }
 
 @test "after the kexec, PID 1 no longer holds session systemd and sessions no longer lists it" {

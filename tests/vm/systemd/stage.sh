@@ -5,6 +5,8 @@
 #           the kexec image is loaded (driver.sh), systemctl kexec comes next
 #   early   second boot, from /init before systemd: the incoming LUO sessions untouched
 #   after   second boot, systemd up, the services restarted and their results written
+#   dropped first boot, after "before": fdstore-drop emptied its store; only date, the
+#           stores (fdstore-units.show, dbus-fdstore) and the tools
 # Saved: kho/ (a copy of /sys/kernel/debug/kho), cmdline, uname, uptime, date, dmesg,
 # kexec_loaded (/sys/kernel/kexec_loaded), proc1-fds (PID 1's fds and their links); with
 # systemd running also systemd-version, fdstore-UNIT.* (systemd-analyze fdstore),
@@ -26,12 +28,15 @@ inspect    all           kho-inspect -J
 sessions   all           kho-inspect sessions -J
 global     all           kho-inspect global -J
 preflight  all           kho-inspect preflight -J
+preflight-accept before  kho-inspect preflight -J --accept-loss fdstore-test.service:evt --accept-loss fdstore-volatile.service
 save       all           kho-inspect save -o @D@/snap.tar
 manifest   before        kho-inspect save --manifest /mnt/manifest.json
+manifest-dropped dropped kho-inspect save --manifest /mnt/manifest-dropped.json
 verify     early,after   kho-inspect verify /mnt/manifest.json -J
+verify-dropped after     kho-inspect verify /mnt/manifest-dropped.json -J
 '
 TOOL_TIMEOUT=300
-UNITS="fdstore-test.service luosession-test.service"
+UNITS="fdstore-test.service fdstore-volatile.service fdstore-drop.service luosession-test.service"
 
 [ $# -eq 1 ] || { echo "usage: stage.sh before|early|after" >&2; exit 2; }
 stage=$1
@@ -54,7 +59,9 @@ run() {
 
 date +%s.%N >"$d/date"
 cat /proc/uptime >"$d/uptime"
-if [ -d /sys/kernel/debug/kho ]; then
+if [ "$stage" = dropped ]; then
+	: # a short one: the stores and the tools
+elif [ -d /sys/kernel/debug/kho ]; then
 	copy_tree /sys/kernel/debug/kho "$d/kho"
 else
 	say "no /sys/kernel/debug/kho"
@@ -65,8 +72,26 @@ cat /sys/kernel/kexec_loaded >"$d/kexec_loaded"
 dmesg >"$d/dmesg" 2>&1
 fd_links 1 "$d/proc1-fds"
 
+# The fd stores: every service's settings and, through D-Bus, the fds of every non-empty one.
+capture_stores() {
+	systemctl show -p Id -p NFileDescriptorStore -p FileDescriptorStoreMax \
+		-p FileDescriptorStorePreserve -p LUOSession '*.service' >"$d/fdstore-units.show" 2>&1
+	# One paragraph per unit, its properties in systemd's order, not ours.
+	stores=$(awk 'BEGIN { RS = ""; FS = "\n" } {
+		id = ""; n = 0
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^Id=/) id = substr($i, 4)
+			if ($i ~ /^NFileDescriptorStore=/) n = substr($i, 22) + 0
+		}
+		if (n > 0) print id }' "$d/fdstore-units.show")
+	# shellcheck disable=SC2086 # a list of unit names
+	run dbus-fdstore kt-fdstore-dump $stores
+}
+
 # Only when systemd is PID 1 (not in "early").
-if [ -d /run/systemd/system ]; then
+if [ "$stage" = dropped ]; then
+	capture_stores
+elif [ -d /run/systemd/system ]; then
 	systemctl --version >"$d/systemd-version" 2>&1
 	for u in $UNITS; do
 		n=${u%.service}
@@ -86,18 +111,7 @@ if [ -d /run/systemd/system ]; then
 		fi
 	done
 	# Every loaded service's fd store settings: what systemd will try to carry over.
-	systemctl show -p Id -p NFileDescriptorStore -p FileDescriptorStoreMax \
-		-p FileDescriptorStorePreserve -p LUOSession '*.service' >"$d/fdstore-units.show" 2>&1
-	# One paragraph per unit, its properties in systemd's order, not ours.
-	stores=$(awk 'BEGIN { RS = ""; FS = "\n" } {
-		id = ""; n = 0
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^Id=/) id = substr($i, 4)
-			if ($i ~ /^NFileDescriptorStore=/) n = substr($i, 22) + 0
-		}
-		if (n > 0) print id }' "$d/fdstore-units.show")
-	# shellcheck disable=SC2086 # a list of unit names
-	run dbus-fdstore kt-fdstore-dump $stores
+	capture_stores
 	# shellcheck disable=SC2086 # a list of unit names
 	systemctl show $UNITS >"$d/units.show" 2>&1
 	systemctl show >"$d/manager.show" 2>&1
