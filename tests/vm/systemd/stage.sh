@@ -21,8 +21,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # copy_tree and fd_links (run-systemd.sh puts common.sh beside this script).
 . "$(dirname "$0")/common.sh"
 
-# Tool commands: NAME STAGES COMMAND...; STAGES is "all" or a comma list of stages; @D@ is
-# the stage directory. One line each; add lines to run more.
+# Tool commands: NAME STAGES COMMAND...; STAGES is "all" (before, early, after) or a comma
+# list of stages; @D@ is the stage directory. One line each; add lines to run more.
 TOOLS='
 inspect    all           kho-inspect -J
 sessions   all           kho-inspect sessions -J
@@ -128,8 +128,10 @@ fi
 
 echo "$TOOLS" | while read -r name stages cmd; do
 	[ -n "$name" ] || continue
+	# "all": the three stages of the scenario; "dropped" runs only what names it.
 	case ",$stages," in
-	*",$stage,"* | ",all,") ;;
+	*",$stage,"*) ;;
+	",all,") [ "$stage" != dropped ] || continue ;;
 	*) continue ;;
 	esac
 	if ! command -v "${cmd%% *}" >/dev/null; then
