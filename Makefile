@@ -1,7 +1,7 @@
 # kho-tools: one GNU Makefile for the whole tree.
 #   make                 build the tools
 #   make SAN=1           ASan+UBSan build in build/san
-#   make check           every test: unit, shell, fuzz smoke, and the VM cycle
+#   make check           every test: unit, shell, fuzz smoke, the VM cycle and the systemd VM
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -43,7 +43,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 TOOLS += $(O)/luo-top
 # ---- end bpf + luo-top (1/2) -------------------------------------------------------
 
-.PHONY: all check unit-test shell-test vm-test vm-scale fuzz-smoke fuzz fixtures install clean format format-check layering bench
+.PHONY: all check unit-test shell-test vm-test vm-scale vm-systemd fuzz-smoke fuzz fixtures install clean format format-check layering bench
 all: $(TOOLS)
 
 $(O)/%.o: %.c
@@ -104,6 +104,13 @@ fuzz: $(FUZZ_BINS)
 bench: $(TOOLS)
 	bench/decode.sh $(O)/kho-inspect
 
+# The systemd scenario: systemd >= 262 as PID 1 carries an fd store and a LUOSession= session
+# across one real `systemctl kexec` (Debian sid root, cached); its host-side checks read what
+# the guest captured and take their expected values from systemd, the services and the kernel.
+vm-systemd: $(TOOLS)
+	@tests/vm/run-systemd.sh build/vm/systemd
+	@KT_VM_OUT=$(abspath build/vm/systemd) $(BATS) --tap tests/vm/systemd
+
 # The scale scenario (1000 sessions, 256 memfds in one, a 1 GiB memfd): minutes under TCG.
 vm-scale: $(TOOLS)
 	@$(MAKE) -s build/kho-inspect build/luo-top build/kho-agent
@@ -124,7 +131,8 @@ install: $(TOOLS)
 	install -m 0644 completion/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 
 # Every C file of the tree, one style (.clang-format); format-check is part of make check.
-FORMAT_SRCS = $(sort $(wildcard lib/*/*.[ch] tools/*/*.[ch] bpf/*.[ch] tests/*.h tests/*/*.[ch] bench/*.c))
+FORMAT_SRCS = $(sort $(wildcard lib/*/*.[ch] tools/*/*.[ch] bpf/*.[ch] tests/*.h tests/*/*.[ch] tests/vm/*/*.[ch] \
+	bench/*.c))
 
 format:
 	clang-format -i $(FORMAT_SRCS)

@@ -4,10 +4,10 @@
 set -eu
 
 PKGS="build-essential pkg-config clang llvm libclang-rt-14-dev libbpf-dev bpftool \
-libelf-dev zlib1g-dev libfdt-dev device-tree-compiler libncurses-dev \
+libelf-dev zlib1g-dev libfdt-dev device-tree-compiler libncurses-dev libsystemd-dev \
 libcmocka-dev bats bats-assert bats-support bats-file tmux jq \
-libjansson-dev libarchive-dev libsystemd-dev libsmartcols-dev clang-format strace bash-completion \
-qemu-system-x86 busybox-static cpio xz-utils zstd \
+libjansson-dev libarchive-dev libsmartcols-dev clang-format strace bash-completion \
+qemu-system-x86 busybox-static cpio xz-utils file mmdebstrap zstd \
 flex bison bc libssl-dev dwarves"
 
 missing=""

@@ -2,10 +2,11 @@
 # Every test of kho-tools, as `make check` (and .ci/run) runs them:
 #   the layering and format checks, unit tests and shell tests against the ASan+UBSan build,
 #   a short run of every fuzz target,
-#   and the live-update cycle in the test VM (builds the test kernel on first use, then cached),
-#   once with the default layout and once at scale.
+#   the live-update cycle in the test VM (builds the test kernel on first use, then cached),
+#   once with the default layout and once at scale, and the systemd VM (one kexec with
+#   systemd >= 262 as PID 1; builds its Debian root on first use, then cached).
 # Each suite prints its own summary; the last line is the total: "N passed, M failed".
-# KT_SKIP_VM=1 leaves the VM suite out (counted as a skip, and said so).
+# KT_SKIP_VM=1 leaves the VM suites out (counted as a skip, and said so).
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -19,10 +20,12 @@ tap() {
 	name=$1 file=$2 rc=$3
 	p=$(grep -c '^ok ' "$file") s=$(grep -c '^ok .*# skip' "$file") f=$(grep -c '^not ok ' "$file")
 	p=$((p - s))
-	# A suite that died before any test ran is one failure, not zero.
-	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	# A suite that died before any test ran is one failure, not zero, and its log says why.
+	died=0
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1 died=1
 	echo "$name: $p passed, $f failed, $s skipped"
 	[ "$f" -eq 0 ] || grep -A 12 '^not ok ' "$file" | head -n 60
+	[ "$died" -eq 0 ] || tail -n 30 "$file"
 	skipped=$((skipped + s))
 	add "$p" "$f"
 }
@@ -97,6 +100,12 @@ else
 	make -s vm-scale >"$log/vm-scale.log" 2>&1
 	tap vm-scale "$log/vm-scale.log" $?
 	echo "vm-scale: $(($(date +%s) - start)) s"
+	# systemd as PID 1 carrying an fd store and a LUOSession= session across one kexec.
+	echo "== vm-systemd"
+	start=$(date +%s)
+	make -s vm-systemd >"$log/vm-systemd.log" 2>&1
+	tap vm-systemd "$log/vm-systemd.log" $?
+	echo "vm-systemd: $(($(date +%s) - start)) s including any root filesystem build"
 fi
 
 [ "$skipped" -eq 0 ] || echo "($skipped skipped, reasons above)"

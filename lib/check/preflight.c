@@ -280,7 +280,9 @@ static bool loss_accepted(const struct kt_preflight_env *env, const char *unit, 
 /*
  * systemd carries the fd stores of FileDescriptorStorePreserve=yes services through the
  * kexec: memfds in its session "systemd", LUOSession= sessions on their own. Any other fd
- * in such a store is lost (systemd-shutdown logs it): a failure, unless accepted.
+ * in such a store is lost (systemd-shutdown logs it), and so is every fd in a store that
+ * is not carried at all (no, restart: dropped when the unit stops): a failure, unless
+ * accepted.
  */
 static void check_systemd(struct kt_preflight *p, struct kt_state *c, const struct kt_preflight_env *env)
 {
@@ -297,21 +299,34 @@ static void check_systemd(struct kt_preflight *p, struct kt_state *c, const stru
 	}
 	for (i = 0; i < st->n; i++) {
 		const struct kt_sd_store *s = &st->v[i];
+		bool carried = kt_sd_store_preserved(s);
 
-		if (!kt_sd_store_preserved(s))
-			continue;
-		units++;
+		units += carried;
 		for (k = 0; k < s->nr_fds; k++) {
-			enum kt_sd_fate fate = kt_sd_fate(&s->fds[k]);
+			const struct kt_sd_stored_fd *f = &s->fds[k];
+			enum kt_sd_fate kind = kt_sd_fate(f), fate = carried ? kind : KT_SD_LOST;
+			/*
+			 * Lost data (a memfd, a LUO session) fails unless accepted; any other fd
+			 * (socket, eventfd, inotify: journald and udevd store those) holds no data
+			 * LUO could keep, and its service makes a new one: a warning.
+			 */
+			enum kt_check_status level =
+			    kind == KT_SD_LOST || loss_accepted(env, s->unit, f->name) ? KT_CHECK_WARN
+										       : KT_CHECK_FAIL;
 
 			kept[fate]++;
 			if (fate != KT_SD_LOST)
 				continue;
-			add_check(
-			    p, "fdstore",
-			    loss_accepted(env, s->unit, s->fds[k].name) ? KT_CHECK_WARN : KT_CHECK_FAIL,
-			    "%s: fd '%s' (%s) will be lost across the kexec: no LUO file handler takes it",
-			    s->unit, s->fds[k].name, s->fds[k].path);
+			if (carried)
+				add_check(p, "fdstore", level,
+					  "%s: fd '%s' (%s) will be lost across the kexec: no LUO file "
+					  "handler takes it",
+					  s->unit, f->name, f->path);
+			else
+				add_check(p, "fdstore", level,
+					  "%s: fd '%s' (%s) will be lost across the kexec: its store is "
+					  "not kept (FileDescriptorStorePreserve=%s)",
+					  s->unit, f->name, f->path, s->preserve);
 		}
 	}
 	add_check(

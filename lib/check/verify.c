@@ -185,8 +185,13 @@ static void verify_sessions(const struct kt_manifest *m, const struct kt_luo_sta
 
 		v->n->sessions++;
 		v->n->files += ms->nr_files;
-		if (!x && back_in_store(v->sd, ms->unit, ms->fdname, ms->name)) {
-			/* Retrieved and finished by its service: its files cannot be checked any more. */
+		/*
+		 * Retrieved by its service and finished (gone, or still open but emptied: RETRIEVE_FD
+		 * takes each file out, FINISH drops the list), yet back in its unit's store: its
+		 * files cannot be checked any more.
+		 */
+		if ((!x || (x->state == KT_SESS_RETRIEVED && x->files_known && !x->nr_files)) &&
+		    back_in_store(v->sd, ms->unit, ms->fdname, ms->name)) {
 			v->n->sessions_by_systemd++;
 			continue;
 		}
@@ -223,7 +228,11 @@ static void verify_sessions(const struct kt_manifest *m, const struct kt_luo_sta
 	}
 }
 
-/* Every FLB the manifest lists must be in the previous kernel's FLB page with the same handle and count. */
+/*
+ * Every FLB the manifest lists must be in the previous kernel's FLB page with the same
+ * handle and at least as many files: more is no loss (files preserved after the manifest
+ * was saved, as systemd-shutdown does with the fd stores), fewer is.
+ */
 static void verify_flbs(const struct kt_manifest *m, const struct kt_luo_state *st, struct vctx *v)
 {
 	size_t i;
@@ -237,7 +246,7 @@ static void verify_flbs(const struct kt_manifest *m, const struct kt_luo_state *
 			problem(v, KT_MF_FLB, mf->name, "missing",
 				"missing flb %s (%" PRIu64 " file%s depend on it)", mf->name, mf->files,
 				mf->files == 1 ? "" : "s");
-		else if (f->handed_over_count != mf->files)
+		else if (f->handed_over_count < mf->files)
 			problem(v, KT_MF_FLB, mf->name, "changed",
 				"changed flb %s: files %" PRIu64 " -> %" PRIu64, mf->name, mf->files,
 				f->handed_over_count);

@@ -198,10 +198,9 @@ struct fake_pid1 *fake_pid1_start(const struct fake_unit *u, size_t n, uint32_t 
 	char *path;
 	int s;
 
-	if (u) {
-		units = u;
-		nr_units = n;
-	}
+	/* Each start serves its own table: a NULL one is the default, not the last test's. */
+	units = u ? u : fake_pid1_units;
+	nr_units = u ? n : fake_pid1_nr_units;
 	kexec_count = count;
 	p->dir = td_make();
 	path = kt_asprintf("%s/private", p->dir);

@@ -826,6 +826,38 @@ static void test_verify_losses(void **state)
 	expect_lines(&v, want, KT_ARRAY_SIZE(want));
 }
 
+/* The manifest saw memfd-v2's FLB with 2 files (fewer than the 3 that arrive) or 4 (more). */
+static void add_flb(struct kt_manifest *m, uint64_t files)
+{
+	KT_GROW(m->flbs, m->cap_flbs, m->nr_flbs + 1);
+	m->flbs[m->nr_flbs++] = (struct kt_mf_flb){kt_strdup("memfd-v2"), files, 4096};
+}
+
+static void flb_saw_2(struct kt_manifest *m)
+{
+	add_flb(m, 2);
+}
+
+static void flb_saw_4(struct kt_manifest *m)
+{
+	add_flb(m, 4);
+}
+
+/* Files preserved after the manifest was saved (systemd-shutdown's) are no loss; fewer files are. */
+static void test_verify_flb_counts(void **state)
+{
+	static const char *const fewer[] = {"flb changed memfd-v2: changed flb memfd-v2: files 4 -> 3"};
+	struct layout l = {.in = true, .state = &state_after, .meta_in = 1};
+	struct vcase v;
+
+	(void)state;
+	verify_case(&l, flb_saw_2, &v);
+	assert_int_equal(v.n.flbs, 1);
+	expect_lines(&v, NULL, 0);
+	verify_case(&l, flb_saw_4, &v);
+	expect_lines(&v, fewer, KT_ARRAY_SIZE(fewer));
+}
+
 static void test_verify_no_incoming(void **state)
 {
 	static const char *const want[] = {
@@ -1639,21 +1671,27 @@ static void test_preflight_fdstore(void **state)
 	struct fake_pid1 *pid1 = fake_pid1_start(NULL, 0, 2);
 	struct kt_preflight p;
 	char *kho, *root = preflight_root(&kho), *proc = td_path(root, "proc");
+	size_t i;
 
 	(void)state;
 	env.proc = proc;
 	setenv("KHO_TOOLS_DEBUGFS", kho, 1);
 	kt_preflight_run(&env, &p);
-	/* a.service keeps its store across a kexec: its eventfd will be lost. */
+	/*
+	 * a.service keeps its store across a kexec: its eventfd will be lost, but it holds no
+	 * data (its service makes a new one, as journald and udevd do with their sockets): a
+	 * warning, never a no-go by itself.
+	 */
 	assert_check(&p, "fdstore",
 		     "a.service: fd 'evt' (anon_inode:[eventfd]) will be lost across the kexec",
-		     KT_CHECK_FAIL);
+		     KT_CHECK_WARN);
 	assert_check(
 	    &p, "fdstore",
 	    "2 unit(s) keep their fd store across a kexec: 1 memfd(s) and 1 LUO session(s) carried, 1 "
 	    "fd(s) lost",
 	    KT_CHECK_OK);
-	assert_int_equal(kt_preflight_verdict(&p), 1);
+	for (i = 0; i < p.n; i++)
+		assert_false(!strcmp(p.checks[i].name, "fdstore") && p.checks[i].status == KT_CHECK_FAIL);
 	kt_preflight_free(&p);
 	/* Accepted by unit, or by unit and fd name: a warning. */
 	env.accept_loss = accept_unit;
@@ -1672,6 +1710,57 @@ static void test_preflight_fdstore(void **state)
 	kt_preflight_run(&env, &p);
 	assert_check(&p, "fdstore", "no fd store to carry", KT_CHECK_OK);
 	kt_preflight_free(&p);
+	unsetenv("KHO_TOOLS_DEBUGFS");
+	free(kho);
+	free(proc);
+	td_remove(root);
+}
+
+/* A memfd in a store systemd does not keep across a kexec (restart, no) is lost all the same. */
+static void test_preflight_fdstore_not_kept(void **state)
+{
+	static const struct fake_unit units[] = {
+	    {"r.service",
+	     "loaded",
+	     "/org/freedesktop/systemd1/unit/r_2eservice",
+	     "restart",
+	     1,
+	     2,
+	     {{"vol", S_IFREG | 0777, 31, "/memfd:vol (deleted)"}}},
+	    {"y.service",
+	     "loaded",
+	     "/org/freedesktop/systemd1/unit/y_2eservice",
+	     "yes",
+	     1,
+	     2,
+	     {{"keep", S_IFREG | 0777, 32, "/memfd:keep (deleted)"}}},
+	};
+	static const char *const accept[] = {"r.service:vol"};
+	struct kt_preflight_env env = {0};
+	struct fake_pid1 *pid1 = fake_pid1_start(units, KT_ARRAY_SIZE(units), 0);
+	struct kt_preflight p;
+	char *kho, *root = preflight_root(&kho), *proc = td_path(root, "proc");
+	size_t i, fails = 0;
+
+	(void)state;
+	env.proc = proc;
+	setenv("KHO_TOOLS_DEBUGFS", kho, 1);
+	kt_preflight_run(&env, &p);
+	assert_check(&p, "fdstore",
+		     "r.service: fd 'vol' (/memfd:vol (deleted)) will be lost across the kexec: its store is "
+		     "not kept (FileDescriptorStorePreserve=restart)",
+		     KT_CHECK_FAIL);
+	for (i = 0; i < p.n; i++)
+		fails += !strcmp(p.checks[i].name, "fdstore") && p.checks[i].status == KT_CHECK_FAIL;
+	assert_int_equal(fails, 1); /* y.service's memfd is carried */
+	assert_check(&p, "fdstore", "1 unit(s) keep their fd store across a kexec: 1 memfd(s)", KT_CHECK_OK);
+	kt_preflight_free(&p);
+	env.accept_loss = accept;
+	env.nr_accept_loss = 1;
+	kt_preflight_run(&env, &p);
+	assert_check(&p, "fdstore", "r.service: fd 'vol'", KT_CHECK_WARN);
+	kt_preflight_free(&p);
+	fake_pid1_stop(pid1);
 	unsetenv("KHO_TOOLS_DEBUGFS");
 	free(kho);
 	free(proc);
@@ -1726,7 +1815,12 @@ static void test_manifest_systemd(void **state)
 }
 
 /* After the kexec: the unit's memfd came back ("/ (deleted)"), its session too; one fd did not. */
-static void test_verify_systemd(void **state)
+/*
+ * verify against systemd's stores after a kexec (a.service: mem1 and the session vm-9 as demo)
+ * and the LUO state t; the manifest: a's store as it was plus an fd "gone" that will not come
+ * back, and the session vm-9 (vm-0's files) in a's store under fdname.
+ */
+static void verify_systemd(const struct t_state *t, const char *fdname, struct vcase *v)
 {
 	static const struct fake_unit after[] = {
 	    {"a.service",
@@ -1738,49 +1832,70 @@ static void test_verify_systemd(void **state)
 	     {{"mem1", S_IFREG | 0777, 1026, "/ (deleted)"},
 	      {"demo", 0600, 1046, "anon_inode:[luo_session] vm-9"}}},
 	};
+	struct layout l = {.in = true, .state = t, .meta_in = 1};
+	struct fake_pid1 *pid1;
+	struct kt_sd_stores st, now;
+	char err[ERRLEN];
+	struct snap x;
+
+	read_stores(&st);
+	pid1 = fake_pid1_start(after, KT_ARRAY_SIZE(after), 3);
+	if (kt_sd_stores_read(&now, err, sizeof(err)))
+		fail_msg("stores: %s", err);
+	fake_pid1_stop(pid1);
+	memset(v, 0, sizeof(*v));
+	snap_load(&x, &(struct layout){.state = &state_before, .stores = &st});
+	if (kt_manifest_build(&x.c, &v->m, err, sizeof(err)))
+		fail_msg("build: %s", err);
+	snap_free(&x);
+	KT_GROW(v->m.units[0].fds, v->m.units[0].cap_fds, v->m.units[0].nr_fds + 1);
+	v->m.units[0].fds[v->m.units[0].nr_fds++] =
+	    (struct kt_mf_sd_fd){kt_strdup("gone"), kt_strdup("memfd")};
+	free(v->m.sessions[0].name);
+	v->m.sessions[0].name = kt_strdup("vm-9");
+	v->m.sessions[0].unit = kt_strdup("a.service");
+	v->m.sessions[0].fdname = kt_strdup(fdname);
+	l.stores = &now;
+	snap_load(&x, &l);
+	v->ret = kt_manifest_verify(&v->m, &x.c, &(struct kt_verify_ops){on_problem}, &v->s, &v->n, v->err,
+				    ERRLEN);
+	snap_free(&x);
+	kt_sd_stores_free(&now);
+	kt_sd_stores_free(&st);
+}
+
+/* The same sessions, and vm-9 still open in PID 1, retrieved and finished by its service: empty. */
+static const struct t_state state_after_finished = {
+    {SESSIONS_AFTER, {"vm-9", KT_SESS_RETRIEVED, 1, 21, "systemd", 2, {{0}}}},
+    {{"memfd-v2", true, KT_FLB_SERIALIZED, 4096, 3}},
+};
+
+static void test_verify_systemd(void **state)
+{
 	static const char *const want[] = {
 	    "fd missing a.service/gone: missing fd gone in the store of a.service (memfd)",
 	};
-	struct layout l = {.in = true, .state = &state_after, .meta_in = 1};
-	struct kt_sd_stores st;
+	static const char *const not_back[] = {
+	    "fd missing a.service/gone: missing fd gone in the store of a.service (memfd)",
+	    "file missing vm-9/1: missing file vm-9 token=1 (memfd-v2, 4 MiB)",
+	    "file missing vm-9/2: missing file vm-9 token=2 (memfd-v2, 4 MiB)",
+	};
 	struct vcase v;
 
 	(void)state;
-	read_stores(&st);
-	{
-		struct fake_pid1 *pid1 = fake_pid1_start(after, KT_ARRAY_SIZE(after), 3);
-		struct kt_sd_stores now;
-		char err[ERRLEN];
-		struct snap x;
-
-		if (kt_sd_stores_read(&now, err, sizeof(err)))
-			fail_msg("stores: %s", err);
-		fake_pid1_stop(pid1);
-		memset(&v, 0, sizeof(v));
-		/* The manifest before: a's stores as they were, plus an fd that will not come back. */
-		snap_load(&x, &(struct layout){.state = &state_before, .stores = &st});
-		if (kt_manifest_build(&x.c, &v.m, err, sizeof(err)))
-			fail_msg("build: %s", err);
-		snap_free(&x);
-		KT_GROW(v.m.units[0].fds, v.m.units[0].cap_fds, v.m.units[0].nr_fds + 1);
-		v.m.units[0].fds[v.m.units[0].nr_fds++] =
-		    (struct kt_mf_sd_fd){kt_strdup("gone"), kt_strdup("memfd")};
-		/* A LUOSession= session the service already finished: back in its unit's store only. */
-		free(v.m.sessions[0].name);
-		v.m.sessions[0].name = kt_strdup("vm-9");
-		v.m.sessions[0].unit = kt_strdup("a.service");
-		v.m.sessions[0].fdname = kt_strdup("demo");
-		l.stores = &now;
-		snap_load(&x, &l);
-		v.ret = kt_manifest_verify(&v.m, &x.c, &(struct kt_verify_ops){on_problem}, &v.s, &v.n, v.err,
-					   ERRLEN);
-		snap_free(&x);
-		kt_sd_stores_free(&now);
-	}
+	/* A LUOSession= session its service finished: gone from LUO, back in its unit's store. */
+	verify_systemd(&state_after, "demo", &v);
 	assert_int_equal(v.n.fds, 3);
 	assert_int_equal(v.n.sessions_by_systemd, 1);
 	expect_lines(&v, want, KT_ARRAY_SIZE(want));
-	kt_sd_stores_free(&st);
+	/* Finished but still open (PID 1 holds it in the store): emptied, not lost. */
+	verify_systemd(&state_after_finished, "demo", &v);
+	assert_int_equal(v.n.sessions_by_systemd, 1);
+	expect_lines(&v, want, KT_ARRAY_SIZE(want));
+	/* Empty and not where the manifest says its unit keeps it: its files are missing. */
+	verify_systemd(&state_after_finished, "other", &v);
+	assert_int_equal(v.n.sessions_by_systemd, 0);
+	expect_lines(&v, not_back, KT_ARRAY_SIZE(not_back));
 }
 
 int main(void)
@@ -1798,6 +1913,7 @@ int main(void)
 	    cmocka_unit_test(test_manifest_parse_accepts),
 	    cmocka_unit_test(test_verify_all_arrived),
 	    cmocka_unit_test(test_verify_losses),
+	    cmocka_unit_test(test_verify_flb_counts),
 	    cmocka_unit_test(test_verify_no_incoming),
 	    cmocka_unit_test(test_verify_memblock_gone),
 	    cmocka_unit_test(test_verify_cannot_tell),
@@ -1807,6 +1923,7 @@ int main(void)
 	    cmocka_unit_test(test_preflight_terminal_session),
 	    cmocka_unit_test(test_preflight_no_kho),
 	    cmocka_unit_test(test_preflight_fdstore),
+	    cmocka_unit_test(test_preflight_fdstore_not_kept),
 	    cmocka_unit_test(test_preflight_bootmem),
 	    cmocka_unit_test(test_manifest_systemd),
 	    cmocka_unit_test(test_verify_systemd),

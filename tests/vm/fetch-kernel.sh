@@ -1,31 +1,15 @@
 #!/bin/sh
 # Download Debian's linux-source-7.x through a private apt configuration kept under the cache
-# directory; /etc/apt is only read (for the mirror the system already uses), never changed.
+# directory (apt_private in common.sh).
 # Prints the path of the extracted source tarball.
 set -eu
 . "$(dirname "$0")/common.sh"
 cache_lock fetch-kernel
 
 apt_dir=$KT_CACHE/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$KT_CACHE/src"
-
-# The Debian mirror the system is configured with (deb822 or one-line format).
-mirror=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)[[:space:]]*$/\1/p' \
-	/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {
-	for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
-	/etc/apt/sources.list 2>/dev/null)
-[ -n "$mirror" ] || die "cannot find the system's Debian mirror in /etc/apt"
-
-list=$apt_dir/sources.list
-: >"$list"
-for s in $KT_SUITES; do
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $s main" >>"$list"
-done
-
-apt_opts="-o Dir::Etc::SourceList=$list -o Dir::Etc::SourceParts=/dev/null \
--o Dir::State::Lists=$apt_dir/lists -o Dir::Cache=$apt_dir/cache -o Debug::NoLocking=1 \
--o APT::Sandbox::User=root"
+# shellcheck disable=SC2086 # one word per suite
+apt_private "$apt_dir" $KT_SUITES
+mkdir -p "$KT_CACHE/src"
 
 # Refresh the package lists at most once a day.
 stamp=$apt_dir/lists/.updated

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Build the test VM's initramfs: mkinitramfs.sh BZIMAGE OUTPUT EXE...
 #
-# The base archive holds busybox-static with its applet links, tests/vm/init as /init and
-# the executables (kho-agent, kho-inspect, luo-top, ...) in /bin with the shared libraries
-# they need (bundle-libs.sh). OUTPUT is that base archive followed by a second one holding
-# /boot/bzImage and /boot/initrd.gz (the base again): the kernel unpacks concatenated cpio
-# archives in order, and the second boot, started by the agent's kexec, uses the base alone.
+# The base archive holds busybox-static with its applet links, tests/vm/init as /init (with
+# common.sh, which it sources, as /lib/kt/common.sh) and the executables (kho-agent,
+# kho-inspect, luo-top, ...) in /bin with the shared libraries they need (bundle-libs.sh).
+# OUTPUT is that base archive followed by a second one holding /boot/bzImage and
+# /boot/initrd.gz (kexec_initramfs in common.sh), for the agent's kexec.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -26,23 +26,12 @@ for applet in $("$busybox" --list); do
 	[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
 done
 install -m 0755 "$KT_VM_DIR/init" "$root/init"
+install -D -m 0644 "$KT_VM_DIR/common.sh" "$root/lib/kt/common.sh"
 
 "$KT_VM_DIR/bundle-libs.sh" "$root" /bin "$@"
 for bin in "$@"; do
 	echo "${0##*/}: + ${bin##*/}" >&2
 done
 
-newc() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet); }
-
 newc "$root" | gzip -1 >"$tmp/base.cpio.gz"
-boot=$tmp/boot
-mkdir -p "$boot/boot"
-cp "$kernel" "$boot/boot/bzImage"
-cp "$tmp/base.cpio.gz" "$boot/boot/initrd.gz"
-# Already compressed content: the second archive stays plain newc. The kernel only takes a
-# plain archive that starts 4-byte aligned, and skips the zeros that pad it there.
-newc "$boot" >"$tmp/boot.cpio"
-pad=$(( (4 - $(stat -c %s "$tmp/base.cpio.gz") % 4) % 4 ))
-mkdir -p "$(dirname "$output")"
-{ cat "$tmp/base.cpio.gz"; head -c "$pad" /dev/zero; cat "$tmp/boot.cpio"; } >"$output.tmp"
-mv "$output.tmp" "$output"
+kexec_initramfs "$tmp/base.cpio.gz" "$kernel" bzImage initrd.gz "$output"

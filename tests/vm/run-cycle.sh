@@ -34,20 +34,9 @@ out=$1
 : "${KT_BIG:=0}" "${KT_MEM:=2G}" "${KT_SMP:=2}" "${KT_TIMEOUT:=300}"
 : "${KT_BIN:=$KT_TOP/build}"
 
-# OUTDIR is wiped before the run: only if it is new, empty, or one of ours.
-if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/.kt-vm-out" ]; then
-	die "$out is not empty and not a previous run-cycle output; refusing to wipe it"
-fi
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-find "$out" -mindepth 1 -delete
-touch "$out/.kt-vm-out"
-
-kdir=${KT_KERNEL_DIR:-$("$KT_VM_DIR/build-kernel.sh")}
-[ -f "$kdir/bzImage" ] || die "$kdir/bzImage missing"
-if [ "$KT_BIN" = "$KT_TOP/build" ]; then
-	make -s -C "$KT_TOP" build/kho-agent build/kho-inspect build/luo-top >&2 || die "cannot build the tools"
-fi
+out=$(vm_outdir "$out")
+kdir=$(vm_kernel)
+vm_tools build/kho-agent build/kho-inspect build/luo-top
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -58,36 +47,12 @@ done
 # shellcheck disable=SC2086
 "$KT_VM_DIR/mkinitramfs.sh" "$kdir/bzImage" "$tmp/initramfs.cpio.gz" $bins
 
-append="console=ttyS0 kho=on liveupdate=on panic=-1 reserve_mem=2M:4096:kt_mem"
-append="$append kt.sessions=$KT_SESSIONS kt.files=$KT_FILES kt.size=$KT_SIZE kt.empty=$KT_EMPTY"
+append="kt.sessions=$KT_SESSIONS kt.files=$KT_FILES kt.size=$KT_SIZE kt.empty=$KT_EMPTY"
 append="$append kt.wide=$KT_WIDE kt.big=$KT_BIG${KT_SKIP_TOKEN:+ kt.skip=$KT_SKIP_TOKEN}"
 
-# KVM is unreliable on these hosts: TCG only, always under a timeout.
-set -- qemu-system-x86_64 -accel tcg -cpu max -m "$KT_MEM" -smp "$KT_SMP" -nographic -no-reboot \
-	-kernel "$kdir/bzImage" -initrd "$tmp/initramfs.cpio.gz" -append "$append" \
-	-virtfs "local,path=$out,mount_tag=kt,security_model=none"
-
-{
-	echo "kernel_dir=$kdir"
-	echo "kernel_version=$(cat "$kdir/version" 2>/dev/null || echo unknown)"
-	echo "kernel_config_sha256=$(sha256sum "$kdir/config" | cut -d' ' -f1)"
-	echo "layout=sessions=$KT_SESSIONS files=$KT_FILES size=$KT_SIZE empty=$KT_EMPTY wide=$KT_WIDE big=$KT_BIG"
-	echo "qemu=$*"
-} >"$out/vm.info"
-
+vm_info "$out" "$kdir"
+echo "layout=sessions=$KT_SESSIONS files=$KT_FILES size=$KT_SIZE empty=$KT_EMPTY wide=$KT_WIDE big=$KT_BIG" \
+	>>"$out/vm.info"
 echo "run-cycle: booting ($KT_SESSIONS sessions, $KT_FILES x $KT_SIZE files, timeout ${KT_TIMEOUT}s)" >&2
-start=$(date +%s.%N)
-rc=0
-timeout -k 10 "$KT_TIMEOUT" "$@" </dev/null >"$out/console.log" 2>&1 || rc=$?
-end=$(date +%s.%N)
-echo "$start $end" | awk '{ printf "%.1f\n", $2 - $1 }' >"$out/timing"
-
-verdict=$(tail -n 1 "$out/result" 2>/dev/null || true)
-if [ "$verdict" != PASS ]; then
-	echo "run-cycle: the VM did not complete the cycle (qemu exit $rc$([ "$rc" = 124 ] &&
-		echo ", timed out after ${KT_TIMEOUT}s"); result: ${verdict:-none})" >&2
-	echo "run-cycle: last lines of $out/console.log:" >&2
-	tail -n 40 "$out/console.log" >&2
-	exit 1
-fi
-echo "run-cycle: PASS in $(cat "$out/timing") s; output in $out" >&2
+vm_boot "$out" "$kdir" "$tmp/initramfs.cpio.gz" "$append"
+vm_verdict "$out"
