@@ -304,15 +304,15 @@ static void check_systemd(struct kt_preflight *p, struct kt_state *c, const stru
 		units += carried;
 		for (k = 0; k < s->nr_fds; k++) {
 			const struct kt_sd_stored_fd *f = &s->fds[k];
-			enum kt_sd_fate kind = kt_sd_fate(f), fate = carried ? kind : KT_SD_LOST;
+			enum kt_sd_fate fate = carried ? kt_sd_fate(f) : KT_SD_LOST;
 			/*
-			 * Lost data (a memfd, a LUO session) fails unless accepted; any other fd
-			 * (socket, eventfd, inotify: journald and udevd store those) holds no data
-			 * LUO could keep, and its service makes a new one: a warning.
+			 * A unit that asked for its store to be kept (FileDescriptorStorePreserve=yes)
+			 * and will lose part of it fails unless the loss is accepted; a store the unit
+			 * keeps only across restarts (restart, no) is dropped by its own choice: a
+			 * warning per fd.
 			 */
 			enum kt_check_status level =
-			    kind == KT_SD_LOST || loss_accepted(env, s->unit, f->name) ? KT_CHECK_WARN
-										       : KT_CHECK_FAIL;
+			    carried && !loss_accepted(env, s->unit, f->name) ? KT_CHECK_FAIL : KT_CHECK_WARN;
 
 			kept[fate]++;
 			if (fate != KT_SD_LOST)

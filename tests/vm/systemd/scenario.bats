@@ -105,12 +105,11 @@ stored() {
 
 # The stored fds a kexec cannot carry, from systemd's view before it: every fd of a store
 # that is not kept (FileDescriptorStorePreserve= other than yes), and the fds no LUO
-# handler takes in the stores that are. "UNIT FDNAME", sorted. With "data" only the
-# memfds and LUO sessions among them (their contents are lost), with "other" only the rest
-# (sockets, eventfds: no data, their service makes new ones).
-doomed() { # [data|other]
+# handler takes in the stores that are. "UNIT FDNAME", sorted. With "kept" only those of
+# stores the unit asked to keep (Preserve=yes), with "dropped" only the others.
+doomed() { # [kept|dropped]
 	stored before | awk -v want="${1:-}" 'NR == FNR { p[$1] = $2; next }
-		(p[$1] != "yes" || $3 == "other") && (want == "" || (want == "other") == ($3 == "other")) {
+		(p[$1] != "yes" || $3 == "other") && (want == "" || (want == "kept") == (p[$1] == "yes")) {
 			print $1, $2 }' <(preserve_of before) - | sort
 }
 
@@ -265,15 +264,15 @@ not_back() {
 	assert_equal "$(session_files before "$(kname)")" "$(ls_token) $(ls_size)"
 }
 
-@test "before the kexec, preflight's fdstore check fails on exactly the data systemd's view says the kexec cannot carry, and warns of the bare fds" {
-	# The scenario's own: fdstore-volatile's memfd (a store kept across restarts only) is
-	# data; fdstore-test's eventfd is not (nor are journald's and udevd's stored sockets).
-	run doomed data
-	assert_line 'fdstore-volatile.service vol'
-	run doomed other
+@test "before the kexec, preflight's fdstore check fails on exactly the stored fds of kept stores the kexec cannot carry, and warns of the rest" {
+	# The scenario has two: fdstore-test's eventfd (its unit asked for its store to be kept)
+	# and fdstore-volatile's memfd (a store kept across restarts only, by the unit's choice).
+	run doomed kept
 	assert_line 'fdstore-test.service evt'
-	assert_equal "$(fdstore_lines before fail)" "$(doomed data)"
-	assert_equal "$(fdstore_lines before warn)" "$(doomed other)"
+	run doomed dropped
+	assert_line 'fdstore-volatile.service vol'
+	assert_equal "$(fdstore_lines before fail)" "$(doomed kept)"
+	assert_equal "$(fdstore_lines before warn)" "$(doomed dropped)"
 }
 
 @test "before the kexec, preflight says no-go for those fds alone: a kexec image is loaded" {
@@ -288,9 +287,9 @@ not_back() {
 @test "before the kexec, preflight --accept-loss fdstore-test.service:evt --accept-loss fdstore-volatile.service warns of exactly those" {
 	accepted='^(fdstore-test\.service evt|fdstore-volatile\.service .*)$'
 	assert_equal "$(fdstore_lines before warn preflight-accept)" \
-		"$( (doomed other; doomed data | grep -E "$accepted") | sort)"
-	assert_equal "$(fdstore_lines before fail preflight-accept)" "$(doomed data | grep -vE "$accepted" || true)"
-	if doomed data | grep -qvE "$accepted"; then
+		"$( (doomed dropped; doomed kept | grep -E "$accepted") | sort -u)"
+	assert_equal "$(fdstore_lines before fail preflight-accept)" "$(doomed kept | grep -vE "$accepted" || true)"
+	if doomed kept | grep -qvE "$accepted"; then
 		assert_equal "$(rc before preflight-accept)" 1
 	else
 		assert_equal "$(rc before preflight-accept)" 0
