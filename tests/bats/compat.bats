@@ -181,7 +181,7 @@ holds() {
 # The small vmlinux with the config text $2 embedded as kernel/configs.c lays it out: "IKCFG_ST",
 # the text gzip'd by gzip(1), "IKCFG_ED", in a .rodata section of its own (objcopy), into $1.
 # $3: damage the stream: "corrupt" (the first deflate block of the reserved type 3, after
-# gzip's 10-byte header) or "noend" (the end marker cut to "IKCFG_E").
+# gzip's 10-byte header) or "noend" (the end marker cut to "IKCFG_E"). $4: another vmlinux.
 cfg_image() {
 	printf '%s' "$2" >"$TMP/config"
 	gzip -9 -n -c "$TMP/config" >"$TMP/config.gz"
@@ -192,7 +192,7 @@ cfg_image() {
 		if [ "${3:-}" = noend ]; then printf IKCFG_E; else printf IKCFG_ED; fi
 	} >"$TMP/ikcfg"
 	objcopy --add-section .rodata.ikcfg="$TMP/ikcfg" \
-		--set-section-flags .rodata.ikcfg=alloc,load,readonly,data,contents "$KIM/vmlinux" "$1"
+		--set-section-flags .rodata.ikcfg=alloc,load,readonly,data,contents "${4:-$KIM/vmlinux}" "$1"
 }
 
 # What the config text $1 says of option $2: its value, or "not set" (Kconfig writes
@@ -324,6 +324,13 @@ CONFIG_LIVEUPDATE_MEMFD=y
 	done
 	run "$KI" --root "$BEFORE" -J compat "$KDIR/bzImage"
 	[ "$(jqo .target.compression)" = "$(sed -n 's/^CONFIG_KERNEL_\(GZIP\|BZIP2\|LZMA\|XZ\|LZO\|LZ4\|ZSTD\)=y/\1/p' "$KDIR/config" | tr A-Z a-z)" ]
+	# Its own config says whether it embeds itself (CONFIG_IKCONFIG=y) and how many options it has.
+	if grep -qx CONFIG_IKCONFIG=y "$KDIR/config"; then
+		[ "$(jqo .target.config.options)" = "$(grep -cE '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)' "$KDIR/config")" ]
+	else
+		[ "$(jqo .target.config)" = null ]
+		[ "$(jqo '[.objects[] | select(.holder == "config")] | length')" = 0 ]
+	fi
 }
 
 @test "real kernel: its payload recompressed with each compressor the kernel offers" {
@@ -361,6 +368,19 @@ CONFIG_LIVEUPDATE_MEMFD=y
 	[ "$(jqo '[.objects[] | select(.status == "fail" and .target_has == "memfd-v3")] | length')" = "$n" ]
 	run "$KI" --root "$BEFORE" compat "$TMP/bz"
 	assert_line --regexp '^fail +file handler +memfd-v2 +unknown +session vm-2 token 200002 \(the target knows memfd-v3\)$'
+}
+
+@test "real kernel: its vmlinux with its own config embedded: each option as that config sets it" {
+	need_kernel
+	command -v objcopy >/dev/null || skip "no objcopy"
+	cfg=$(cat "$KDIR/config")
+	cfg_image "$TMP/vm" "$cfg" "" "$KDIR/vmlinux"
+	run "$KI" --root "$BEFORE" -J compat "$TMP/vm"
+	for o in $CFG_OPTIONS; do
+		v=$(cfg_value "$cfg" "$o")
+		[ "$(jqo ".objects[] | select(.compatible == \"$o\") | .target_value")" = "$v" ] || fail "$o: not $v"
+	done
+	[ "$(jqo .verdict)" = compatible ]
 }
 
 @test "real kernel: a truncated bzImage and a truncated vmlinux exit 2 with one line" {
