@@ -4,7 +4,10 @@
  * over? Each object of model/handover.h is matched against the strings the target image
  * holds (decode/vmlinux.h). A preserved file, FLB, the root or LUO's format the target
  * does not know is state lost: a failure. An optional sub-blob it does not know is
- * ignored by it: a warning. An object that could not be read: unknown.
+ * ignored by it: a warning. An object that could not be read: unknown. Where the target
+ * embeds its config, the options the objects need are checked too: =y ok, =m a warning
+ * (the module must be loaded before the handover is retrieved), not set a failure when
+ * required; an unreadable config leaves them unknown.
  */
 #ifndef KT_COMPAT_H
 #define KT_COMPAT_H
@@ -24,8 +27,9 @@
 struct kt_compat_item {
 	const struct kt_ho_obj *obj;
 	enum kt_check_status status;
-	bool known;			 /* the target holds obj->compat */
+	bool known;			 /* the target holds obj->compat (an option: =y or =m) */
 	char other[KT_COMPAT_OTHER_LEN]; /* unknown "NAME-vN": the version the target holds, or empty */
+	const char *value;		 /* a config option: "y", "m", "not set", ...; NULL unread */
 	char *msg;			 /* one line for people */
 };
 

@@ -111,6 +111,16 @@ static int find_release(const char *name, struct kt_vmlinux *v, char *err, size_
 		       BANNER);
 }
 
+/* kernel/configs.c puts it in .rodata: the first data section holding its start marker. */
+static void find_config(struct kt_vmlinux *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nr_data; i++)
+		if (kt_ikconfig_find(&v->config, v->data[i].p, v->data[i].len) != -ENOENT)
+			return;
+}
+
 /* Find the data of an image read (ret: how the read went). */
 static int read_strings(const char *name, struct kt_vmlinux *v, int ret, char *err, size_t errlen)
 {
@@ -120,6 +130,8 @@ static int read_strings(const char *name, struct kt_vmlinux *v, int ret, char *e
 		ret = find_release(name, v, err, errlen);
 	if (ret)
 		kt_vmlinux_free(v);
+	else
+		find_config(v);
 	return ret;
 }
 
@@ -139,6 +151,7 @@ int kt_vmlinux_load(const char *path, struct kt_vmlinux *v, char *err, size_t er
 void kt_vmlinux_free(struct kt_vmlinux *v)
 {
 	kt_kimage_free(&v->img);
+	kt_ikconfig_free(&v->config);
 	free(v->data);
 	memset(v, 0, sizeof(*v));
 }

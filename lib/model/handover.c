@@ -10,7 +10,19 @@
 #include "base/util.h"
 #include "decode/fdt.h"
 
-const char *const kt_ho_holder_name[KT_HO_NR] = {"root", "sub-blob", "sub-FDT", "LUO", "file handler", "FLB"};
+const char *const kt_ho_holder_name[KT_HO_NR] = {"root",	 "sub-blob", "sub-FDT", "LUO",
+						 "file handler", "FLB",	     "config"};
+
+/*
+ * The option that builds each file handler, from linux-source-7.3: mm/Makefile builds
+ * memfd_luo.o (MEMFD_LUO_FH_COMPATIBLE, include/linux/kho/abi/memfd.h) under
+ * CONFIG_LIVEUPDATE_MEMFD (kernel/liveupdate/Kconfig). A new handler is one more line.
+ */
+static const struct {
+	const char *handler, *option;
+} handler_options[] = {
+    {"memfd-v2", "CONFIG_LIVEUPDATE_MEMFD"},
+};
 
 /* Takes object (malloc'ed). */
 static struct kt_ho_obj *add(struct kt_handover *h, enum kt_ho_holder holder, const char *compat,
@@ -171,6 +183,47 @@ void kt_handover_list(struct kt_state *st, struct kt_handover *h)
 		add_files(l, h);
 		add_flbs(l, h);
 	}
+}
+
+/* An option, how many listed objects need it, the first of them, and whether one is required. */
+struct need {
+	const char *option;
+	size_t n, first;
+	bool required;
+};
+
+static void need(struct need *nd, const struct kt_handover *h, size_t i)
+{
+	if (!nd->n++)
+		nd->first = i;
+	nd->required |= h->v[i].required;
+}
+
+void kt_handover_config(struct kt_handover *h)
+{
+	/* kernel/liveupdate/Kconfig: KHO is CONFIG_KEXEC_HANDOVER, LUO CONFIG_LIVEUPDATE. */
+	struct need nd[2 + KT_ARRAY_SIZE(handler_options)] = {{.option = "CONFIG_KEXEC_HANDOVER"},
+							      {.option = "CONFIG_LIVEUPDATE"}};
+	size_t listed = h->n, i, k;
+
+	for (i = 0; i < listed; i++) {
+		const struct kt_ho_obj *o = &h->v[i];
+
+		need(&nd[0], h, i);
+		if (o->holder == KT_HO_LUO || o->holder == KT_HO_FILE || o->holder == KT_HO_FLB)
+			need(&nd[1], h, i);
+		for (k = 0; o->holder == KT_HO_FILE && o->compat && k < KT_ARRAY_SIZE(handler_options); k++)
+			if (!strcmp(o->compat, handler_options[k].handler)) {
+				nd[2 + k].option = handler_options[k].option;
+				need(&nd[2 + k], h, i);
+			}
+	}
+	for (k = 0; k < KT_ARRAY_SIZE(nd); k++)
+		if (nd[k].n)
+			add(h, KT_HO_CONFIG, nd[k].option, nd[k].required,
+			    nd[k].n == 1 ? kt_asprintf("needed by %s", h->v[nd[k].first].object)
+					 : kt_asprintf("needed by %s and %zu more", h->v[nd[k].first].object,
+						       nd[k].n - 1));
 }
 
 void kt_handover_free(struct kt_handover *h)

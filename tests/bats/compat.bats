@@ -5,7 +5,8 @@
 # with each compressor the kernel offers (the command-line tools, as the kernel's build uses
 # them), and the payload after an ABI bump of one compatible string. What the image holds is
 # told by grep on the payload decompressed by gzip(1), what the kernel calls its formats by
-# its own headers; never by our output.
+# its own headers, what an embedded config sets by the config text the test wrote; never by
+# our output.
 
 bats_require_minimum_version 1.5.0
 load helper
@@ -175,6 +176,123 @@ holds() {
 	[[ $stderr == *"not a kernel image"* ]]
 }
 
+# ---- the embedded config (IKCONFIG) -------------------------------------------------------
+
+# The small vmlinux with the config text $2 embedded as kernel/configs.c lays it out: "IKCFG_ST",
+# the text gzip'd by gzip(1), "IKCFG_ED", in a .rodata section of its own (objcopy), into $1.
+# $3: damage the stream: "corrupt" (the first deflate block of the reserved type 3, after
+# gzip's 10-byte header) or "noend" (the end marker cut to "IKCFG_E"). $4: another vmlinux.
+cfg_image() {
+	printf '%s' "$2" >"$TMP/config"
+	gzip -9 -n -c "$TMP/config" >"$TMP/config.gz"
+	[ "${3:-}" != corrupt ] || printf '\007' | dd of="$TMP/config.gz" bs=1 seek=10 conv=notrunc 2>/dev/null
+	{
+		printf IKCFG_ST
+		cat "$TMP/config.gz"
+		if [ "${3:-}" = noend ]; then printf IKCFG_E; else printf IKCFG_ED; fi
+	} >"$TMP/ikcfg"
+	objcopy --add-section .rodata.ikcfg="$TMP/ikcfg" \
+		--set-section-flags .rodata.ikcfg=alloc,load,readonly,data,contents "${4:-$KIM/vmlinux}" "$1"
+}
+
+# What the config text $1 says of option $2: its value, or "not set" (Kconfig writes
+# "# CONFIG_X is not set", or leaves out an option whose dependencies are not met).
+cfg_value() {
+	local v
+	v=$(printf '%s' "$1" | sed -n "s/^$2=//p" | tail -n 1)
+	echo "${v:-not set}"
+}
+
+# The options the capture's handover needs (kernel/liveupdate/Kconfig, mm/Makefile of 7.3).
+CFG_OPTIONS="CONFIG_KEXEC_HANDOVER CONFIG_LIVEUPDATE CONFIG_LIVEUPDATE_MEMFD"
+
+@test "compat: an embedded config: each option the handover needs, its status from the config's own line" {
+	command -v objcopy >/dev/null || skip "no objcopy"
+	y='CONFIG_KEXEC_HANDOVER=y
+CONFIG_LIVEUPDATE=y
+'
+	for cfg in "# generated
+${y}CONFIG_LIVEUPDATE_MEMFD=y
+" "${y}# CONFIG_LIVEUPDATE_MEMFD is not set
+" "${y}CONFIG_LIVEUPDATE_MEMFD=m
+" "$y" "CONFIG_KEXEC_HANDOVER=y
+# CONFIG_LIVEUPDATE is not set
+CONFIG_LIVEUPDATE_MEMFD=y
+"; do
+		cfg_image "$TMP/img" "$cfg"
+		run "$KI" --root "$BEFORE" -J compat "$TMP/img"
+		[ "$(jqo '.target.config.options')" = "$(grep -c CONFIG_ "$TMP/config")" ] || fail "$cfg: options"
+		failed=0 warned=0
+		for o in $CFG_OPTIONS; do
+			v=$(cfg_value "$cfg" "$o")
+			case $v in
+			y) want=ok ;;
+			m) want=warn warned=$((warned + 1)) ;;
+			*) want=fail failed=$((failed + 1)) ;;
+			esac
+			got=$(jqo ".objects[] | select(.holder == \"config\" and .compatible == \"$o\") | \"\(.status) \(.target_value) \(.required)\"")
+			[ "$got" = "$want $v true" ] || fail "$cfg: $o: $got, expected $want $v"
+		done
+		[ "$(jqo '[.objects[] | select(.holder == "config")] | length')" = 3 ]
+		[ "$(jqo .failed)/$(jqo .warnings)" = "$failed/$warned" ] || fail "$cfg: $(jqo .failed)/$(jqo .warnings)"
+		if [ "$failed" -gt 0 ]; then
+			assert_failure 1
+			[ "$(jqo .verdict)" = incompatible ]
+		else
+			assert_success
+		fi
+	done
+}
+
+@test "compat: an embedded config in the table: TARGET is the option's value, the note says what was read" {
+	command -v objcopy >/dev/null || skip "no objcopy"
+	cfg_image "$TMP/img" 'CONFIG_KEXEC_HANDOVER=y
+CONFIG_LIVEUPDATE=y
+# CONFIG_LIVEUPDATE_MEMFD is not set
+'
+	run "$KI" --root "$BEFORE" compat "$TMP/img"
+	assert_failure 1
+	assert_line --index 1 "config: embedded, 3 options: the ones the handover needs are checked"
+	assert_line --regexp '^ok +config +CONFIG_KEXEC_HANDOVER +y +needed by out/fdt and [0-9]+ more$'
+	assert_line --regexp '^fail +config +CONFIG_LIVEUPDATE_MEMFD +not set +needed by session vm-0 token 1 and [0-9]+ more$'
+	run "$KI" --root "$BEFORE" compat "$KIM/vmlinux"
+	assert_line --index 1 "config: none embedded (no CONFIG_IKCONFIG): kernel options not checked"
+	refute_line --regexp '^[a-z]+ +config '
+	run "$KI" --root "$BEFORE" -J compat "$KIM/vmlinux"
+	[ "$(jqo '.target.config')" = null ]
+	[ "$(jqo '[.objects[] | select(.holder == "config")] | length')" = 0 ]
+}
+
+@test "compat: a broken embedded config leaves every option unknown, saying why (exit 2)" {
+	command -v objcopy >/dev/null || skip "no objcopy"
+	cfg='CONFIG_KEXEC_HANDOVER=y
+CONFIG_LIVEUPDATE=y
+CONFIG_LIVEUPDATE_MEMFD=y
+'
+	for damage in corrupt:"corrupt" noend:"no IKCFG_ED after IKCFG_ST"; do
+		cfg_image "$TMP/img" "$cfg" "${damage%%:*}"
+		run "$KI" --root "$BEFORE" -J compat "$TMP/img"
+		assert_failure 2
+		[ "$(jqo .verdict)" = "cannot tell" ]
+		[[ "$(jqo .target.config.error)" == *"${damage#*:}"* ]] || fail "$damage: $(jqo .target.config.error)"
+		[ "$(jqo '[.objects[] | select(.holder == "config" and .status == "unknown" and .known == null)] | length')" = 3 ]
+		[ "$(jqo '[.objects[] | select(.holder != "config" and .status != "ok")] | length')" = 0 ]
+		run "$KI" --root "$BEFORE" compat "$TMP/img"
+		assert_line --regexp '^unknown +config +CONFIG_LIVEUPDATE +- +needed by'
+	done
+}
+
+@test "preflight --target: an option the target's config lacks is a failed compat check" {
+	command -v objcopy >/dev/null || skip "no objcopy"
+	cfg_image "$TMP/img" 'CONFIG_KEXEC_HANDOVER=y
+# CONFIG_LIVEUPDATE is not set
+'
+	KHO_TOOLS_DEBUGFS=$FIX/sessions run "$KI" -J preflight --target "$TMP/img"
+	assert_failure 1
+	[ "$(jqo '.checks[] | select(.name == "compat" and .status == "fail") | .message')" = \
+		"config CONFIG_LIVEUPDATE (needed by out/sub_fdts/LUO and 1 more): not set in the target: its state is lost" ]
+}
+
 # ---- the real test kernel ------------------------------------------------------------------
 
 @test "real kernel: its own formats, as its headers name them, are what the capture hands over" {
@@ -206,6 +324,13 @@ holds() {
 	done
 	run "$KI" --root "$BEFORE" -J compat "$KDIR/bzImage"
 	[ "$(jqo .target.compression)" = "$(sed -n 's/^CONFIG_KERNEL_\(GZIP\|BZIP2\|LZMA\|XZ\|LZO\|LZ4\|ZSTD\)=y/\1/p' "$KDIR/config" | tr A-Z a-z)" ]
+	# Its own config says whether it embeds itself (CONFIG_IKCONFIG=y) and how many options it has.
+	if grep -qx CONFIG_IKCONFIG=y "$KDIR/config"; then
+		[ "$(jqo .target.config.options)" = "$(grep -cE '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)' "$KDIR/config")" ]
+	else
+		[ "$(jqo .target.config)" = null ]
+		[ "$(jqo '[.objects[] | select(.holder == "config")] | length')" = 0 ]
+	fi
 }
 
 @test "real kernel: its payload recompressed with each compressor the kernel offers" {
@@ -243,6 +368,19 @@ holds() {
 	[ "$(jqo '[.objects[] | select(.status == "fail" and .target_has == "memfd-v3")] | length')" = "$n" ]
 	run "$KI" --root "$BEFORE" compat "$TMP/bz"
 	assert_line --regexp '^fail +file handler +memfd-v2 +unknown +session vm-2 token 200002 \(the target knows memfd-v3\)$'
+}
+
+@test "real kernel: its vmlinux with its own config embedded: each option as that config sets it" {
+	need_kernel
+	command -v objcopy >/dev/null || skip "no objcopy"
+	cfg=$(cat "$KDIR/config")
+	cfg_image "$TMP/vm" "$cfg" "" "$KDIR/vmlinux"
+	run "$KI" --root "$BEFORE" -J compat "$TMP/vm"
+	for o in $CFG_OPTIONS; do
+		v=$(cfg_value "$cfg" "$o")
+		[ "$(jqo ".objects[] | select(.compatible == \"$o\") | .target_value")" = "$v" ] || fail "$o: not $v"
+	done
+	[ "$(jqo .verdict)" = compatible ]
 }
 
 @test "real kernel: a truncated bzImage and a truncated vmlinux exit 2 with one line" {

@@ -4,7 +4,8 @@
  * libarchive, the ELF read by libelf (source/kimage.c, decode/vmlinux.c). A refusal
  * is one of the documented errors with a message naming the image; an image taken
  * has every searched section inside the decompressed ELF, a printable release, and
- * answers to string look-ups that agree with each other.
+ * answers to string look-ups that agree with each other, and its embedded config is
+ * absent, read with options, or broken saying why (fuzz_ikconfig takes it apart).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -52,6 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   (size_t)(v.data[i].p - v.img.elf) <= v.img.len - v.data[i].len);
 	FUZZ_CHECK(strlen(v.release) < sizeof(v.release) && kt_printable(v.release, strlen(v.release)));
 	check_strings(&v);
+	FUZZ_CHECK(v.config.state == KT_IKCONFIG_BROKEN ? v.config.why[0] != '\0' : !v.config.why[0]);
+	FUZZ_CHECK(v.config.state != KT_IKCONFIG_READ || v.config.n);
 	kt_vmlinux_free(&v);
 	return 0;
 }

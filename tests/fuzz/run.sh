@@ -157,6 +157,19 @@ seed_fabricated() {
 	return 0
 }
 
+# The embedded config as kernel/configs.c lays it out (gzip'd by gzip(1) between its
+# markers), and the text alone.
+seed_ikconfig() {
+	printf '#\n# comment\n#\nCONFIG_KEXEC_HANDOVER=y\n# CONFIG_LIVEUPDATE is not set\nCONFIG_LIVEUPDATE_MEMFD=m\nCONFIG_NR_CPUS=64\nCONFIG_CMDLINE="a b"\n' >"$1/config"
+	{
+		printf IKCFG_ST
+		gzip -9 -n -c "$1/config"
+		printf IKCFG_ED
+	} >"$1/ikcfg"
+	mutate "$1/config"
+	mutate "$1/ikcfg"
+}
+
 seed() {
 	name=$1
 	dst=$2
@@ -184,6 +197,10 @@ seed() {
 	fuzz_luo_kernel) seed_fabricated "$dst" test_luo_kernel "$name" ;;
 	fuzz_sd_map | fuzz_sd_stores) seed_fabricated "$dst" test_sd "$name" ;;
 	fuzz_kimage) seed_fabricated "$dst" test_kimage "$name" ;;
+	fuzz_ikconfig)
+		seed_ikconfig "$dst"
+		seed_fabricated "$dst" test_kimage "$name"
+		;;
 	*) seed_blobs "$dst" ;;
 	esac
 }

@@ -5,7 +5,8 @@
  * holding the compatible strings of a 7.3 kernel in .rodata and .data, that ELF as a
  * bzImage payload in each compression the kernel offers (compressed here by libarchive),
  * compressed as a whole, cut short, damaged, and not a kernel at all; and the same ELF
- * after an ABI bump of one of its strings.
+ * after an ABI bump of one of its strings, and with a kernel config embedded (gzip'd by
+ * zlib here) whose options the handover needs.
  *
  * `test_kimage --seeds DIR` writes the images as seeds for fuzz_kimage.
  */
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "fdtbuild.h"
 
@@ -144,7 +146,7 @@ static const struct filter filters[] = {
 };
 
 /* in[0..len) as one stream of filter f (libarchive's raw format writes it bare). */
-static uint8_t *compress(const struct filter *f, const void *in, size_t len, size_t *outlen)
+static uint8_t *compress_with(const struct filter *f, const void *in, size_t len, size_t *outlen)
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *e = archive_entry_new();
@@ -187,7 +189,7 @@ static void put32(uint8_t *p, uint32_t v)
 static uint8_t *make_bzimage(const struct filter *f, const uint8_t *elf, size_t elflen, size_t *len)
 {
 	size_t n, plen;
-	uint8_t *z = compress(f, elf, elflen, &n), *b;
+	uint8_t *z = compress_with(f, elf, elflen, &n), *b;
 	bool gzip = !strcmp(f->name, "gzip");
 
 	plen = n + (gzip ? 0 : 4);
@@ -275,7 +277,7 @@ static void test_compressed_vmlinux(void **state)
 	struct kt_vmlinux v;
 	char err[ERRLEN];
 	size_t elflen, len;
-	uint8_t *elf = vmlinux_73("memfd-v2", &elflen), *b = compress(&filters[3], elf, elflen, &len);
+	uint8_t *elf = vmlinux_73("memfd-v2", &elflen), *b = compress_with(&filters[3], elf, elflen, &len);
 
 	(void)state;
 	assert_int_equal(parse(b, len, &v, err), 0);
@@ -317,7 +319,7 @@ static void test_bad_images(void **state)
 	expect_bad(b, len, -EINVAL, "not a Linux kernel", "ELF without a banner");
 	b = make_elf(no_data, 1, &len);
 	expect_bad(b, len, -EINVAL, "not a vmlinux", "ELF without data");
-	b = compress(&filters[3], text, sizeof(text), &len);
+	b = compress_with(&filters[3], text, sizeof(text), &len);
 	expect_bad(b, len, -EINVAL, "not of an ELF vmlinux", "xz'd text");
 
 	b = make_bzimage(&filters[3], elf, elflen, &len);
@@ -441,7 +443,8 @@ static void test_compat_same_kernel(void **state)
 	for (i = 0; i < c.ho.n; i++)
 		if (c.items[i].status != KT_CHECK_OK)
 			fail_msg("%s", c.items[i].msg);
-	/* root, 3 sub-blobs, LUO's format, memblock-v1 and reserve-mem-v1, one file, one FLB */
+	/* root, 3 sub-blobs, LUO's format, memblock-v1 and reserve-mem-v1, one file, one FLB; no config */
+	assert_int_equal(t.config.state, KT_IKCONFIG_ABSENT);
 	assert_int_equal(c.ho.n, 9);
 	assert_int_equal(kt_check_verdict(c.count), 0);
 	assert_true(item(&c, KT_HO_ROOT, "kho-v4")->known);
@@ -518,6 +521,215 @@ static void test_compat_cannot_tell(void **state)
 	kt_vmlinux_free(&t);
 }
 
+/* ---- the embedded config ------------------------------------------------------------ */
+
+/* text gzip'd by zlib (windowBits 16 + 15: a gzip header), as the kernel's build gzips it. */
+static uint8_t *gzip_text(const char *text, size_t *n)
+{
+	z_stream z = {0};
+	size_t cap = compressBound(strlen(text)) + 64;
+	uint8_t *out = kt_malloc(cap);
+
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (Bytef *)text;
+	z.avail_in = strlen(text);
+	z.next_out = out;
+	z.avail_out = cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*n = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+/* How the embedded config is damaged. */
+enum damage { WHOLE, CORRUPT, NO_END };
+
+/*
+ * The test kernel's vmlinux with config embedded at the end of its .rodata, as
+ * kernel/configs.c lays it out: "IKCFG_ST", the gzip'd file, "IKCFG_ED".
+ */
+static uint8_t *vmlinux_cfg(const char *config, enum damage d, size_t *len)
+{
+	size_t n, at = sizeof(rodata_73);
+	uint8_t data[256], *gz = gzip_text(config, &n), *ro = kt_malloc(at + n + 16), *elf;
+	const struct sec secs[] = {
+	    {".rodata", ro, at + 8 + n + (d == NO_END ? 7 : 8)},
+	    {".data", data, data_73(data, "memfd-v2")},
+	};
+
+	memcpy(ro, rodata_73, at);
+	memcpy(ro + at, "IKCFG_ST", 8);
+	memcpy(ro + at + 8, gz, n);
+	/* The first deflate block after zlib's 10-byte gzip header: final, of the reserved type 3. */
+	if (d == CORRUPT)
+		ro[at + 8 + 10] = 0x07;
+	/* NO_END: the section ends inside the end marker. */
+	memcpy(ro + at + 8 + n, "IKCFG_ED", 8);
+	elf = make_elf(secs, KT_ARRAY_SIZE(secs), len);
+	free(gz);
+	free(ro);
+	return elf;
+}
+
+static void test_ikconfig_parse(void **state)
+{
+	static const char text[] = "#\n# Automatically generated file; DO NOT EDIT.\n#\n"
+				   "CONFIG_KEXEC_HANDOVER=y\n# CONFIG_LIVEUPDATE is not set\n\n"
+				   "CONFIG_NR_CPUS=64\nCONFIG_CMDLINE=\"a b=c\"\n#CONFIG_X is not set\n"
+				   "CONFIG_NR_CPUS=8";
+	static const struct {
+		const char *text, *says;
+	} bad[] = {
+	    {"CONFIG_A=y\nCONFIG_B y\n", "line 2 is no option"},
+	    {"CONFIG_=y\n", "line 1 is no option"},
+	    {"# comment only\n", "holds no option"},
+	    {"", "holds no option"},
+	    {"CONFIG_A=y\n\0CONFIG_B=y\n", "not text"},
+	};
+	struct kt_ikconfig c;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(kt_ikconfig_parse(&c, kt_memdup(text, sizeof(text) - 1), sizeof(text) - 1), 0);
+	assert_int_equal(c.state, KT_IKCONFIG_READ);
+	assert_int_equal(c.n, 5);
+	assert_string_equal(kt_ikconfig_get(&c, "CONFIG_KEXEC_HANDOVER"), "y");
+	assert_null(kt_ikconfig_get(&c, "CONFIG_LIVEUPDATE"));
+	assert_null(kt_ikconfig_get(&c, "CONFIG_X")); /* "#CONFIG_X": a comment, not an option */
+	assert_null(kt_ikconfig_get(&c, "CONFIG_KEXEC"));
+	assert_string_equal(kt_ikconfig_get(&c, "CONFIG_CMDLINE"), "\"a b=c\"");
+	assert_string_equal(kt_ikconfig_get(&c, "CONFIG_NR_CPUS"), "8"); /* the last line, unterminated */
+	kt_ikconfig_free(&c);
+	for (i = 0; i < KT_ARRAY_SIZE(bad); i++) {
+		size_t n = strlen(bad[i].text) + (strstr(bad[i].says, "text") ? 12 : 0);
+
+		assert_int_equal(kt_ikconfig_parse(&c, kt_memdup(bad[i].text, n + 1), n), -EBADMSG);
+		assert_int_equal(c.state, KT_IKCONFIG_BROKEN);
+		if (!strstr(c.why, bad[i].says))
+			fail_msg("'%s' does not say '%s'", c.why, bad[i].says);
+		kt_ikconfig_free(&c);
+	}
+}
+
+static void test_ikconfig_bounded(void **state)
+{
+	static const char line[] = "CONFIG_X=y\n";
+	size_t n = KT_IKCONFIG_MAX / (sizeof(line) - 1) + 1, i, len;
+	char *big = kt_malloc(n * (sizeof(line) - 1) + 1);
+	struct kt_vmlinux v;
+	char err[ERRLEN];
+	uint8_t *b;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		memcpy(big + i * (sizeof(line) - 1), line, sizeof(line));
+	b = vmlinux_cfg(big, WHOLE, &len);
+	assert_int_equal(parse(b, len, &v, err), 0);
+	assert_int_equal(v.config.state, KT_IKCONFIG_BROKEN);
+	if (!strstr(v.config.why, "more than 1048576 bytes"))
+		fail_msg("%s", v.config.why);
+	kt_vmlinux_free(&v);
+	free(big);
+}
+
+#define ALL_Y "CONFIG_KEXEC_HANDOVER=y\nCONFIG_LIVEUPDATE=y\nCONFIG_LIVEUPDATE_MEMFD=y\n"
+
+static void test_compat_config(void **state)
+{
+	static const char *const options[] = {"CONFIG_KEXEC_HANDOVER", "CONFIG_LIVEUPDATE",
+					      "CONFIG_LIVEUPDATE_MEMFD"};
+	/* What each config gives the three options, told by the text itself. */
+	static const struct {
+		const char *name, *config;
+		enum damage d;
+		const char *value[3];
+		enum kt_check_status status[3];
+		int verdict;
+		const char *says; /* of CONFIG_LIVEUPDATE_MEMFD */
+	} cases[] = {
+	    {"all y",
+	     "# CONFIG_IKCONFIG_PROC is not set\n" ALL_Y,
+	     WHOLE,
+	     {"y", "y", "y"},
+	     {KT_CHECK_OK, KT_CHECK_OK, KT_CHECK_OK},
+	     0,
+	     "config CONFIG_LIVEUPDATE_MEMFD (needed by session vm-0 token 7): =y in the target"},
+	    {"memfd not set",
+	     "CONFIG_KEXEC_HANDOVER=y\nCONFIG_LIVEUPDATE=y\n# CONFIG_LIVEUPDATE_MEMFD is not set\n",
+	     WHOLE,
+	     {"y", "y", "not set"},
+	     {KT_CHECK_OK, KT_CHECK_OK, KT_CHECK_FAIL},
+	     1,
+	     "config CONFIG_LIVEUPDATE_MEMFD (needed by session vm-0 token 7): not set in the target: its "
+	     "state is lost"},
+	    {"memfd missing",
+	     "CONFIG_KEXEC_HANDOVER=y\nCONFIG_LIVEUPDATE=y\n",
+	     WHOLE,
+	     {"y", "y", "not set"},
+	     {KT_CHECK_OK, KT_CHECK_OK, KT_CHECK_FAIL},
+	     1,
+	     "its state is lost"},
+	    {"memfd m",
+	     "CONFIG_KEXEC_HANDOVER=y\nCONFIG_LIVEUPDATE=y\nCONFIG_LIVEUPDATE_MEMFD=m\n",
+	     WHOLE,
+	     {"y", "y", "m"},
+	     {KT_CHECK_OK, KT_CHECK_OK, KT_CHECK_WARN},
+	     0,
+	     "=m in the target: its module must be loaded before the handover is retrieved"},
+	    {"corrupt gzip",
+	     ALL_Y,
+	     CORRUPT,
+	     {NULL, NULL, NULL},
+	     {KT_CHECK_UNKNOWN, KT_CHECK_UNKNOWN, KT_CHECK_UNKNOWN},
+	     2,
+	     "config CONFIG_LIVEUPDATE_MEMFD (needed by session vm-0 token 7): cannot tell: the embedded "
+	     "config: corrupt"},
+	    {"no end marker",
+	     ALL_Y,
+	     NO_END,
+	     {NULL, NULL, NULL},
+	     {KT_CHECK_UNKNOWN, KT_CHECK_UNKNOWN, KT_CHECK_UNKNOWN},
+	     2,
+	     "cannot tell: the embedded config is cut short: no IKCFG_ED after IKCFG_ST"},
+	};
+	size_t i, k, len;
+
+	(void)state;
+	for (i = 0; i < KT_ARRAY_SIZE(cases); i++) {
+		uint8_t *b = vmlinux_cfg(cases[i].config, cases[i].d, &len);
+		const struct kt_compat_item *it;
+		struct kt_vmlinux t;
+		struct kt_compat c;
+		char err[ERRLEN];
+		struct snap x;
+
+		if (parse(b, len, &t, err))
+			fail_msg("%s: %s", cases[i].name, err);
+		snap_load(&x, true);
+		kt_compat_run(&x.c, &t, &c);
+		/* The 9 objects of the same kernel, all known, then one per option. */
+		assert_int_equal(c.ho.n, 9 + KT_ARRAY_SIZE(options));
+		for (k = 0; k < KT_ARRAY_SIZE(options); k++) {
+			it = item(&c, KT_HO_CONFIG, options[k]);
+			if (it->status != cases[i].status[k])
+				fail_msg("%s: %s", cases[i].name, it->msg);
+			if (cases[i].value[k])
+				assert_string_equal(it->value, cases[i].value[k]);
+			else
+				assert_null(it->value);
+			assert_true(it->obj->required);
+		}
+		if (!strstr(it->msg, cases[i].says))
+			fail_msg("%s: '%s' does not say '%s'", cases[i].name, it->msg, cases[i].says);
+		assert_int_equal(kt_check_verdict(c.count), cases[i].verdict);
+		assert_string_equal(item(&c, KT_HO_CONFIG, "CONFIG_KEXEC_HANDOVER")->obj->object,
+				    "needed by out/fdt and 8 more");
+		kt_compat_free(&c);
+		snap_free(&x);
+		kt_vmlinux_free(&t);
+	}
+}
+
 /*
  * `test_kimage --seeds DIR`: the images above, for fuzz_kimage and as tests/fixtures/kimage:
  * the vmlinux, a bzImage of it in each compression, it xz'd whole, and it after the ABI bump
@@ -536,7 +748,7 @@ static int write_seeds(const char *dir)
 		td_write(dir, name, b, len);
 		free(b);
 	}
-	b = compress(&filters[3], elf, elflen, &len);
+	b = compress_with(&filters[3], elf, elflen, &len);
 	td_write(dir, "vmlinux.xz", b, len);
 	free(b);
 	free(elf);
@@ -552,7 +764,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_elf_strings),	       cmocka_unit_test(test_bzimage_each_compression),
 	    cmocka_unit_test(test_compressed_vmlinux), cmocka_unit_test(test_bad_images),
 	    cmocka_unit_test(test_compat_same_kernel), cmocka_unit_test(test_compat_abi_bump),
-	    cmocka_unit_test(test_compat_cannot_tell),
+	    cmocka_unit_test(test_compat_cannot_tell), cmocka_unit_test(test_ikconfig_parse),
+	    cmocka_unit_test(test_ikconfig_bounded),   cmocka_unit_test(test_compat_config),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--seeds"))

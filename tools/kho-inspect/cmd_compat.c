@@ -31,6 +31,16 @@ static void print_json(const struct opts *o, const struct kt_snapshot *s, const 
 	kt_json_str(&j, "kind", kt_kimage_kind_name[t->img.kind]);
 	kt_json_str(&j, "compression", t->img.compression[0] ? t->img.compression : NULL);
 	kt_json_str(&j, "release", t->release);
+	if (t->config.state == KT_IKCONFIG_ABSENT) {
+		kt_json_null(&j, "config");
+	} else {
+		kt_json_obj_begin(&j, "config");
+		if (t->config.state == KT_IKCONFIG_READ)
+			kt_json_u64(&j, "options", t->config.n);
+		else
+			kt_json_str(&j, "error", t->config.why);
+		kt_json_obj_end(&j);
+	}
 	kt_json_obj_end(&j);
 	kt_json_arr_begin(&j, "objects");
 	for (i = 0; i < c->ho.n; i++) {
@@ -46,10 +56,12 @@ static void print_json(const struct opts *o, const struct kt_snapshot *s, const 
 		if (x->has_token)
 			kt_json_u64_exact(&j, "token", x->token);
 		kt_json_bool(&j, "required", x->required);
-		if (x->compat)
+		if (x->compat && (x->holder != KT_HO_CONFIG || it->value))
 			kt_json_bool(&j, "known", it->known);
 		else
 			kt_json_null(&j, "known");
+		if (it->value)
+			kt_json_str(&j, "target_value", it->value);
 		if (it->other[0])
 			kt_json_str(&j, "target_has", it->other);
 		kt_json_str(&j, "status", kt_check_status_name[it->status]);
@@ -65,7 +77,18 @@ static void print_json(const struct opts *o, const struct kt_snapshot *s, const 
 	kt_json_finish(&j);
 }
 
-/* The target, the objects as a table, the verdict (not with -r or -P: lines for scripts). */
+/* What the target's embedded config gives the check. */
+static void print_config(const struct kt_ikconfig *cfg)
+{
+	if (cfg->state == KT_IKCONFIG_READ)
+		printf("config: embedded, %zu options: the ones the handover needs are checked\n", cfg->n);
+	else if (cfg->state == KT_IKCONFIG_BROKEN)
+		printf("config: embedded but unreadable (%s)\n", cfg->why);
+	else
+		printf("config: none embedded (no CONFIG_IKCONFIG): kernel options not checked\n");
+}
+
+/* The target, its config, the objects as a table, the verdict (not with -r or -P: lines for scripts). */
 static int print_text(const struct opts *o, const char *path, const struct kt_vmlinux *t,
 		      const struct kt_compat *c, int v)
 {
@@ -73,9 +96,11 @@ static int print_text(const struct opts *o, const char *path, const struct kt_vm
 	struct kt_rows r;
 	int ret;
 
-	if (!lines)
+	if (!lines) {
 		printf("target: %s (%s%s%s), Linux %s\n", path, kt_kimage_kind_name[t->img.kind],
 		       t->img.compression[0] ? ", " : "", t->img.compression, t->release);
+		print_config(&t->config);
+	}
 	kt_compat_rows(c, &r);
 	ret = print_rows(o, &r);
 	kt_rows_free(&r);
