@@ -49,14 +49,18 @@ bool kt_fdt_u64(const void *fdt, int node, const char *prop, uint64_t *v);
 /* The node's compatible is exactly compat. */
 bool kt_fdt_compat_is(const void *fdt, int node, const char *compat);
 
-/* What a format adds to the walk (NULL members: nothing). good: mask of schema entries with a valid value. */
+/*
+ * What a format adds to the walk (NULL members: nothing). good: mask of schema entries
+ * with a valid value; compat: the node's compatible when it is one string, else NULL.
+ */
 struct kt_fdt_hooks {
 	/* After the root's properties (its fields), before any node. */
 	void (*root)(const void *fdt, uint64_t good, struct kt_sink *s, void *arg);
 	/* The format of a node right below the root, before it begins. */
-	const char *(*format)(const void *fdt, int node, void *arg);
+	const char *(*format)(const char *compat, void *arg);
 	/* After the properties of a node right below the root, before its children. */
-	void (*check)(const void *fdt, int node, uint64_t good, struct kt_sink *s, void *arg);
+	void (*check)(const void *fdt, int node, const char *compat, uint64_t good, struct kt_sink *s,
+		      void *arg);
 	void *arg;
 };
 /*
