@@ -193,6 +193,7 @@ static int from_kernel(struct kt_physmem *pm, struct kt_luo_state *st)
 
 	if (ret) {
 		st->kernel_note = kt_strdup(err);
+		st->kernel_changing = ret == -EAGAIN;
 		return ret;
 	}
 	if (in.known && in.active && in.head_pa)

@@ -50,6 +50,8 @@ struct kt_physmem {
 	bool rec_full;
 	uint64_t *rec;
 	size_t nr_rec, cap_rec;
+	void (*before_read)(void *ctx);
+	void *before_read_ctx;
 };
 
 static struct kt_physmem *pm_new(void)
@@ -523,7 +525,15 @@ int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t l
 		return -E2BIG;
 	if (va + len < va)
 		return -EFAULT;
+	if (pm->before_read)
+		pm->before_read(pm->before_read_ctx);
 	return kcore_read(pm, va, buf, len, false);
+}
+
+void kt_physmem_before_read(struct kt_physmem *pm, void (*fn)(void *ctx), void *ctx)
+{
+	pm->before_read = fn;
+	pm->before_read_ctx = ctx;
 }
 
 int kt_physmem_virt_to_phys(const struct kt_physmem *pm, uint64_t va, uint64_t *pa)

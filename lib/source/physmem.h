@@ -47,6 +47,11 @@ void kt_physmem_close(struct kt_physmem *pm);
 int kt_physmem_read(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len);
 /* Kernel virtual addresses (kcore only; -EOPNOTSUPP for saved pages). */
 int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len);
+/*
+ * fn(ctx) before every kernel virtual read: the tests' kernel changes between the reads
+ * of a list, as a live one does while kcore is read.
+ */
+void kt_physmem_before_read(struct kt_physmem *pm, void (*fn)(void *ctx), void *ctx);
 bool kt_physmem_is_ram(const struct kt_physmem *pm, uint64_t pa, uint64_t len);
 /* The physical address of a kernel virtual one (the direct map, kernel text): kcore only, -EFAULT otherwise.
  */

@@ -109,7 +109,11 @@ struct lt_frame {
 	size_t nr_blobs;
 	struct lt_sessions sessions;
 	struct lt_handlers handlers;
-	const struct kt_luo_state *luo;	 /* FLBs for the Global view; owned by the source */
+	const struct kt_luo_state *luo; /* FLBs for the Global view; owned by the source */
+	/* The kernel's lists changed on every read of the last refresh: the rows are frame luo_seq's. */
+	bool luo_changing;
+	char luo_changing_note[512];	 /* how often they were read */
+	uint64_t luo_seq;		 /* the frame whose read held (0: none) */
 	struct kt_trace_handler *traced; /* per-handler traced totals */
 	size_t nr_traced;
 	struct kt_fn_stat fn[KT_FN_MAX];

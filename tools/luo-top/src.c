@@ -94,6 +94,29 @@ void lt_src_wait(struct lt_src *s, int ms)
 		poll(NULL, 0, ms); /* a signal ends it early */
 }
 
+/*
+ * Gather the LUO state again. When the kernel's lists changed on every read, the last
+ * read that held stays on screen (the frame says it is older), never a torn one.
+ */
+static void lt_luo_refresh(struct lt_src *s, struct lt_frame *f)
+{
+	struct kt_luo_state next;
+
+	kt_luo_gather(f->snap, s->pm, &next);
+	f->luo_changing = next.kernel_changing;
+	if (next.kernel_changing) {
+		snprintf(f->luo_changing_note, sizeof(f->luo_changing_note), "%s", next.kernel_note);
+		if (s->luo_seq) {
+			kt_luo_state_free(&next);
+			return;
+		}
+	}
+	kt_luo_state_free(&s->luo);
+	s->luo = next;
+	if (!next.kernel_changing)
+		s->luo_seq = f->seq;
+}
+
 int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 {
 	uint64_t luo = 0;
@@ -123,10 +146,10 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 			if (kt_physmem_open_for(f->snap, &s->pm, err, sizeof(err)))
 				s->pm = NULL; /* procfs still names the sessions and owners */
 		}
-		kt_luo_state_free(&s->luo);
-		kt_luo_gather(f->snap, s->pm, &s->luo);
+		lt_luo_refresh(s, f);
 	}
 	f->luo = &s->luo;
+	f->luo_seq = s->luo_seq;
 	f->sessions.n = 0;
 	f->handlers.n = 0;
 	lt_sessions_from_luo(&s->luo, &f->sessions);

@@ -19,6 +19,7 @@ struct lt_src {
 	struct kt_physmem *pm;
 	bool pm_tried;
 	struct kt_luo_state luo;
+	uint64_t luo_seq;   /* the frame whose read of the kernel's lists held (0: none yet) */
 	uint64_t luo_calls; /* LUO calls traced up to the last frame */
 	/* traced per-session totals of the current frame */
 	struct kt_trace_session *sv;
