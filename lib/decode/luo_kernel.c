@@ -68,8 +68,9 @@ static uint64_t u64_at(const uint8_t *p, uint32_t off)
 #define MAX_ATTEMPTS 5
 
 struct snap_file {
-	struct kt_luo_file_rec r; /* r.handler is set when handed on */
+	struct kt_luo_file_rec r; /* r.handler and r.memfd_error are set when handed on */
 	char handler[LUO_HANDLER_COMPAT_LEN + 1];
+	char memfd_error[128];
 };
 
 struct snap_session {
@@ -149,6 +150,16 @@ static void read_handler(struct walk *w, uint64_t fh, struct snap_file *sf)
 	memcpy(sf->handler, w->handler, sizeof(sf->handler));
 }
 
+/* memfd-v2's state, read while the list is (a retrieve consumes it: only the live file is left). */
+static void read_memfd(struct walk *w, struct snap_file *sf)
+{
+	if (strcmp(sf->handler, MEMFD_V2_COMPATIBLE) || !sf->r.data || sf->r.retrieve_status)
+		return;
+	sf->r.detailed = true;
+	sf->r.has_memfd =
+	    !kt_memfd_read(w->pm, sf->r.data, &sf->r.memfd, sf->memfd_error, sizeof(sf->memfd_error));
+}
+
 /*
  * The files of the session whose struct is in w->sbuf, appended to sn: 0; -EBADMSG when
  * the list did not hold (a link one way only, a count that disagrees: changed or
@@ -186,6 +197,7 @@ static int read_files(struct walk *w, uint64_t session, struct snap *sn, char *e
 		    inode &&
 		    !kt_physmem_read_virt(w->pm, inode + l->inode_size, &sf->r.size, sizeof(sf->r.size)))
 			sf->r.has_size = true;
+		read_memfd(w, sf);
 		prev = node;
 		node = u64_at(w->fbuf, l->f_list);
 	}
@@ -331,6 +343,8 @@ static void hand_on(const struct snap *sn, bool incoming, const struct kt_luo_re
 			struct snap_file *sf = &sn->f[ss->first + k];
 
 			sf->r.handler = sf->handler;
+			if (sf->r.detailed && !sf->r.has_memfd)
+				sf->r.memfd_error = sf->memfd_error;
 			ops->file(ctx, session, &sf->r);
 		}
 		if (ss->error)

@@ -102,6 +102,7 @@ struct lt_blob {
 struct lt_frame {
 	uint64_t seq;
 	double uptime;		  /* seconds since luo-top started */
+	double collect_ms;	  /* what collecting this frame took */
 	struct kt_snapshot *snap; /* NULL when the KHO state could not be read */
 	char kho_error[512];	  /* why snap is NULL */
 	char *status_text;	  /* kt_view_status rendered as text lines */

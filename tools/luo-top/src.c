@@ -120,11 +120,13 @@ static void lt_luo_refresh(struct lt_src *s, struct lt_frame *f)
 int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 {
 	uint64_t luo = 0;
+	double start;
 	bool full;
 	int fn;
 
 	f->seq++;
 	f->uptime = lt_now();
+	start = f->uptime;
 	/* A saved snapshot does not change: read it once. */
 	if (!s->o->root || !f->snap)
 		lt_kho_load(s->o->root, f);
@@ -147,6 +149,7 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 				s->pm = NULL; /* procfs still names the sessions and owners */
 		}
 		lt_luo_refresh(s, f);
+		lt_bpf_sessions(s, f);
 	}
 	f->luo = &s->luo;
 	f->luo_seq = s->luo_seq;
@@ -157,6 +160,7 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 	lt_handlers_merge_bpf(&f->handlers, f->traced, f->nr_traced);
 	if (s->nsv)
 		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv);
+	f->collect_ms = (lt_now() - start) * 1000;
 	return 0;
 }
 

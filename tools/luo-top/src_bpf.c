@@ -90,6 +90,16 @@ static void events_into(struct lt_src *s, struct lt_frame *f)
 		f->new_events = f->nr_events;
 }
 
+void lt_bpf_sessions(struct lt_src *s, const struct lt_frame *f)
+{
+	if (!f->tracing)
+		return;
+	free(s->sv);
+	s->sv = NULL;
+	s->nsv = 0;
+	kt_trace_sessions(s->trace, &s->sv, &s->nsv);
+}
+
 void lt_bpf_collect(struct lt_src *s, struct lt_frame *f)
 {
 	free(s->sv);

@@ -29,5 +29,10 @@ struct lt_src {
 int lt_bpf_open(struct lt_src *s);
 void lt_bpf_close(struct lt_src *s, int *links);
 void lt_bpf_collect(struct lt_src *s, struct lt_frame *f);
+/*
+ * The traced per-session totals again: read after the LUO state, they know every session
+ * it lists and say which of them have been released since, so the rows are of one moment.
+ */
+void lt_bpf_sessions(struct lt_src *s, const struct lt_frame *f);
 
 #endif
