@@ -43,7 +43,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 TOOLS += $(O)/luo-top
 # ---- end bpf + luo-top (1/2) -------------------------------------------------------
 
-.PHONY: all check unit-test shell-test vm-test vm-scale fuzz-smoke fuzz fixtures install clean format format-check layering bench
+.PHONY: all check unit-test shell-test vm-test vm-scale fuzz-smoke fuzz fixtures install clean format format-check layering bench bench-decode bench-mem bench-sessions
 all: $(TOOLS)
 
 $(O)/%.o: %.c
@@ -101,8 +101,14 @@ fuzz: FUZZ_SECONDS = 600
 fuzz: $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-bench: $(TOOLS)
+# Benchmarks (never timed tests): each figure of issue 15 against its target, peers in the same run.
+bench: bench-decode bench-mem bench-sessions
+bench-decode: $(TOOLS)
 	bench/decode.sh $(O)/kho-inspect
+bench-mem: $(TOOLS)
+	bench/mem.sh $(O)/kho-inspect
+bench-sessions: $(TOOLS)
+	bench/sessions.sh $(O)
 
 # The scale scenario (1000 sessions, 256 memfds in one, a 1 GiB memfd): minutes under TCG.
 vm-scale: $(TOOLS)
@@ -124,7 +130,7 @@ install: $(TOOLS)
 	install -m 0644 completion/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 
 # Every C file of the tree, one style (.clang-format); format-check is part of make check.
-FORMAT_SRCS = $(sort $(wildcard lib/*/*.[ch] tools/*/*.[ch] bpf/*.[ch] tests/*.h tests/*/*.[ch] bench/*.c))
+FORMAT_SRCS = $(sort $(wildcard lib/*/*.[ch] tools/*/*.[ch] bpf/*.[ch] tests/*.h tests/*/*.[ch] bench/*.[ch]))
 
 format:
 	clang-format -i $(FORMAT_SRCS)
