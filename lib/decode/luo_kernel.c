@@ -68,9 +68,8 @@ static uint64_t u64_at(const uint8_t *p, uint32_t off)
 #define MAX_ATTEMPTS 5
 
 struct snap_file {
-	struct kt_luo_file_rec r; /* r.handler and r.memfd_error are set when handed on */
+	struct kt_luo_file_rec r; /* r.handler is set when handed on */
 	char handler[LUO_HANDLER_COMPAT_LEN + 1];
-	char memfd_error[128];
 };
 
 struct snap_session {
@@ -88,13 +87,21 @@ struct snap {
 	size_t nr_f, cap_f;
 };
 
+/* Files from index `from` on are read again. */
+static void snap_drop_files(struct snap *sn, size_t from)
+{
+	for (; sn->nr_f > from; sn->nr_f--)
+		free((char *)sn->f[sn->nr_f - 1].r.memfd_error);
+}
+
 static void snap_clear(struct snap *sn)
 {
 	size_t i;
 
 	for (i = 0; i < sn->nr_s; i++)
 		free(sn->s[i].error);
-	sn->nr_s = sn->nr_f = 0;
+	sn->nr_s = 0;
+	snap_drop_files(sn, 0);
 }
 
 static void snap_free(struct snap *sn)
@@ -123,8 +130,8 @@ static int read_head(struct walk *w, uint64_t count_va, uint64_t list_va, struct
 {
 	uint64_t link[2];
 
-	if (kt_physmem_read_virt(w->pm, count_va, &h->count, sizeof(h->count)) ||
-	    kt_physmem_read_virt(w->pm, list_va, link, sizeof(link)))
+	if (kt_physmem_read_virt_fresh(w->pm, count_va, &h->count, sizeof(h->count)) ||
+	    kt_physmem_read_virt_fresh(w->pm, list_va, link, sizeof(link)))
 		return -EFAULT;
 	h->next = link[0];
 	h->prev = link[1];
@@ -153,11 +160,14 @@ static void read_handler(struct walk *w, uint64_t fh, struct snap_file *sf)
 /* memfd-v2's state, read while the list is (a retrieve consumes it: only the live file is left). */
 static void read_memfd(struct walk *w, struct snap_file *sf)
 {
+	char err[128];
+
 	if (strcmp(sf->handler, MEMFD_V2_COMPATIBLE) || !sf->r.data || sf->r.retrieve_status)
 		return;
 	sf->r.detailed = true;
-	sf->r.has_memfd =
-	    !kt_memfd_read(w->pm, sf->r.data, &sf->r.memfd, sf->memfd_error, sizeof(sf->memfd_error));
+	sf->r.has_memfd = !kt_memfd_read(w->pm, sf->r.data, &sf->r.memfd, err, sizeof(err));
+	if (!sf->r.has_memfd)
+		sf->r.memfd_error = kt_strdup(err);
 }
 
 /*
@@ -224,13 +234,16 @@ static int read_session(struct walk *w, uint64_t node, struct snap *sn, char *er
 	int ret = 0, i;
 
 	for (i = 0; i < MAX_ATTEMPTS && !held; i++) {
-		sn->nr_f = files;
+		snap_drop_files(sn, files);
+		/* Read again: what was cached may be what changed. */
+		if (i)
+			kt_physmem_cache(w->pm, true);
 		if (kt_physmem_read_virt(w->pm, session, w->sbuf, l->s_size))
 			return kt_fail(err, errlen, -EFAULT, "session at 0x%llx not readable",
 				       (unsigned long long)session);
 		ret = read_files(w, session, sn, ferr, sizeof(ferr));
 		/* Whatever the files said, it holds only if the session is as it was. */
-		if (kt_physmem_read_virt(w->pm, session, w->sbuf2, l->s_size) ||
+		if (kt_physmem_read_virt_fresh(w->pm, session, w->sbuf2, l->s_size) ||
 		    memcmp(w->sbuf, w->sbuf2, l->s_size))
 			continue;
 		held = ret != -EBADMSG || (i && !strcmp(ferr, err));
@@ -267,6 +280,7 @@ static int read_list_once(struct walk *w, uint64_t hdr, struct snap *sn, char *e
 
 	snap_clear(sn);
 	kt_u64set_free(&w->seen);
+	kt_physmem_cache(w->pm, true); /* afresh: nothing read before this attempt */
 	if (read_head(w, hdr + l->hdr_count, head, &h0))
 		return kt_fail(err, errlen, -EFAULT, "luo_session_global not readable through kcore");
 	for (node = h0.next, steps = 0; node != head; steps++) {
@@ -343,8 +357,6 @@ static void hand_on(const struct snap *sn, bool incoming, const struct kt_luo_re
 			struct snap_file *sf = &sn->f[ss->first + k];
 
 			sf->r.handler = sf->handler;
-			if (sf->r.detailed && !sf->r.has_memfd)
-				sf->r.memfd_error = sf->memfd_error;
 			ops->file(ctx, session, &sf->r);
 		}
 		if (ss->error)
@@ -380,6 +392,7 @@ int kt_luo_kernel_walk(struct kt_physmem *pm, const struct kt_luo_rec_ops *ops, 
 		hand_on(&inc, true, ops, ctx);
 		in->listed = inc.nr_s > 0;
 	}
+	kt_physmem_cache(pm, false);
 	kt_u64set_free(&w.seen);
 	kt_u64set_free(&w.files_seen);
 	snap_free(&out);
