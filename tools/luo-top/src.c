@@ -119,10 +119,9 @@ static void lt_luo_refresh(struct lt_src *s, struct lt_frame *f)
 
 int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 {
-	uint64_t luo = 0;
+	uint64_t luo;
 	double start;
 	bool full;
-	int fn;
 
 	f->seq++;
 	f->uptime = lt_now();
@@ -135,9 +134,7 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 	else
 		f->trace_status = s->trace_off;
 	/* A session created, retrieved or closed is a LUO call: then every link is read again. */
-	for (fn = 0; fn < KT_FN_MAX; fn++)
-		if (kt_fn_info[fn].cls == KT_CLS_LUO)
-			luo += f->fn[fn].count;
+	luo = lt_luo_calls(f->fn);
 	full = f->seq % (f->tracing ? 10 : 5) == 1 || luo != s->luo_calls;
 	s->luo_calls = luo;
 	if (full && f->snap) {

@@ -30,9 +30,12 @@ int lt_bpf_open(struct lt_src *s);
 void lt_bpf_close(struct lt_src *s, int *links);
 void lt_bpf_collect(struct lt_src *s, struct lt_frame *f);
 /*
- * The traced per-session totals again: read after the LUO state, they know every session
- * it lists and say which of them have been released since, so the rows are of one moment.
+ * The traced per-session totals, in a read no session was created or released during.
+ * Read again after the LUO state, they know every session it lists and say which of
+ * them have been released since, so the rows are of one moment.
  */
 void lt_bpf_sessions(struct lt_src *s, const struct lt_frame *f);
+/* Session lifecycle calls (create, retrieve, release, ...) among fn's totals. */
+uint64_t lt_luo_calls(const struct kt_fn_stat *fn);
 
 #endif
