@@ -392,8 +392,9 @@ static void walk_init(struct walk *w, const void *fdt, const struct kt_prop_sche
 	if (fdt_version(fdt) >= 17 && fdt_size_dt_strings(fdt) < w->str_len)
 		w->str_len = fdt_size_dt_strings(fdt);
 	w->schema = schema;
+	/* An empty entry is a name offset past any block: a lookup of that offset finds it lost. */
 	for (i = 0; i < KT_ARRAY_SIZE(w->names); i++)
-		w->names[i].off = UINT32_MAX;
+		w->names[i] = (struct name_cache){.off = UINT32_MAX, .name = NULL, .idx = -1};
 }
 
 /* A tag the walk understands: its kind, where it lies and where the next one starts. */
