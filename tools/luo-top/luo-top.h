@@ -64,8 +64,12 @@ struct lt_sessions {
 
 /* One row per session of lib's LUO state. */
 void lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s);
-/* Merge the traced per-session totals (by name); sessions only traced get a row too. */
-void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n);
+/*
+ * Merge the traced per-session totals (by name); sessions only traced get a row too,
+ * unless the traced read is older than the LUO one (older) and the session live in it:
+ * the LUO read not listing it says it was closed since.
+ */
+void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n, bool older);
 void lt_sessions_free(struct lt_sessions *s);
 
 /*

@@ -101,6 +101,7 @@ void lt_src_wait(struct lt_src *s, int ms)
 static void lt_luo_refresh(struct lt_src *s, struct lt_frame *f)
 {
 	struct kt_luo_state next;
+	double at = lt_now();
 
 	kt_luo_gather(f->snap, s->pm, &next);
 	f->luo_changing = next.kernel_changing;
@@ -113,6 +114,7 @@ static void lt_luo_refresh(struct lt_src *s, struct lt_frame *f)
 	}
 	kt_luo_state_free(&s->luo);
 	s->luo = next;
+	s->luo_at = at;
 	if (!next.kernel_changing)
 		s->luo_seq = f->seq;
 }
@@ -156,7 +158,7 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 	lt_handlers_from_luo(&s->luo, &f->handlers);
 	lt_handlers_merge_bpf(&f->handlers, f->traced, f->nr_traced);
 	if (s->nsv)
-		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv);
+		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv, s->sv_at < s->luo_at);
 	f->collect_ms = (lt_now() - start) * 1000;
 	return 0;
 }
