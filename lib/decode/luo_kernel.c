@@ -157,29 +157,38 @@ static void read_handler(struct walk *w, uint64_t fh, struct snap_file *sf)
 	memcpy(sf->handler, w->handler, sizeof(sf->handler));
 }
 
-/* memfd-v2's state, read while the list is (a retrieve consumes it: only the live file is left). */
-static void read_memfd(struct walk *w, struct snap_file *sf)
+/*
+ * memfd-v2's state, read while the list is (a retrieve consumes it: only the live file
+ * is left). -EBADMSG when it reads as garbage: freed by an unpreserve that has not taken
+ * the file off the list yet, or broken.
+ */
+static int read_memfd(struct walk *w, struct snap_file *sf)
 {
 	char err[128];
+	int ret;
 
 	if (strcmp(sf->handler, MEMFD_V2_COMPATIBLE) || !sf->r.data || sf->r.retrieve_status)
-		return;
+		return 0;
 	sf->r.detailed = true;
-	sf->r.has_memfd = !kt_memfd_read(w->pm, sf->r.data, &sf->r.memfd, err, sizeof(err));
-	if (!sf->r.has_memfd)
+	ret = kt_memfd_read(w->pm, sf->r.data, &sf->r.memfd, err, sizeof(err));
+	sf->r.has_memfd = !ret;
+	if (ret)
 		sf->r.memfd_error = kt_strdup(err);
+	return ret == -EBADMSG ? ret : 0;
 }
 
 /*
  * The files of the session whose struct is in w->sbuf, appended to sn: 0; -EBADMSG when
  * the list did not hold (a link one way only, a count that disagrees: changed or
- * broken); -ELOOP or -EFAULT for a loop or a node out of RAM. err says which.
+ * broken); -EILSEQ when it held but a file's state read as garbage (each file carries
+ * its own error); -ELOOP or -EFAULT for a loop or a node out of RAM. err says which.
  */
 static int read_files(struct walk *w, uint64_t session, struct snap *sn, char *err, size_t errlen)
 {
 	const struct layout *l = w->l;
 	uint64_t head = session + l->s_files, prev = head, node = u64_at(w->sbuf, l->s_files);
 	uint64_t claimed = u64_at(w->sbuf, l->s_count), steps;
+	const char *garbage = NULL;
 
 	kt_u64set_free(&w->files_seen);
 	for (steps = 0; node != head; steps++) {
@@ -207,14 +216,15 @@ static int read_files(struct walk *w, uint64_t session, struct snap *sn, char *e
 		    inode &&
 		    !kt_physmem_read_virt(w->pm, inode + l->inode_size, &sf->r.size, sizeof(sf->r.size)))
 			sf->r.has_size = true;
-		read_memfd(w, sf);
+		if (read_memfd(w, sf) && !garbage)
+			garbage = sf->r.memfd_error;
 		prev = node;
 		node = u64_at(w->fbuf, l->f_list);
 	}
 	if (steps != claimed || prev != u64_at(w->sbuf, l->s_files + 8))
 		return kt_fail(err, errlen, -EBADMSG, "file list holds %llu files, its count says %llu",
 			       (unsigned long long)steps, (unsigned long long)claimed);
-	return 0;
+	return garbage ? kt_fail(err, errlen, -EILSEQ, "%s", garbage) : 0;
 }
 
 /*
@@ -246,7 +256,7 @@ static int read_session(struct walk *w, uint64_t node, struct snap *sn, char *er
 		if (kt_physmem_read_virt_fresh(w->pm, session, w->sbuf2, l->s_size) ||
 		    memcmp(w->sbuf, w->sbuf2, l->s_size))
 			continue;
-		held = ret != -EBADMSG || (i && !strcmp(ferr, err));
+		held = (ret != -EBADMSG && ret != -EILSEQ) || (i && !strcmp(ferr, err));
 		snprintf(err, errlen, "%s", ferr);
 	}
 	if (!held)
@@ -260,7 +270,7 @@ static int read_session(struct walk *w, uint64_t node, struct snap *sn, char *er
 	ss->claimed = u64_at(w->sbuf, l->s_count);
 	ss->first = files;
 	ss->nr_files = sn->nr_f - files;
-	if (ret)
+	if (ret && ret != -EILSEQ)
 		ss->error = kt_strdup(ferr);
 	err[0] = '\0';
 	return 0;
