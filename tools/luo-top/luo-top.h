@@ -66,10 +66,12 @@ struct lt_sessions {
 void lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s);
 /*
  * Merge the traced per-session totals (by name); sessions only traced get a row too,
- * unless the traced read is older than the LUO one (older) and the session live in it:
- * the LUO read not listing it says it was closed since.
+ * but a live one only when its last traced call (CLOCK_MONOTONIC ns) is at since_ns or
+ * later: from before, the LUO read that began then would have listed it, were it open
+ * (its close went untraced: probes attach one by one).
  */
-void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n, bool older);
+void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n,
+			   uint64_t since_ns);
 void lt_sessions_free(struct lt_sessions *s);
 
 /*

@@ -119,6 +119,18 @@ static void lt_luo_refresh(struct lt_src *s, struct lt_frame *f)
 		s->luo_seq = f->seq;
 }
 
+/*
+ * Since when a session only tracing saw may be shown live: since the LUO read that
+ * held began; never while the kernel's lists have changed on every read so far; always
+ * when they cannot be read at all.
+ */
+static uint64_t traced_since(const struct lt_src *s)
+{
+	if (s->luo_seq)
+		return lt_t0_ns + (uint64_t)(s->luo_at * 1e9);
+	return s->luo.kernel_changing ? UINT64_MAX : 0;
+}
+
 int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 {
 	uint64_t luo;
@@ -158,7 +170,7 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 	lt_handlers_from_luo(&s->luo, &f->handlers);
 	lt_handlers_merge_bpf(&f->handlers, f->traced, f->nr_traced);
 	if (s->nsv)
-		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv, s->sv_at < s->luo_at);
+		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv, traced_since(s));
 	f->collect_ms = (lt_now() - start) * 1000;
 	return 0;
 }

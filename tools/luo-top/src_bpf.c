@@ -128,7 +128,6 @@ void lt_bpf_sessions(struct lt_src *s, const struct lt_frame *f)
 		return;
 	for (i = 0; i < SESSION_READS; i++) {
 		uint64_t before = luo_calls_now(s);
-		double at = lt_now();
 
 		if (kt_trace_sessions(s->trace, &v, &n))
 			return;
@@ -136,7 +135,6 @@ void lt_bpf_sessions(struct lt_src *s, const struct lt_frame *f)
 			free(s->sv);
 			s->sv = v;
 			s->nsv = n;
-			s->sv_at = at;
 			return;
 		}
 		free(v);

@@ -19,9 +19,9 @@ struct lt_src {
 	struct kt_physmem *pm;
 	bool pm_tried;
 	struct kt_luo_state luo;
-	uint64_t luo_seq;     /* the frame whose read of the kernel's lists held (0: none yet) */
-	double luo_at, sv_at; /* when the reads of luo and sv that held began */
-	uint64_t luo_calls;   /* LUO calls traced up to the last frame */
+	uint64_t luo_seq;   /* the frame whose read of the kernel's lists held (0: none yet) */
+	double luo_at;	    /* when the read of luo that held began */
+	uint64_t luo_calls; /* LUO calls traced up to the last frame */
 	/* traced per-session totals of the current frame */
 	struct kt_trace_session *sv;
 	size_t nsv;
