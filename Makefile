@@ -43,7 +43,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 TOOLS += $(O)/luo-top
 # ---- end bpf + luo-top (1/2) -------------------------------------------------------
 
-.PHONY: all check unit-test shell-test vm-test vm-scale vm-systemd fuzz-smoke fuzz fixtures install clean format format-check layering bench
+.PHONY: all check unit-test shell-test vm-test vm-scale vm-systemd fuzz-smoke fuzz fixtures install clean format format-check layering bench bench-decode bench-mem bench-sessions
 all: $(TOOLS)
 
 $(O)/%.o: %.c
@@ -101,8 +101,14 @@ fuzz: FUZZ_SECONDS = 600
 fuzz: $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-bench: $(TOOLS)
+# Benchmarks (never timed tests): each figure of issue 15 against its target, peers in the same run.
+bench: bench-decode bench-mem bench-sessions
+bench-decode: $(TOOLS)
 	bench/decode.sh $(O)/kho-inspect
+bench-mem: $(TOOLS)
+	bench/mem.sh $(O)/kho-inspect
+bench-sessions: $(TOOLS)
+	bench/sessions.sh $(O)
 
 # The systemd scenario: systemd >= 262 as PID 1 carries an fd store and a LUOSession= session
 # across one real `systemctl kexec` (Debian sid root, cached); its host-side checks read what
@@ -132,7 +138,7 @@ install: $(TOOLS)
 
 # Every C file of the tree, one style (.clang-format); format-check is part of make check.
 FORMAT_SRCS = $(sort $(wildcard lib/*/*.[ch] tools/*/*.[ch] bpf/*.[ch] tests/*.h tests/*/*.[ch] tests/vm/*/*.[ch] \
-	bench/*.c))
+	bench/*.[ch]))
 
 format:
 	clang-format -i $(FORMAT_SRCS)

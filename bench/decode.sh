@@ -17,30 +17,17 @@ set -eu
 }
 ki=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/build/bench
+. "$top/bench/lib.sh"
 sizes=${BENCH_SIZES:-10000 40000 100000 1000000}
-runs=${BENCH_RUNS:-7}
 dtc_max=${BENCH_DTC_MAX:-40000}
 
-for t in fdtdump dtc cc; do
-	command -v $t >/dev/null || {
-		echo "decode.sh: $t not found (apt-get install device-tree-compiler build-essential)" >&2
-		exit 2
-	}
-done
+bench_need fdtdump dtc cc
 [ -x "$ki" ] || {
 	echo "decode.sh: $ki: not an executable" >&2
 	exit 2
 }
-mkdir -p "$out"
-for p in gen-tree timeit; do
-	cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$out/$p" "$top/bench/$p.c" -lfdt
-done
-
-# Median of the numbers on stdin.
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+bench_build gen-tree -lfdt
+bench_build timeit
 
 # Peak RSS in KiB of one run: GNU time's report when installed, else wait4's rusage.
 peak_rss() {
@@ -49,10 +36,6 @@ peak_rss() {
 	else
 		"$out/timeit" "$@" | cut -d' ' -f4
 	fi
-}
-
-ms() {
-	awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'
 }
 
 res=$out/results

@@ -254,6 +254,19 @@ static inline void fk_list_add(uint8_t *ram, uint64_t head, uint64_t node)
 	fk_u64(ram, head + FK_PREV, node);
 }
 
+/* Take node off its list (list_del: the kernel poisons the links of a node it drops). */
+static inline void fk_list_del(uint8_t *ram, uint64_t node)
+{
+	uint64_t next, prev;
+
+	memcpy(&next, ram + (node + FK_NEXT - FK_VIRT), 8);
+	memcpy(&prev, ram + (node + FK_PREV - FK_VIRT), 8);
+	fk_u64(ram, prev + FK_NEXT, next);
+	fk_u64(ram, next + FK_PREV, prev);
+	fk_u64(ram, node + FK_NEXT, 0xdead000000000100ULL);
+	fk_u64(ram, node + FK_PREV, 0xdead000000000122ULL);
+}
+
 /* A kernel with LUO and nothing in it: empty session, FLB and handler lists. */
 static inline void fk_empty(uint8_t *ram)
 {

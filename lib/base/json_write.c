@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "base/json_write.h"
 
-#include "base/alloc.h"
+#include "base/util.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 void kt_json_init(struct kt_json *j, FILE *f, bool pretty)
@@ -12,6 +11,33 @@ void kt_json_init(struct kt_json *j, FILE *f, bool pretty)
 	j->pretty = pretty;
 	j->depth = 0;
 	j->need_comma[0] = false;
+	j->len = 0;
+}
+
+static void flush(struct kt_json *j)
+{
+	fwrite_unlocked(j->buf, 1, j->len, j->f);
+	j->len = 0;
+}
+
+static void put(struct kt_json *j, const char *s, size_t n)
+{
+	if (j->len + n > sizeof(j->buf)) {
+		flush(j);
+		if (n > sizeof(j->buf)) {
+			fwrite_unlocked(s, 1, n, j->f);
+			return;
+		}
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+static void putch(struct kt_json *j, char c)
+{
+	if (j->len == sizeof(j->buf))
+		flush(j);
+	j->buf[j->len++] = c;
 }
 
 static void indent(struct kt_json *j)
@@ -20,9 +46,9 @@ static void indent(struct kt_json *j)
 
 	if (!j->pretty)
 		return;
-	putc_unlocked('\n', j->f);
+	putch(j, '\n');
 	for (i = 0; i < j->depth; i++)
-		fputs_unlocked("  ", j->f);
+		put(j, "  ", 2);
 }
 
 /* The length of a well-formed UTF-8 sequence of two to four bytes at s, or 0. */
@@ -90,75 +116,80 @@ char *kt_json_text(const char *s)
 }
 
 /*
- * Runs of plain characters go out in one write: this is the hot path of large trees.
+ * Runs of plain characters go out in one copy: this is the hot path of large trees.
  * Well-formed UTF-8 passes through; any other byte a blob holds becomes \u00XX, so the
  * document is always valid JSON.
  */
-static void put_escaped(FILE *f, const char *s, size_t n)
+/* The bytes that go out as they are (one load a byte in the hot loop). */
+static const bool plain[256] = {
+    [0x20 ... 0x21] = true,
+    [0x23 ... 0x5b] = true, /* not '"' (0x22) */
+    [0x5d ... 0x7e] = true, /* not '\\' (0x5c) */
+};
+
+static void put_escaped(struct kt_json *j, const char *s, size_t n)
 {
 	size_t i, run = 0, seq;
+	char u[8];
 
-	putc_unlocked('"', f);
+	putch(j, '"');
 	for (i = 0; i < n; i++) {
 		unsigned char c = s[i];
 
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+		if (plain[c])
 			continue;
 		if (c >= 0x80 && (seq = utf8_seq((const unsigned char *)s + i, n - i))) {
 			i += seq - 1;
 			continue;
 		}
-		fwrite_unlocked(s + run, 1, i - run, f);
+		put(j, s + run, i - run);
 		run = i + 1;
 		switch (c) {
 		case '"':
-			fputs_unlocked("\\\"", f);
+			put(j, "\\\"", 2);
 			break;
 		case '\\':
-			fputs_unlocked("\\\\", f);
+			put(j, "\\\\", 2);
 			break;
 		case '\n':
-			fputs_unlocked("\\n", f);
+			put(j, "\\n", 2);
 			break;
 		case '\t':
-			fputs_unlocked("\\t", f);
+			put(j, "\\t", 2);
 			break;
 		default:
-			fprintf(f, "\\u%04x", c);
+			snprintf(u, sizeof(u), "\\u%04x", c);
+			put(j, u, 6);
 		}
 	}
-	fwrite_unlocked(s + run, 1, n - run, f);
-	putc_unlocked('"', f);
+	put(j, s + run, n - run);
+	putch(j, '"');
 }
 
-static void put_u64(FILE *f, uint64_t v, unsigned int base)
+static void put_u64(struct kt_json *j, uint64_t v, unsigned int base)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	char buf[KT_U64_STR];
 
-	do {
-		*--p = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	fwrite_unlocked(p, 1, buf + sizeof(buf) - p, f);
+	put(j, buf, kt_u64_str(buf, v, base));
 }
 
 static void key(struct kt_json *j, const char *k)
 {
 	if (j->need_comma[j->depth])
-		putc_unlocked(',', j->f);
+		putch(j, ',');
 	j->need_comma[j->depth] = true;
 	if (j->depth)
 		indent(j);
 	if (k) {
-		put_escaped(j->f, k, strlen(k));
-		fputs_unlocked(j->pretty ? ": " : ":", j->f);
+		put_escaped(j, k, strlen(k));
+		put(j, ": ", j->pretty ? 2 : 1);
 	}
 }
 
 static void open_(struct kt_json *j, const char *k, char c)
 {
 	key(j, k);
-	putc_unlocked(c, j->f);
+	putch(j, c);
 	if (j->depth + 1 < KT_JSON_MAX_DEPTH)
 		j->depth++;
 	j->need_comma[j->depth] = false;
@@ -172,7 +203,7 @@ static void close_(struct kt_json *j, char c)
 		j->depth--;
 	if (had)
 		indent(j);
-	putc_unlocked(c, j->f);
+	putch(j, c);
 }
 
 void kt_json_obj_begin(struct kt_json *j, const char *k)
@@ -198,7 +229,7 @@ void kt_json_arr_end(struct kt_json *j)
 void kt_json_strn(struct kt_json *j, const char *k, const char *s, size_t n)
 {
 	key(j, k);
-	put_escaped(j->f, s, n);
+	put_escaped(j, s, n);
 }
 
 void kt_json_str(struct kt_json *j, const char *k, const char *s)
@@ -213,43 +244,46 @@ void kt_json_str(struct kt_json *j, const char *k, const char *s)
 void kt_json_u64(struct kt_json *j, const char *k, uint64_t v)
 {
 	key(j, k);
-	put_u64(j->f, v, 10);
+	put_u64(j, v, 10);
 }
 
 void kt_json_u64_exact(struct kt_json *j, const char *k, uint64_t v)
 {
 	key(j, k);
 	if (v > INT64_MAX)
-		putc_unlocked('"', j->f);
-	put_u64(j->f, v, 10);
+		putch(j, '"');
+	put_u64(j, v, 10);
 	if (v > INT64_MAX)
-		putc_unlocked('"', j->f);
+		putch(j, '"');
 }
 
 void kt_json_i64(struct kt_json *j, const char *k, int64_t v)
 {
 	key(j, k);
-	fprintf(j->f, "%" PRId64, v);
+	if (v < 0)
+		putch(j, '-');
+	/* The magnitude as unsigned: INT64_MIN has no positive int64_t. */
+	put_u64(j, v < 0 ? -(uint64_t)v : (uint64_t)v, 10);
 }
 
 void kt_json_bool(struct kt_json *j, const char *k, bool v)
 {
 	key(j, k);
-	fputs_unlocked(v ? "true" : "false", j->f);
+	put(j, v ? "true" : "false", v ? 4 : 5);
 }
 
 void kt_json_null(struct kt_json *j, const char *k)
 {
 	key(j, k);
-	fputs_unlocked("null", j->f);
+	put(j, "null", 4);
 }
 
 void kt_json_addr(struct kt_json *j, const char *k, uint64_t v)
 {
 	key(j, k);
-	fputs_unlocked("\"0x", j->f);
-	put_u64(j->f, v, 16);
-	putc_unlocked('"', j->f);
+	put(j, "\"0x", 3);
+	put_u64(j, v, 16);
+	putch(j, '"');
 }
 
 void kt_json_hex(struct kt_json *j, const char *k, const void *buf, size_t n)
@@ -258,15 +292,18 @@ void kt_json_hex(struct kt_json *j, const char *k, const void *buf, size_t n)
 	size_t i;
 
 	key(j, k);
-	putc_unlocked('"', j->f);
-	for (i = 0; i < n; i++)
-		fprintf(j->f, "%02x", p[i]);
-	putc_unlocked('"', j->f);
+	putch(j, '"');
+	for (i = 0; i < n; i++) {
+		putch(j, "0123456789abcdef"[p[i] >> 4]);
+		putch(j, "0123456789abcdef"[p[i] & 15]);
+	}
+	putch(j, '"');
 }
 
 void kt_json_finish(struct kt_json *j)
 {
-	putc_unlocked('\n', j->f);
+	putch(j, '\n');
+	flush(j);
 	fflush(j->f);
 }
 

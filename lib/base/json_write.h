@@ -11,11 +11,20 @@
 #define KT_JSON_SCHEMA_VERSION 1
 #define KT_JSON_MAX_DEPTH      128
 
+/*
+ * The document is built in buf and handed to f in large writes (a million-node tree
+ * is hundreds of millions of small pieces): nothing else may write to f between
+ * kt_json_init and kt_json_finish.
+ */
+#define KT_JSON_BUF 8192
+
 struct kt_json {
 	FILE *f;
 	bool pretty;
 	int depth;
 	bool need_comma[KT_JSON_MAX_DEPTH];
+	size_t len;
+	char buf[KT_JSON_BUF];
 };
 
 void kt_json_init(struct kt_json *j, FILE *f, bool pretty);
@@ -42,7 +51,7 @@ void kt_json_hex(struct kt_json *j, const char *key, const void *buf, size_t n);
 char *kt_json_text(const char *s);
 /* s reads back exactly: every byte from 0x80 up is part of well-formed UTF-8. */
 bool kt_json_utf8(const char *s);
-/* Ends the document: newline, flush. */
+/* Ends the document: newline, everything handed to f, f flushed. */
 void kt_json_finish(struct kt_json *j);
 
 /* A compact document written into memory (files a snapshot carries). */

@@ -20,9 +20,13 @@ const char *kt_fmt_size(uint64_t v, char buf[32])
 		scale *= 1024;
 		u++;
 	}
-	if (u == 0 || v % scale == 0)
-		snprintf(buf, 32, "%llu %s", (unsigned long long)(v / scale), unit[u]);
-	else
+	if (u == 0 || v % scale == 0) {
+		/* The common case, without printf: trees print millions of sizes. */
+		size_t n = kt_u64_str(buf, v / scale, 10);
+
+		buf[n] = ' ';
+		strcpy(buf + n + 1, unit[u]);
+	} else
 		snprintf(buf, 32, "%.1f %s", (double)v / (double)scale, unit[u]);
 	return buf;
 }

@@ -6,17 +6,22 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int kt_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
 	size_t cap = 4096, n = 0;
+	struct stat st;
 	uint8_t *b;
 	int fd, err = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* A regular file's size, and a byte more to see EOF, saves growing (and copying) a large blob. */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 && (size_t)st.st_size < max)
+		cap = (size_t)st.st_size + 1;
 	b = kt_malloc(cap);
 	for (;;) {
 		ssize_t r;
@@ -98,6 +103,28 @@ bool kt_printable(const void *buf, size_t len)
 		if (!isprint(p[i]) && p[i] != '\n' && p[i] != '\t')
 			return false;
 	return true;
+}
+
+size_t kt_u64_str(char buf[KT_U64_STR], uint64_t v, unsigned int base)
+{
+	char tmp[KT_U64_STR], *p = tmp + sizeof(tmp);
+	size_t n;
+
+	/* Constant divisors: the compiler's shifts and multiplies, not a division a digit. */
+	if (base == 16)
+		do {
+			*--p = "0123456789abcdef"[v & 15];
+			v >>= 4;
+		} while (v);
+	else
+		do {
+			*--p = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+	n = tmp + sizeof(tmp) - p;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return n;
 }
 
 int kt_fail(char *err, size_t errlen, int e, const char *fmt, ...)

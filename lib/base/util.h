@@ -43,6 +43,11 @@ static inline uint32_t kt_le32(const void *p)
 	return v;
 }
 
+/* Room for a u64 in base 10 or 16, with its NUL. */
+#define KT_U64_STR 24
+/* v in base 10 or 16 (lower case, no prefix) at buf, NUL-terminated; returns its length. */
+size_t kt_u64_str(char buf[KT_U64_STR], uint64_t v, unsigned int base);
+
 /* Write a one-line reason into err and return e (a negative errno), for the edge to print. */
 int kt_fail(char *err, size_t errlen, int e, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

@@ -41,9 +41,12 @@ static bool is_strlist(const char *p, int len)
 
 	if (len < 2 || p[len - 1] || !p[0])
 		return false;
-	for (i = 0; i < len - 1; i++)
+	for (i = 0; i < len - 1; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f)
+			continue; /* printable in every locale: the common case, without a call */
 		if (p[i] == '\0' ? p[i + 1] == '\0' : !kt_printable(p + i, 1))
 			return false;
+	}
 	return true;
 }
 
@@ -275,17 +278,6 @@ static void emit_kho_vmalloc(struct kt_sink *s, const char *name, const void *p)
 	kt_field_u64(s, key, v.order);
 }
 
-/* The schema entry for a property, or -1. */
-static int lookup(const struct kt_prop_schema *schema, const char *name)
-{
-	int i;
-
-	for (i = 0; schema && schema[i].name; i++)
-		if (!strcmp(schema[i].name, name))
-			return i;
-	return -1;
-}
-
 static enum kt_ptype guess(const char *p, int len)
 {
 	if (is_strlist(p, len))
@@ -392,10 +384,113 @@ int kt_fdt_compats(const struct kt_blob *b, void (*fn)(void *ctx, const char *no
 	return 0;
 }
 
+/*
+ * One pass with libfdt's tag iterator, which checks that every tag fits the structure
+ * block; property names are looked up once per string offset, as most blobs use a
+ * handful of names a million times.
+ */
+struct walk {
+	const void *fdt;
+	const char *str; /* strings block */
+	uint32_t str_len;
+	const struct kt_prop_schema *schema;
+	struct name_cache {
+		uint32_t off;	  /* UINT32_MAX: empty */
+		const char *name; /* NULL: not a terminated string inside the block */
+		int idx;	  /* schema entry, or -1 */
+	} names[64];
+};
+
+static void walk_init(struct walk *w, const void *fdt, const struct kt_prop_schema *schema)
+{
+	uint32_t total = fdt_totalsize(fdt), str = fdt_off_dt_strings(fdt);
+	size_t i;
+
+	w->fdt = fdt;
+	w->str = (const char *)fdt + str;
+	w->str_len = str < total ? total - str : 0;
+	if (fdt_version(fdt) >= 17 && fdt_size_dt_strings(fdt) < w->str_len)
+		w->str_len = fdt_size_dt_strings(fdt);
+	w->schema = schema;
+	/* An empty entry is a name offset past any block: a lookup of that offset finds it lost. */
+	for (i = 0; i < KT_ARRAY_SIZE(w->names); i++)
+		w->names[i] = (struct name_cache){.off = UINT32_MAX, .name = NULL, .idx = -1};
+}
+
+/* A tag the walk understands: its kind, where it lies and where the next one starts. */
+struct tag {
+	uint32_t kind;
+	int off, next;
+	const char *name; /* FDT_BEGIN_NODE: its name; FDT_PROP: the property's name (NULL if lost) */
+	const char *data; /* FDT_PROP */
+	uint32_t len;
+	int idx; /* FDT_PROP: schema entry, or -1 */
+};
+
+static const struct name_cache *prop_name(struct walk *w, uint32_t nameoff)
+{
+	struct name_cache *e = &w->names[nameoff % KT_ARRAY_SIZE(w->names)];
+	int i;
+
+	if (e->off == nameoff)
+		return e;
+	e->off = nameoff;
+	e->name = nameoff < w->str_len && memchr(w->str + nameoff, '\0', w->str_len - nameoff)
+		      ? w->str + nameoff
+		      : NULL;
+	e->idx = -1;
+	for (i = 0; e->name && w->schema && w->schema[i].name; i++)
+		if (!strcmp(w->schema[i].name, e->name)) {
+			e->idx = i;
+			break;
+		}
+	return e;
+}
+
+/* The tag at t->off; false at FDT_END or where the block does not hold a whole tag. */
+static bool next_tag(struct walk *w, struct tag *t)
+{
+	const struct fdt_property *fp;
+	const struct name_cache *nc;
+
+	t->kind = fdt_next_tag(w->fdt, t->off, &t->next);
+	if (t->next < 0 || t->kind == FDT_END)
+		return false;
+	if (t->kind == FDT_BEGIN_NODE) {
+		t->name = fdt_offset_ptr(w->fdt, t->off + FDT_TAGSIZE, 1);
+	} else if (t->kind == FDT_PROP) {
+		fp = fdt_offset_ptr(w->fdt, t->off, sizeof(*fp));
+		t->len = fdt32_ld(&fp->len);
+		/* libfdt 1.6.1 lets a length near 4 GiB wrap its offset: never trust it. */
+		if (t->len > fdt_totalsize(w->fdt) - (uint32_t)(fp->data - (const char *)w->fdt))
+			return false;
+		nc = prop_name(w, fdt32_ld(&fp->nameoff));
+		t->name = nc->name;
+		t->idx = nc->idx;
+		t->data = fp->data;
+	}
+	return t->name || t->kind != FDT_BEGIN_NODE;
+}
+
+/*
+ * The compatible of the node whose properties start at off: a single string, or NULL.
+ * Read ahead so a format's hook can name the node before it begins.
+ */
+static const char *node_compat(struct walk *w, int off)
+{
+	struct tag t = {.off = off};
+
+	for (; next_tag(w, &t) && (t.kind == FDT_PROP || t.kind == FDT_NOP); t.off = t.next)
+		if (t.kind == FDT_PROP && t.name && !strcmp(t.name, "compatible"))
+			return t.len && memchr(t.data, '\0', t.len) == t.data + t.len - 1 ? t.data : NULL;
+	return NULL;
+}
+
 /* The properties of the node being walked: which schema entries held a valid value, the first that did not.
  */
 struct props {
 	int node, depth;
+	const char *compat;
 	uint64_t good;
 	char bad[64];
 	int badlen;
@@ -413,76 +508,66 @@ static void props_end(const void *fdt, struct props *p, const struct kt_fdt_hook
 	if (h && p->depth == 0 && h->root)
 		h->root(fdt, p->good, s, h->arg);
 	if (h && p->depth == 1 && h->check)
-		h->check(fdt, p->node, p->good, s, h->arg);
+		h->check(fdt, p->node, p->compat, p->good, s, h->arg);
 }
 
-/* One property of the open node; false when its length cannot be trusted (the rest is not shown). */
-static bool prop(const void *fdt, int off, const struct kt_prop_schema *schema, struct props *p,
-		 struct kt_sink *s, const struct kt_dctx *c)
+/* One property of the open node. */
+static void prop(const struct tag *t, const struct kt_prop_schema *schema, struct props *p, struct kt_sink *s,
+		 const struct kt_dctx *c)
 {
-	const struct fdt_property *fp;
-	const char *name;
+	const char *name = t->name;
 	char unknown[32];
-	int len, idx, nlen;
 
-	fp = fdt_get_property_by_offset(fdt, off, &len);
-	if (!fp)
-		return true;
-	/* libfdt 1.6.1 lets a length near 4 GiB wrap negative: never trust it. */
-	if (len < 0 || fp->data + len > (const char *)fdt + fdt_totalsize(fdt)) {
-		kt_note(s, KT_NOTE_ERROR, "a property's length runs past the blob");
-		return false;
-	}
-	name = fdt_get_string(fdt, fdt32_ld(&fp->nameoff), &nlen);
 	if (!name || !name[0]) {
 		/* Name lost (truncated strings block): keep keys unique. */
-		snprintf(unknown, sizeof(unknown), "?%d", off);
+		snprintf(unknown, sizeof(unknown), "?%d", t->off);
 		name = unknown;
 	}
-	idx = lookup(schema, name);
-	if (!emit_prop(name, fp->data, len, idx < 0 ? KT_P_AUTO : schema[idx].type, s, c)) {
+	if (!emit_prop(name, t->data, (int)t->len, t->idx < 0 ? KT_P_AUTO : schema[t->idx].type, s, c)) {
 		if (!p->bad[0]) {
 			snprintf(p->bad, sizeof(p->bad), "%s", name);
-			p->badlen = len;
+			p->badlen = (int)t->len;
 		}
-	} else if (idx >= 0 && idx < 64) {
-		p->good |= 1ULL << idx;
+	} else if (t->idx >= 0 && t->idx < 64) {
+		p->good |= 1ULL << t->idx;
 	}
-	return true;
 }
 
 /*
- * One pass over the structure block with libfdt's tag iterator: every node is met
- * once, its properties as they come, so a million-node blob costs one walk.
+ * One pass over the structure block: every node is met once, its properties as they
+ * come, so a million-node blob costs one walk.
  */
 void kt_fdt_emit(const void *fdt, const struct kt_prop_schema *schema, const struct kt_fdt_hooks *h,
 		 struct kt_sink *s, const struct kt_dctx *c)
 {
 	struct props p = {.depth = -1};
-	int off = 0, next, tag, depth = -1;
-	bool skip = false; /* the open node's properties are no longer shown */
+	struct walk w;
+	struct tag t = {.off = 0};
+	int depth = -1;
 
-	for (; (tag = fdt_next_tag(fdt, off, &next)) != FDT_END && next >= 0; off = next) {
-		if (tag == FDT_PROP) {
-			if (p.open && !skip)
-				skip = !prop(fdt, off, schema, &p, s, c);
+	walk_init(&w, fdt, schema);
+	for (; next_tag(&w, &t); t.off = t.next) {
+		if (t.kind == FDT_PROP) {
+			if (p.open)
+				prop(&t, schema, &p, s, c);
 			continue;
 		}
-		if (tag == FDT_BEGIN_NODE) {
-			const char *name = fdt_get_name(fdt, off, NULL);
+		if (t.kind == FDT_BEGIN_NODE) {
+			const char *compat = NULL;
 
 			props_end(fdt, &p, h, s);
 			if (depth + 1 > MAX_FDT_DEPTH) {
 				kt_note(s, KT_NOTE_ERROR, "nodes nested deeper than %d", MAX_FDT_DEPTH);
 				break;
 			}
-			if (++depth > 0)
-				kt_node_begin(
-				    s, name && name[0] ? name : "?",
-				    depth == 1 && h && h->format ? h->format(fdt, off, h->arg) : NULL, NULL);
-			p = (struct props){.node = off, .depth = depth, .open = true};
-			skip = false;
-		} else if (tag == FDT_END_NODE) {
+			if (++depth == 1 && h && (h->format || h->check))
+				compat = node_compat(&w, t.next);
+			if (depth > 0)
+				kt_node_begin(s, t.name[0] ? t.name : "?",
+					      depth == 1 && h && h->format ? h->format(compat, h->arg) : NULL,
+					      NULL);
+			p = (struct props){.node = t.off, .depth = depth, .compat = compat, .open = true};
+		} else if (t.kind == FDT_END_NODE) {
 			props_end(fdt, &p, h, s);
 			if (depth-- > 0)
 				kt_node_end(s);

@@ -55,14 +55,18 @@ bool kt_fdt_compat_is(const void *fdt, int node, const char *compat);
 int kt_fdt_compats(const struct kt_blob *b, void (*fn)(void *ctx, const char *node, const char *compat),
 		   void *ctx);
 
-/* What a format adds to the walk (NULL members: nothing). good: mask of schema entries with a valid value. */
+/*
+ * What a format adds to the walk (NULL members: nothing). good: mask of schema entries
+ * with a valid value; compat: the node's compatible when it is one string, else NULL.
+ */
 struct kt_fdt_hooks {
 	/* After the root's properties (its fields), before any node. */
 	void (*root)(const void *fdt, uint64_t good, struct kt_sink *s, void *arg);
 	/* The format of a node right below the root, before it begins. */
-	const char *(*format)(const void *fdt, int node, void *arg);
+	const char *(*format)(const char *compat, void *arg);
 	/* After the properties of a node right below the root, before its children. */
-	void (*check)(const void *fdt, int node, uint64_t good, struct kt_sink *s, void *arg);
+	void (*check)(const void *fdt, int node, const char *compat, uint64_t good, struct kt_sink *s,
+		      void *arg);
 	void *arg;
 };
 /*

@@ -103,7 +103,8 @@ static void check_root(const void *fdt, uint64_t good, struct kt_sink *s, void *
 }
 
 /* Each sub-node names a sub-blob: its pointer (and on v4 its size) must be there and agree. */
-static void check_sub(const void *fdt, int node, uint64_t good, struct kt_sink *s, void *arg)
+static void check_sub(const void *fdt, int node, const char *compat, uint64_t good, struct kt_sink *s,
+		      void *arg)
 {
 	const struct walk *w = arg;
 	const struct kt_dctx *c = w->c;
@@ -111,7 +112,7 @@ static void check_sub(const void *fdt, int node, uint64_t good, struct kt_sink *
 	const struct kt_blob *sub = c && c->snap && name ? kt_snapshot_sub(c->snap, c->dirn, name) : NULL;
 	uint64_t addr, size;
 
-	(void)good;
+	(void)compat, (void)good;
 	if (!need_u64(fdt, node, w->v4 ? KHO_PROP_SUB_DATA : KHO_V1_PROP_SUB_FDT, &addr, w->cut, s) ||
 	    !w->v4 || !need_u64(fdt, node, KHO_PROP_SUB_SIZE, &size, w->cut, s))
 		return;

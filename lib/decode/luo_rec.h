@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/abi.h"
+#include "decode/memfd.h"
 
 /* A session's lifecycle as the views name it. */
 enum kt_sess_state {
@@ -32,6 +33,14 @@ struct kt_luo_file_rec {
 	bool has_size;	     /* the live file's size (kernel lists only) */
 	uint64_t size;
 	const char *error; /* this file could not be read whole */
+	/*
+	 * Kernel lists only: memfd-v2's state, read with the list (it is freed with the
+	 * file, so read later it may be anything). detailed: it was tried; memfd_error: why
+	 * it could not be read.
+	 */
+	bool detailed, has_memfd;
+	struct kt_memfd memfd;
+	const char *memfd_error;
 };
 
 /* A File-Lifecycle-Bound object registered in the running kernel, both halves of its state. */

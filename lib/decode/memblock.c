@@ -40,17 +40,19 @@ int kt_memblock_regions(const struct kt_blob *b,
 	return 0;
 }
 
-static const char *region_format(const void *fdt, int node, void *arg)
+static const char *region_format(const char *compat, void *arg)
 {
 	(void)arg;
-	return kt_fdt_compat_is(fdt, node, RESERVE_MEM_COMPATIBLE) ? RESERVE_MEM_COMPATIBLE : NULL;
+	return compat && !strcmp(compat, RESERVE_MEM_COMPATIBLE) ? RESERVE_MEM_COMPATIBLE : NULL;
 }
 
-static void region_check(const void *fdt, int node, uint64_t good, struct kt_sink *s, void *arg)
+static void region_check(const void *fdt, int node, const char *compat, uint64_t good, struct kt_sink *s,
+			 void *arg)
 {
 	const uint64_t both = 1u << P_START | 1u << P_SIZE;
 
-	if (!region_format(fdt, node, arg))
+	(void)fdt, (void)node;
+	if (!region_format(compat, arg))
 		kt_note(s, KT_NOTE_WARNING, "not a %s node", RESERVE_MEM_COMPATIBLE);
 	else if ((good & both) != both)
 		kt_note(s, KT_NOTE_ERROR, "region without a valid u64 start and size");

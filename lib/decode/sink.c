@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/size.h"
+#include "base/util.h"
 
 const char *const kt_note_name[KT_NR_NOTES] = {"error", "warning", "info"};
 
@@ -89,15 +90,23 @@ void kt_note(struct kt_sink *s, enum kt_note kind, const char *fmt, ...)
 	s->ops->note(s->ctx, kind, msg);
 }
 
+/* At most n bytes of s, up to a NUL, as much as fits in buf. */
+static void copy_text(char *buf, size_t len, const char *s, size_t n)
+{
+	n = strnlen(s, n < len - 1 ? n : len - 1);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
 void kt_val_text(const struct kt_val *v, char *buf, size_t len)
 {
-	char sz[32];
+	char sz[32], num[KT_U64_STR + 2] = "0x";
 	size_t i, o;
 
 	buf[0] = '\0';
 	switch (v->type) {
 	case KT_V_STR:
-		snprintf(buf, len, "%.*s", (int)v->n, v->s);
+		copy_text(buf, len, v->s, v->n);
 		break;
 	case KT_V_STRLIST:
 		buf[0] = '\0';
@@ -105,19 +114,19 @@ void kt_val_text(const struct kt_val *v, char *buf, size_t len)
 			o += snprintf(buf + o, len - o, "%s\"%s\"", i ? ", " : "", v->s + i);
 		break;
 	case KT_V_U64:
-		snprintf(buf, len, "%" PRIu64, v->u);
+		copy_text(buf, len, num, kt_u64_str(num, v->u, 10));
 		break;
 	case KT_V_I64:
 		snprintf(buf, len, "%" PRId64, (int64_t)v->u);
 		break;
 	case KT_V_ADDR:
-		snprintf(buf, len, "0x%" PRIx64, v->u);
+		copy_text(buf, len, num, 2 + kt_u64_str(num + 2, v->u, 16));
 		break;
 	case KT_V_SIZE:
-		snprintf(buf, len, "%s", kt_fmt_size(v->u, sz));
+		copy_text(buf, len, kt_fmt_size(v->u, sz), sizeof(sz));
 		break;
 	case KT_V_BOOL:
-		snprintf(buf, len, "%s", v->u ? "true" : "false");
+		copy_text(buf, len, v->u ? "true" : "false", 5);
 		break;
 	case KT_V_BYTES:
 		for (i = 0, o = 0; i < v->n && o + 4 < len; i++)

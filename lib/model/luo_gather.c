@@ -45,7 +45,16 @@ static void on_file(void *ctx, void *session, const struct kt_luo_file_rec *r)
 	f->size = r->size;
 	if (r->error)
 		f->error = kt_strdup(r->error);
-	kt_luo_file_detail(b->pm, f);
+	if (!r->detailed) {
+		kt_luo_file_detail(b->pm, f);
+	} else if (r->has_memfd) {
+		f->memfd = r->memfd;
+		f->has_memfd = true;
+		f->has_size = true;
+		f->size = r->memfd.size;
+	} else if (!f->error) {
+		f->error = kt_strdup(r->memfd_error);
+	}
 }
 
 static void on_session_error(void *ctx, void *session, const char *msg)
@@ -193,6 +202,7 @@ static int from_kernel(struct kt_physmem *pm, struct kt_luo_state *st)
 
 	if (ret) {
 		st->kernel_note = kt_strdup(err);
+		st->kernel_changing = ret == -EAGAIN;
 		return ret;
 	}
 	if (in.known && in.active && in.head_pa)
@@ -229,6 +239,13 @@ static void on_fd(void *ctx, int pid, int fd, const char *link)
 	if (strncmp(link, KT_PROC_SESSION_LINK, n) || !link[n])
 		return;
 	s = find_open(o->st, link + n);
+	/*
+	 * One the kernel's lists did not hold was created after they were read (or they
+	 * were changing): listing it would mix two moments. procfs names sessions alone
+	 * only when the kernel's lists cannot be read at all.
+	 */
+	if (!s && (o->st->kernel_ok || o->st->kernel_changing))
+		return;
 	if (!s)
 		s = kt_luo_add_session(o->st, link + n, KT_SESS_OUTGOING);
 	/* The first holder is the owner; dup, fork and fd passing add fds. */

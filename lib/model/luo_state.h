@@ -107,6 +107,8 @@ struct kt_luo_state {
 	bool kernel_ok, serialized_ok, saved;
 	bool flbs_ok;	  /* the kernel's registered FLBs were read (registration and both states) */
 	bool unavailable; /* no source could be read at all (a saved snapshot without LUO state) */
+	/* The kernel's lists changed on every read (kernel_note says how often): none is shown. */
+	bool kernel_changing;
 	/* The kernel holds no incoming session and no chain to deserialize: none left to arrive. */
 	bool incoming_settled;
 	struct kt_luo_systemd sd;

@@ -1,16 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "render/text.h"
 
-#include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/size.h"
 #include "base/util.h"
 
+/*
+ * Each line is put together in t->line and written whole: a million-node tree is
+ * millions of lines, and one write a line keeps stdio's per-call cost out of the walk.
+ */
+static void out(struct kt_text_sink *t, const char *s, size_t n)
+{
+	if (t->len + n > sizeof(t->line)) {
+		fwrite_unlocked(t->line, 1, t->len, t->f);
+		t->len = 0;
+		if (n > sizeof(t->line)) {
+			fwrite_unlocked(s, 1, n, t->f);
+			return;
+		}
+	}
+	memcpy(t->line + t->len, s, n);
+	t->len += n;
+}
+
+static void outs(struct kt_text_sink *t, const char *s)
+{
+	out(t, s, strlen(s));
+}
+
+static void outf(struct kt_text_sink *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outf(struct kt_text_sink *t, const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	out(t, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+static void end_line(struct kt_text_sink *t)
+{
+	out(t, "\n", 1);
+	fwrite_unlocked(t->line, 1, t->len, t->f);
+	t->len = 0;
+}
+
 static void text_indent(struct kt_text_sink *t)
 {
-	fprintf(t->f, "%*s", 2 * t->depth, "");
+	static const char spaces[] = "                                ";
+	size_t n = t->depth > 0 ? 2 * (size_t)t->depth : 0;
+
+	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
+		out(t, spaces, sizeof(spaces) - 1);
+	out(t, spaces, n);
 }
 
 static void text_node_begin(void *ctx, const char *name, const char *format, const uint64_t *size)
@@ -19,14 +67,18 @@ static void text_node_begin(void *ctx, const char *name, const char *format, con
 	char sz[32];
 
 	text_indent(t);
-	fputs(name, t->f);
-	if (format && size)
-		fprintf(t->f, "  [%s, %s]", format, kt_fmt_size(*size, sz));
-	else if (format)
-		fprintf(t->f, "  [%s]", format);
-	else if (size)
-		fprintf(t->f, "  [%s]", kt_fmt_size(*size, sz));
-	fputc('\n', t->f);
+	outs(t, name);
+	if (format || size) {
+		out(t, "  [", 3);
+		if (format)
+			outs(t, format);
+		if (format && size)
+			out(t, ", ", 2);
+		if (size)
+			outs(t, kt_fmt_size(*size, sz));
+		out(t, "]", 1);
+	}
+	end_line(t);
 	t->depth++;
 }
 
@@ -43,13 +95,14 @@ static void hexdump(struct kt_text_sink *t, const unsigned char *p, size_t n)
 
 	for (off = 0; off < n; off += 16) {
 		text_indent(t);
-		fprintf(t->f, "  %06zx ", off);
+		outf(t, "  %06zx ", off);
 		for (i = off; i < off + 16; i++)
-			i < n ? fprintf(t->f, " %02x", p[i]) : fputs("   ", t->f);
-		fputs("  |", t->f);
+			i < n ? outf(t, " %02x", p[i]) : out(t, "   ", 3);
+		out(t, "  |", 3);
 		for (i = off; i < off + 16 && i < n; i++)
-			fputc(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.', t->f);
-		fputs("|\n", t->f);
+			out(t, p[i] >= 0x20 && p[i] < 0x7f ? (const char *)p + i : ".", 1);
+		out(t, "|", 1);
+		end_line(t);
 	}
 }
 
@@ -59,20 +112,25 @@ static void text_field(void *ctx, const char *key, const struct kt_val *v)
 	char buf[256];
 
 	text_indent(t);
+	outs(t, key);
 	if (v->type == KT_V_BYTES && v->n > 32) {
-		fprintf(t->f, "%s: %zu bytes\n", key, v->n);
+		outf(t, ": %zu bytes", v->n);
+		end_line(t);
 		hexdump(t, (const unsigned char *)v->s, v->n);
 		return;
 	}
 	kt_val_text(v, buf, sizeof(buf));
-	fprintf(t->f, "%s: %s", key, buf);
+	out(t, ": ", 2);
+	outs(t, buf);
 	if (t->raw && v->raw) {
 		struct kt_val r = {.type = KT_V_BYTES, .s = v->raw, .n = v->raw_len};
 
 		kt_val_text(&r, buf, sizeof(buf));
-		fprintf(t->f, "  <%s>", buf);
+		out(t, "  <", 3);
+		outs(t, buf);
+		out(t, ">", 1);
 	}
-	fputc('\n', t->f);
+	end_line(t);
 }
 
 static void text_note(void *ctx, enum kt_note kind, const char *msg)
@@ -80,7 +138,10 @@ static void text_note(void *ctx, enum kt_note kind, const char *msg)
 	struct kt_text_sink *t = ctx;
 
 	text_indent(t);
-	fprintf(t->f, "%s: %s\n", kt_note_name[kind], msg);
+	outs(t, kt_note_name[kind]);
+	out(t, ": ", 2);
+	outs(t, msg);
+	end_line(t);
 }
 
 static const struct kt_sink_ops text_ops = {

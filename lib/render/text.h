@@ -13,6 +13,8 @@ struct kt_text_sink {
 	FILE *f;
 	int depth;
 	bool raw; /* stored bytes of each property after its value */
+	size_t len;
+	char line[512]; /* the line being put together (a longer one goes out in pieces) */
 };
 
 void kt_text_sink_init(struct kt_text_sink *t, FILE *f, bool raw);

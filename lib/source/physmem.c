@@ -50,7 +50,15 @@ struct kt_physmem {
 	bool rec_full;
 	uint64_t *rec;
 	size_t nr_rec, cap_rec;
+	void (*before_read)(void *ctx);
+	void *before_read_ctx;
+	/* kernel virtual pages read whole, direct-mapped by address (tag: page + 1, 0 empty) */
+	uint64_t *cache_tag;
+	uint8_t *cache;
 };
+
+/* 1 MiB: a list is read mostly in the order its objects were allocated. */
+#define CACHE_PAGES 256
 
 static struct kt_physmem *pm_new(void)
 {
@@ -69,6 +77,7 @@ void kt_physmem_close(struct kt_physmem *pm)
 	free(pm->segs);
 	free(pm->ram);
 	free(pm->rec);
+	kt_physmem_cache(pm, false);
 	free(pm);
 }
 
@@ -460,9 +469,62 @@ int kt_physmem_open_saved(const uint8_t *data, size_t len, const char *name, str
 
 /* ---- reads ----------------------------------------------------------------- */
 
+void kt_physmem_cache(struct kt_physmem *pm, bool on)
+{
+	if (on && pm->cache) {
+		memset(pm->cache_tag, 0, CACHE_PAGES * sizeof(*pm->cache_tag));
+		return;
+	}
+	free(pm->cache_tag);
+	free(pm->cache);
+	pm->cache_tag = NULL;
+	pm->cache = NULL;
+	if (on && !pm->saved) {
+		pm->cache_tag = kt_calloc(CACHE_PAGES, sizeof(*pm->cache_tag));
+		pm->cache = kt_malloc(CACHE_PAGES * KT_PAGE_SIZE);
+	}
+}
+
+/*
+ * Through the cache: each page read whole once; a page kcore cannot give whole is read
+ * as asked. Tags tell the address spaces apart: page + 1 virtual, page + 2 physical.
+ */
+static int cached_read(struct kt_physmem *pm, uint64_t addr, uint8_t *buf, size_t len, bool phys)
+{
+	while (len) {
+		uint64_t page = addr & ~(uint64_t)(KT_PAGE_SIZE - 1), off = addr - page,
+			 tag = page + 1 + phys;
+		size_t n = KT_PAGE_SIZE - off < len ? KT_PAGE_SIZE - off : len;
+		/* The direct map is RAM at a page-aligned offset: its pages would take their physical ones'
+		 * slots. */
+		size_t slot = (page / KT_PAGE_SIZE + phys * (CACHE_PAGES / 2)) % CACHE_PAGES;
+		uint8_t *data = pm->cache + slot * KT_PAGE_SIZE;
+		int ret;
+
+		if (pm->cache_tag[slot] != tag) {
+			pm->cache_tag[slot] = 0;
+			if (!kcore_read(pm, page, data, KT_PAGE_SIZE, phys))
+				pm->cache_tag[slot] = tag;
+		}
+		if (pm->cache_tag[slot] == tag) {
+			memcpy(buf, data + off, n);
+		} else {
+			ret = kcore_read(pm, addr, buf, n, phys);
+			if (ret)
+				return ret;
+		}
+		addr += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int read_phys(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len)
 {
-	return pm->saved ? snap_read(pm, pa, buf, len) : kcore_read(pm, pa, buf, len, true);
+	if (pm->saved)
+		return snap_read(pm, pa, buf, len);
+	return pm->cache ? cached_read(pm, pa, buf, len, true) : kcore_read(pm, pa, buf, len, true);
 }
 
 static void record_page(struct kt_physmem *pm, uint64_t page)
@@ -513,7 +575,7 @@ int kt_physmem_read(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len)
 	return 0;
 }
 
-int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len)
+static int read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len, bool fresh)
 {
 	if (pm->saved)
 		return -EOPNOTSUPP;
@@ -523,7 +585,26 @@ int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t l
 		return -E2BIG;
 	if (va + len < va)
 		return -EFAULT;
-	return kcore_read(pm, va, buf, len, false);
+	if (pm->before_read)
+		pm->before_read(pm->before_read_ctx);
+	return pm->cache && !fresh ? cached_read(pm, va, buf, len, false)
+				   : kcore_read(pm, va, buf, len, false);
+}
+
+int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len)
+{
+	return read_virt(pm, va, buf, len, false);
+}
+
+int kt_physmem_read_virt_fresh(struct kt_physmem *pm, uint64_t va, void *buf, size_t len)
+{
+	return read_virt(pm, va, buf, len, true);
+}
+
+void kt_physmem_before_read(struct kt_physmem *pm, void (*fn)(void *ctx), void *ctx)
+{
+	pm->before_read = fn;
+	pm->before_read_ctx = ctx;
 }
 
 int kt_physmem_virt_to_phys(const struct kt_physmem *pm, uint64_t va, uint64_t *pa)

@@ -47,6 +47,19 @@ void kt_physmem_close(struct kt_physmem *pm);
 int kt_physmem_read(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len);
 /* Kernel virtual addresses (kcore only; -EOPNOTSUPP for saved pages). */
 int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len);
+/*
+ * Reads of kcore (physical and kernel virtual) through a page cache from now on (each
+ * page read whole once: one read instead of one per struct), or not (off). Either way what was cached is
+ * dropped: a reader of lists that change turns it on afresh for each read of a list, and checks what it read
+ * against kt_physmem_read_virt_fresh, which always reads kcore.
+ */
+void kt_physmem_cache(struct kt_physmem *pm, bool on);
+int kt_physmem_read_virt_fresh(struct kt_physmem *pm, uint64_t va, void *buf, size_t len);
+/*
+ * fn(ctx) before every kernel virtual read: the tests' kernel changes between the reads
+ * of a list, as a live one does while kcore is read.
+ */
+void kt_physmem_before_read(struct kt_physmem *pm, void (*fn)(void *ctx), void *ctx);
 bool kt_physmem_is_ram(const struct kt_physmem *pm, uint64_t pa, uint64_t len);
 /* The physical address of a kernel virtual one (the direct map, kernel text): kcore only, -EFAULT otherwise.
  */

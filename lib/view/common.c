@@ -8,7 +8,10 @@ void kt_view_luo_sources(const struct kt_luo_state *luo, struct kt_sink *s)
 {
 	if (luo->saved)
 		kt_note(s, KT_NOTE_INFO, "LUO state as saved with the snapshot");
-	if (luo->kernel_note && luo->unavailable)
+	/* Not a snapshot: whatever else is shown, the kernel's lists are missing from it. */
+	if (luo->kernel_changing)
+		kt_note(s, KT_NOTE_ERROR, "kernel lists: %s", luo->kernel_note);
+	else if (luo->kernel_note && luo->unavailable)
 		kt_note(s, KT_NOTE_ERROR, "no LUO state: %s", luo->kernel_note);
 	else if (luo->kernel_note)
 		kt_note(s, luo->kernel_ok || luo->saved ? KT_NOTE_INFO : KT_NOTE_WARNING, "kernel lists: %s",

@@ -136,6 +136,8 @@ void kt_view_sessions(struct kt_state *st, const struct kt_view_opts *o, struct 
 			n += kt_luo_session_dir(&luo->sessions[i]) == (enum kt_dirn)d;
 		kt_node_begin(s, d == KT_OUT ? "outgoing" : "incoming", NULL, NULL);
 		kt_field_u64(s, "sessions", n);
+		if (luo->kernel_changing)
+			kt_field_bool(s, "changing", true);
 		if (d == KT_OUT) {
 			kt_view_luo_sources(luo, s);
 			kt_note(s, KT_NOTE_INFO,

@@ -76,7 +76,7 @@ no_kho_functions() {
 			[ "$(jq -r .schema_version <<<"$line")" = 1 ]
 			[ "$(jq -r .frame <<<"$line")" = $((i + 1)) ]
 			[ "$(jq -c 'keys' <<<"$line")" = \
-				'["events","flbs","frame","functions","handlers","kho","new_events","schema_version","sessions","tracing","uptime_ms"]' ]
+				'["collect_us","events","flbs","frame","functions","handlers","kho","new_events","schema_version","sessions","sessions_changing","sessions_frame","tracing","uptime_ms"]' ]
 			[ "$(jq -c '.tracing | keys' <<<"$line")" = \
 				'["active","events","events_dropped","per_page","probes_attached","probes_total","status"]' ]
 			[ "$(jq -r .kho.available <<<"$line")" = true ]

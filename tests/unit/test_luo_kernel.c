@@ -352,6 +352,186 @@ static void test_session_out_of_ram(void **state)
 	assert_non_null(strstr(f->err, "not readable"));
 }
 
+/* ---- a kernel that changes while it is read ----------------------------------- */
+
+/*
+ * The kernel's lists change between two kcore reads of the walk: before read number
+ * `from` and every `every` reads after, change() runs (up to `max` times, 0: no bound)
+ * and the image is written again under the open kcore.
+ */
+struct churn {
+	struct fix *f;
+	unsigned int reads, from, every, max, changes;
+	void (*change)(struct churn *c);
+	uint64_t session, fh; /* the session the changes act on, its files' handler */
+};
+
+static void before_read(void *ctx)
+{
+	struct churn *c = ctx;
+	struct fb_seg seg = {.paddr = FK_PHYS, .vaddr = FK_VIRT, .size = FK_SIZE, .data = c->f->ram};
+	char *core;
+
+	if (++c->reads < c->from || (c->reads - c->from) % c->every || (c->max && c->changes == c->max))
+		return;
+	c->change(c);
+	c->changes++;
+	core = td_path(c->f->dir, "kcore");
+	fb_write_core(core, &seg, 1, 0);
+	free(core);
+}
+
+static int walk_churning(struct fix *f, struct churn *c, struct seen *s)
+{
+	struct kt_luo_kernel_incoming in;
+
+	memset(s, 0, sizeof(*s));
+	open_image(f);
+	c->f = f;
+	kt_physmem_before_read(f->pm, before_read, c);
+	return kt_luo_kernel_walk(f->pm, &ops, s, &in, f->err, sizeof(f->err));
+}
+
+static void add_count(struct fix *f, uint64_t va, int64_t d)
+{
+	uint64_t v;
+
+	memcpy(&v, f->ram + (va - FK_VIRT), 8);
+	fk_u64(f->ram, va, v + d);
+}
+
+/* A session closed: off the outgoing list (luo_session_remove). */
+static void close_session(struct fix *f, uint64_t s)
+{
+	fk_list_del(f->ram, s + FK_S_LIST);
+	add_count(f, FK_SESSION_GLOBAL + FK_G_OUT + FK_HDR_COUNT, -1);
+}
+
+/*
+ * The churner's session closed and a new one created in its freed memory (the slab
+ * hands the same object out again), named after the change: churn-1, churn-2, ...
+ */
+static void replace_in_place(struct churn *c)
+{
+	uint64_t hdr = FK_SESSION_GLOBAL + FK_G_OUT;
+	char name[LUO_SESSION_NAME_LEN] = "";
+
+	close_session(c->f, c->session);
+	snprintf(name, sizeof(name), "churn-%u", c->changes + 1);
+	fk_bytes(c->f->ram, c->session + FK_S_NAME, name, sizeof(name));
+	fk_list_add(c->f->ram, hdr + FK_HDR_LIST, c->session + FK_S_LIST);
+	add_count(c->f, hdr + FK_HDR_COUNT, 1);
+}
+
+/* Held sessions a, b, c and the churner's churn-0 among them. */
+static void held_and_churner(struct fix *f, struct churn *c)
+{
+	uint64_t out = FK_SESSION_GLOBAL + FK_G_OUT;
+
+	add_session(f, out, "a", 0);
+	c->session = add_session(f, out, "churn-0", 0);
+	add_session(f, out, "b", 0);
+	add_session(f, out, "c", 0);
+}
+
+/* Replaced once mid-walk: read again, the list as it is after, never both or a mix. */
+static void test_churn_replaced_mid_read(void **state)
+{
+	struct fix *f = *state;
+	struct churn c = {.from = 4, .every = 1, .max = 1, .change = replace_in_place};
+	struct seen s;
+
+	held_and_churner(f, &c);
+	assert_int_equal(walk_churning(f, &c, &s), 0);
+	assert_int_equal(c.changes, 1);
+	assert_string_equal(s.text, "session a outgoing files=0\n"
+				    "session b outgoing files=0\n"
+				    "session c outgoing files=0\n"
+				    "session churn-1 outgoing files=0\n");
+}
+
+/* Created and closed again while the walk was at the tail: the head is as it was, the walk not. */
+static void create_then_close(struct churn *c)
+{
+	if (c->changes % 2 == 0)
+		c->session = add_session(c->f, FK_SESSION_GLOBAL + FK_G_OUT, "brief", 0);
+	else
+		close_session(c->f, c->session);
+}
+
+static void test_churn_tail_came_and_went(void **state)
+{
+	struct fix *f = *state;
+	uint64_t out = FK_SESSION_GLOBAL + FK_G_OUT;
+	struct churn c = {.from = 4, .every = 4, .max = 2, .change = create_then_close};
+	struct seen s;
+
+	add_session(f, out, "a", 0);
+	add_session(f, out, "b", 0);
+	assert_int_equal(walk_churning(f, &c, &s), 0);
+	assert_int_equal(c.changes, 2);
+	assert_string_equal(s.text, "session a outgoing files=0\n"
+				    "session b outgoing files=0\n");
+}
+
+/* Changing on every read: no read holds, the walk says so and hands on nothing. */
+static void test_churn_never_settles(void **state)
+{
+	struct fix *f = *state;
+	struct churn c = {.from = 1, .every = 1, .change = replace_in_place};
+	struct seen s;
+
+	held_and_churner(f, &c);
+	assert_int_equal(walk_churning(f, &c, &s), -EAGAIN);
+	assert_int_equal(s.sessions, 0);
+	assert_non_null(strstr(f->err, "the outgoing session list was changing: 5 attempts (last: "));
+}
+
+/* A file preserved while the session's files are read: the files listed match the count. */
+static void preserve_one(struct churn *c)
+{
+	add_file(c->f, c->session, c->fh, 100 + c->changes, 4096);
+}
+
+static void test_churn_file_preserved_mid_read(void **state)
+{
+	struct fix *f = *state;
+	struct churn c = {.from = 5, .every = 1, .max = 1, .change = preserve_one};
+	struct seen s;
+
+	c.fh = add_handler(f, "memfd-v2");
+	c.session = add_session(f, FK_SESSION_GLOBAL + FK_G_OUT, "vm", 0);
+	add_file(f, c.session, c.fh, 1, 10);
+	add_file(f, c.session, c.fh, 2, 20);
+	assert_int_equal(walk_churning(f, &c, &s), 0);
+	assert_int_equal(c.changes, 1);
+	assert_string_equal(s.text, "session vm outgoing files=3\n"
+				    "file 1 memfd-v2 token=1 data=0x5001 size=10\n"
+				    "file 1 memfd-v2 token=2 data=0x5002 size=20\n"
+				    "file 1 memfd-v2 token=100 data=0x5064 size=4096\n");
+}
+
+/* The model of a kernel that never held still: marked changing, no kernel session in it. */
+static void test_churn_model(void **state)
+{
+	struct fix *f = *state;
+	struct churn c = {.from = 1, .every = 1, .change = replace_in_place, .f = f};
+	struct kt_snapshot live = {.kind = KT_SRC_LIVE, .origin = (char *)"live"};
+	struct kt_luo_state st;
+
+	held_and_churner(f, &c);
+	open_image(f);
+	kt_physmem_before_read(f->pm, before_read, &c);
+	setenv("KHO_TOOLS_PROC", f->dir, 1); /* no processes */
+	assert_int_equal(kt_luo_gather(&live, f->pm, &st), 0);
+	unsetenv("KHO_TOOLS_PROC");
+	assert_true(st.kernel_changing);
+	assert_false(st.kernel_ok);
+	assert_int_equal(st.nr_sessions, 0);
+	assert_non_null(strstr(st.kernel_note, "was changing: 5 attempts"));
+	kt_luo_state_free(&st);
+}
+
 /* ---- FLBs --------------------------------------------------------------------- */
 
 /*
@@ -823,6 +1003,11 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_file_list_loop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_list_loop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_out_of_ram, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_churn_replaced_mid_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_churn_tail_came_and_went, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_churn_never_settles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_churn_file_preserved_mid_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_churn_model, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flbs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handover_model, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_systemd_mapping, setup, teardown),

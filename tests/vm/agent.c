@@ -35,6 +35,14 @@
  * always waits (holding the sessions is its point) and exits afterwards, which
  * drops the sessions.
  *
+ * Churn (create, while it waits): --churn N --churn-while F keeps, while F exists, N
+ * more sessions churn-K (K counting up, one preserved 4 KiB memfd each) and replaces
+ * the oldest about 200 times a second: closes it (LUO drops it and unpreserves its
+ * memfd), then creates the next. Records "CHURN open name=..." and "CHURN close
+ * name=...", so readers' listings can be checked against names that existed; at most
+ * N exist at once. Once F is gone, or at the trigger, every churn session is closed
+ * ("CHURN stopped opened=..."). /dev/liveupdate admits one open: the churn is ours.
+ *
  * Exit status: 0 ok, 1 a kernel operation or a check failed, 2 usage error.
  */
 #include <errno.h>
@@ -83,6 +91,8 @@ struct opts {
 	bool no_finish;
 	bool have_skip;
 	uint64_t skip_token;
+	unsigned int churn;
+	const char *churn_while;
 };
 
 static volatile sig_atomic_t triggered;
@@ -207,33 +217,6 @@ static int write_ready(const char *path)
 	return err;
 }
 
-/* Block until the file at path exists (if path) or SIGUSR1 arrived. */
-static void wait_trigger(const char *path)
-{
-	const struct timespec tick = {0, 20 * 1000 * 1000};
-
-	printf("WAITING pid=%d file=%s\n", (int)getpid(), path ? path : "-");
-	fflush(stdout);
-	while (!triggered && !(path && access(path, F_OK) == 0))
-		nanosleep(&tick, NULL);
-}
-
-static int pause_point(const struct opts *o, bool always)
-{
-	int err;
-
-	if (o->ready) {
-		err = write_ready(o->ready);
-		if (err) {
-			fprintf(stderr, PROG ": %s: %s\n", o->ready, strerror(-err));
-			return err;
-		}
-	}
-	if (o->wait || always)
-		wait_trigger(o->wait);
-	return 0;
-}
-
 static int luo_session_ioctl(int luo, unsigned long cmd, const char *name)
 {
 	struct liveupdate_ioctl_session arg = {.size = sizeof(arg)};
@@ -312,6 +295,110 @@ static int make_memfd(uint64_t token, uint64_t size, unsigned char *buf)
 fail:
 	close(fd);
 	return err;
+}
+
+/* The churn sessions (see the header): a ring of n slots, the oldest at next % n. */
+struct churner {
+	int luo;
+	unsigned int n, next, stops;
+	int *sfd;	    /* -1: empty */
+	unsigned int *name; /* K of churn-K */
+};
+
+static void churn_close(struct churner *c, unsigned int slot)
+{
+	if (c->sfd[slot] < 0)
+		return;
+	close(c->sfd[slot]);
+	c->sfd[slot] = -1;
+	printf("CHURN close name=churn-%u\n", c->name[slot]);
+}
+
+/* Replace the oldest churn session by a new one; 0 or -errno. */
+static int churn_step(struct churner *c)
+{
+	unsigned int slot = c->next % c->n;
+	unsigned char page[4096];
+	char name[LUO_SESSION_NAME_LEN];
+	int sfd, mfd, err;
+
+	churn_close(c, slot);
+	snprintf(name, sizeof(name), "churn-%u", c->next);
+	sfd = luo_session_ioctl(c->luo, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
+	if (sfd < 0)
+		return sfd;
+	mfd = make_memfd(c->next, sizeof(page), page);
+	err = mfd < 0 ? mfd : session_fd_ioctl(sfd, LIVEUPDATE_SESSION_PRESERVE_FD, mfd, 1);
+	/* The preserved file is LUO's now: our fd of it is not needed. */
+	if (mfd >= 0)
+		close(mfd);
+	if (err) {
+		close(sfd);
+		return err;
+	}
+	c->sfd[slot] = sfd;
+	c->name[slot] = c->next++;
+	printf("CHURN open name=%s\n", name);
+	return 0;
+}
+
+static void churn_stop(struct churner *c)
+{
+	unsigned int i, live = 0;
+
+	for (i = 0; i < c->n; i++)
+		live += c->sfd[i] >= 0;
+	if (!live && c->stops)
+		return;
+	for (i = 0; i < c->n; i++)
+		churn_close(c, i);
+	if (c->next)
+		printf("CHURN stopped opened=%u\n", c->next);
+	c->stops += c->next > 0;
+}
+
+/*
+ * Block until the file at path exists (if path) or SIGUSR1 arrived; with a churner,
+ * churn while its file exists. 0, or -errno when a churn step failed.
+ */
+static int wait_trigger(const char *path, struct churner *c, const char *churn_while)
+{
+	const struct timespec tick = {0, 20 * 1000 * 1000}, churn_tick = {0, 5 * 1000 * 1000};
+	int err = 0;
+
+	printf("WAITING pid=%d file=%s\n", (int)getpid(), path ? path : "-");
+	fflush(stdout);
+	while (!err && !triggered && !(path && access(path, F_OK) == 0)) {
+		if (c && access(churn_while, F_OK) == 0) {
+			err = churn_step(c);
+			nanosleep(&churn_tick, NULL);
+			continue;
+		}
+		if (c)
+			churn_stop(c);
+		nanosleep(&tick, NULL);
+	}
+	if (err)
+		fprintf(stderr, PROG ": churn-%u: %s\n", c->next, strerror(-err));
+	if (c)
+		churn_stop(c);
+	return err;
+}
+
+static int pause_point(const struct opts *o, bool always, struct churner *c)
+{
+	int err;
+
+	if (o->ready) {
+		err = write_ready(o->ready);
+		if (err) {
+			fprintf(stderr, PROG ": %s: %s\n", o->ready, strerror(-err));
+			return err;
+		}
+	}
+	if (o->wait || always)
+		return wait_trigger(o->wait, c, o->churn_while);
+	return 0;
 }
 
 static long sys_kexec_file_load(int kfd, int ifd, const char *cmdline)
@@ -403,10 +490,12 @@ static int cmd_create(const struct opts *o)
 	uint64_t nfiles = total_files(l), bytes = 0, token, size;
 	unsigned char *buf;
 	int luo, sfd, mfd, err;
+	struct churner churn = {.n = o->churn};
 
 	luo = open_luo(l);
 	if (luo < 0)
 		return EXIT_CHECK;
+	churn.luo = luo;
 	buf = malloc(FILL_CHUNK);
 	if (!buf) {
 		fprintf(stderr, PROG ": %s\n", strerror(ENOMEM));
@@ -447,7 +536,17 @@ static int cmd_create(const struct opts *o)
 	       (int)getpid());
 	fflush(stdout);
 
-	if (pause_point(o, !o->kernel))
+	if (o->churn) {
+		churn.sfd = calloc(o->churn, sizeof(*churn.sfd));
+		churn.name = calloc(o->churn, sizeof(*churn.name));
+		if (!churn.sfd || !churn.name)
+			return EXIT_CHECK;
+		memset(churn.sfd, -1, o->churn * sizeof(*churn.sfd));
+	}
+	err = pause_point(o, !o->kernel, o->churn ? &churn : NULL);
+	free(churn.sfd);
+	free(churn.name);
+	if (err)
 		return EXIT_CHECK;
 	if (!o->kernel)
 		return 0;
@@ -575,7 +674,7 @@ static int cmd_retrieve(const struct opts *o)
 	printf("READY sessions=%u retrieved=%u pid=%d\n", l->sessions, l->sessions - t.sessions_missing,
 	       (int)getpid());
 	fflush(stdout);
-	if (pause_point(o, false)) {
+	if (pause_point(o, false, NULL)) {
 		free(sfds);
 		return EXIT_CHECK;
 	}
@@ -609,7 +708,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " create   --sessions N --files M --size BYTES [LAYOUT] [--ready FILE]\n"
-		"                         [--wait FILE] [--kexec KERNEL INITRD CMDLINE]\n"
+		"                         [--wait FILE] [--churn N --churn-while FILE]\n"
+		"                         [--kexec KERNEL INITRD CMDLINE]\n"
 		"       " PROG " retrieve --sessions N --files M --size BYTES [LAYOUT] [--ready FILE]\n"
 		"                         [--wait FILE] [--no-finish] [--skip-token T]\n"
 		"       " PROG " load     KERNEL INITRD CMDLINE\n"
@@ -619,6 +719,8 @@ static void usage(FILE *f)
 		"  token of file f in session s = s * %u + f + 1.\n"
 		"BYTES accept a K, M or G suffix (powers of 1024).\n"
 		"--wait FILE: after --ready, block until FILE exists or SIGUSR1 arrives.\n"
+		"--churn N --churn-while FILE: while waiting, as long as FILE exists, replace the\n"
+		"  oldest of N sessions churn-K (one memfd each), about 200 times a second.\n"
 		"Exit status: 0 ok, 1 a kernel operation or check failed, 2 usage error.\n",
 		TOKEN_STRIDE);
 }
@@ -677,7 +779,9 @@ enum {
 	OPT_WAIT,
 	OPT_KEXEC,
 	OPT_NO_FINISH,
-	OPT_SKIP
+	OPT_SKIP,
+	OPT_CHURN,
+	OPT_CHURN_WHILE
 };
 
 static const struct option long_opts[] = {
@@ -693,6 +797,8 @@ static const struct option long_opts[] = {
     {"kexec", required_argument, NULL, OPT_KEXEC},
     {"no-finish", no_argument, NULL, OPT_NO_FINISH},
     {"skip-token", required_argument, NULL, OPT_SKIP},
+    {"churn", required_argument, NULL, OPT_CHURN},
+    {"churn-while", required_argument, NULL, OPT_CHURN_WHILE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -745,6 +851,12 @@ static int parse_opts(int argc, char **argv, bool create, struct opts *o)
 			bad |= parse_u64(optarg, &o->skip_token);
 			o->have_skip = true;
 			break;
+		case OPT_CHURN:
+			bad |= parse_uint(optarg, &o->churn);
+			break;
+		case OPT_CHURN_WHILE:
+			o->churn_while = optarg;
+			break;
 		case OPT_KEXEC:
 			/* Three operands: the kernel (optarg), then the initrd and the command line. */
 			if (optind + 1 >= argc) {
@@ -789,6 +901,10 @@ static int parse_opts(int argc, char **argv, bool create, struct opts *o)
 	}
 	if (!create && o->kernel) {
 		fprintf(stderr, PROG ": --kexec is for create\n");
+		return -EINVAL;
+	}
+	if (!o->churn != !o->churn_while || (!create && o->churn)) {
+		fprintf(stderr, PROG ": --churn N and --churn-while FILE go together, with create\n");
 		return -EINVAL;
 	}
 	if (create && (o->no_finish || o->have_skip)) {

@@ -64,8 +64,14 @@ struct lt_sessions {
 
 /* One row per session of lib's LUO state. */
 void lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s);
-/* Merge the traced per-session totals (by name); sessions only traced get a row too. */
-void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n);
+/*
+ * Merge the traced per-session totals (by name); sessions only traced get a row too,
+ * but a live one only when its last traced call (CLOCK_MONOTONIC ns) is at since_ns or
+ * later: from before, the LUO read that began then would have listed it, were it open
+ * (its close went untraced: probes attach one by one).
+ */
+void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n,
+			   uint64_t since_ns);
 void lt_sessions_free(struct lt_sessions *s);
 
 /*
@@ -102,6 +108,7 @@ struct lt_blob {
 struct lt_frame {
 	uint64_t seq;
 	double uptime;		  /* seconds since luo-top started */
+	double collect_ms;	  /* what collecting this frame took */
 	struct kt_snapshot *snap; /* NULL when the KHO state could not be read */
 	char kho_error[512];	  /* why snap is NULL */
 	char *status_text;	  /* kt_view_status rendered as text lines */
@@ -109,7 +116,11 @@ struct lt_frame {
 	size_t nr_blobs;
 	struct lt_sessions sessions;
 	struct lt_handlers handlers;
-	const struct kt_luo_state *luo;	 /* FLBs for the Global view; owned by the source */
+	const struct kt_luo_state *luo; /* FLBs for the Global view; owned by the source */
+	/* The kernel's lists changed on every read of the last refresh: the rows are frame luo_seq's. */
+	bool luo_changing;
+	char luo_changing_note[512];	 /* how often they were read */
+	uint64_t luo_seq;		 /* the frame whose read held (0: none) */
 	struct kt_trace_handler *traced; /* per-handler traced totals */
 	size_t nr_traced;
 	struct kt_fn_stat fn[KT_FN_MAX];

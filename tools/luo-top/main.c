@@ -73,6 +73,8 @@ static int run_batch(struct lt_src *src, const struct lt_opts *o)
 				break;
 		}
 		lt_src_collect(src, &f);
+		if (f.luo_changing)
+			kt_errmsg("frame %ld: %s", i + 1, f.luo_changing_note);
 		if (o->json)
 			lt_json_frame(stdout, &f, o);
 		else

@@ -179,7 +179,12 @@ void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	kt_json_u64(&j, "schema_version", KT_JSON_SCHEMA_VERSION);
 	kt_json_u64(&j, "frame", f->seq);
 	kt_json_i64(&j, "uptime_ms", (int64_t)(f->uptime * 1000));
+	kt_json_u64(&j, "collect_us", (uint64_t)(f->collect_ms * 1000));
 	tracing_obj(&j, f);
+	/* The kernel's session lists changed on every read: the sessions are those of frame sessions_frame.
+	 */
+	kt_json_bool(&j, "sessions_changing", f->luo_changing);
+	kt_json_u64(&j, "sessions_frame", f->luo_seq);
 
 	kt_json_obj_begin(&j, "kho");
 	kt_json_bool(&j, "available", f->snap != NULL);

@@ -46,6 +46,8 @@ static void header(FILE *out, const struct lt_frame *f)
 	fputc('\n', out);
 	if (!f->snap)
 		fprintf(out, "KHO: %s\n", f->kho_error);
+	if (f->luo_changing)
+		fprintf(out, "sessions as of frame %" PRIu64 ": %s\n", f->luo_seq, f->luo_changing_note);
 }
 
 void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)

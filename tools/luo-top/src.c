@@ -94,14 +94,52 @@ void lt_src_wait(struct lt_src *s, int ms)
 		poll(NULL, 0, ms); /* a signal ends it early */
 }
 
+/*
+ * Gather the LUO state again. When the kernel's lists changed on every read, the last
+ * read that held stays on screen (the frame says it is older), never a torn one.
+ */
+static void lt_luo_refresh(struct lt_src *s, struct lt_frame *f)
+{
+	struct kt_luo_state next;
+	double at = lt_now();
+
+	kt_luo_gather(f->snap, s->pm, &next);
+	f->luo_changing = next.kernel_changing;
+	if (next.kernel_changing) {
+		snprintf(f->luo_changing_note, sizeof(f->luo_changing_note), "%s", next.kernel_note);
+		if (s->luo_seq) {
+			kt_luo_state_free(&next);
+			return;
+		}
+	}
+	kt_luo_state_free(&s->luo);
+	s->luo = next;
+	s->luo_at = at;
+	if (!next.kernel_changing)
+		s->luo_seq = f->seq;
+}
+
+/*
+ * Since when a session only tracing saw may be shown live: since the LUO read that
+ * held began; never while the kernel's lists have changed on every read so far; always
+ * when they cannot be read at all.
+ */
+static uint64_t traced_since(const struct lt_src *s)
+{
+	if (s->luo_seq)
+		return lt_t0_ns + (uint64_t)(s->luo_at * 1e9);
+	return s->luo.kernel_changing ? UINT64_MAX : 0;
+}
+
 int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 {
-	uint64_t luo = 0;
+	uint64_t luo;
+	double start;
 	bool full;
-	int fn;
 
 	f->seq++;
 	f->uptime = lt_now();
+	start = f->uptime;
 	/* A saved snapshot does not change: read it once. */
 	if (!s->o->root || !f->snap)
 		lt_kho_load(s->o->root, f);
@@ -110,9 +148,7 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 	else
 		f->trace_status = s->trace_off;
 	/* A session created, retrieved or closed is a LUO call: then every link is read again. */
-	for (fn = 0; fn < KT_FN_MAX; fn++)
-		if (kt_fn_info[fn].cls == KT_CLS_LUO)
-			luo += f->fn[fn].count;
+	luo = lt_luo_calls(f->fn);
 	full = f->seq % (f->tracing ? 10 : 5) == 1 || luo != s->luo_calls;
 	s->luo_calls = luo;
 	if (full && f->snap) {
@@ -123,17 +159,19 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 			if (kt_physmem_open_for(f->snap, &s->pm, err, sizeof(err)))
 				s->pm = NULL; /* procfs still names the sessions and owners */
 		}
-		kt_luo_state_free(&s->luo);
-		kt_luo_gather(f->snap, s->pm, &s->luo);
+		lt_luo_refresh(s, f);
+		lt_bpf_sessions(s, f);
 	}
 	f->luo = &s->luo;
+	f->luo_seq = s->luo_seq;
 	f->sessions.n = 0;
 	f->handlers.n = 0;
 	lt_sessions_from_luo(&s->luo, &f->sessions);
 	lt_handlers_from_luo(&s->luo, &f->handlers);
 	lt_handlers_merge_bpf(&f->handlers, f->traced, f->nr_traced);
 	if (s->nsv)
-		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv);
+		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv, traced_since(s));
+	f->collect_ms = (lt_now() - start) * 1000;
 	return 0;
 }
 

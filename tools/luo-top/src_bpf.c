@@ -90,11 +90,59 @@ static void events_into(struct lt_src *s, struct lt_frame *f)
 		f->new_events = f->nr_events;
 }
 
+uint64_t lt_luo_calls(const struct kt_fn_stat *fn)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < KT_FN_MAX; i++)
+		if (kt_fn_info[i].cls == KT_CLS_LUO)
+			n += fn[i].count;
+	return n;
+}
+
+static uint64_t luo_calls_now(struct lt_src *s)
+{
+	struct kt_fn_stat fn[KT_FN_MAX];
+
+	memset(fn, 0, sizeof(fn));
+	kt_trace_fn_totals(s->trace, fn);
+	return lt_luo_calls(fn);
+}
+
+/*
+ * The per-session totals are a map read entry by entry: a session created or released
+ * meanwhile tears it (a released one read before, its successor after). A read between
+ * two equal counts of LUO calls held; after SESSION_READS that did not, the last one
+ * that held stays.
+ */
+#define SESSION_READS 5
+
+void lt_bpf_sessions(struct lt_src *s, const struct lt_frame *f)
+{
+	struct kt_trace_session *v;
+	size_t n;
+	int i;
+
+	if (!f->tracing)
+		return;
+	for (i = 0; i < SESSION_READS; i++) {
+		uint64_t before = luo_calls_now(s);
+
+		if (kt_trace_sessions(s->trace, &v, &n))
+			return;
+		if (luo_calls_now(s) == before) {
+			free(s->sv);
+			s->sv = v;
+			s->nsv = n;
+			return;
+		}
+		free(v);
+	}
+}
+
 void lt_bpf_collect(struct lt_src *s, struct lt_frame *f)
 {
-	free(s->sv);
-	s->sv = NULL;
-	s->nsv = 0;
 	free(f->traced);
 	f->traced = NULL;
 	f->nr_traced = 0;
@@ -118,7 +166,7 @@ void lt_bpf_collect(struct lt_src *s, struct lt_frame *f)
 	kt_trace_consume(s->trace);
 	kt_trace_fn_totals(s->trace, f->fn);
 	kt_trace_handlers(s->trace, &f->traced, &f->nr_traced);
-	kt_trace_sessions(s->trace, &s->sv, &s->nsv);
+	lt_bpf_sessions(s, f);
 	f->dropped = kt_trace_dropped(s->trace);
 	events_into(s, f);
 }

@@ -60,7 +60,8 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(((const struct lt_session *)a)->name, ((const struct lt_session *)b)->name);
 }
 
-void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n)
+void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n,
+			   uint64_t since_ns)
 {
 	size_t i, nluo = s->n;
 
@@ -76,6 +77,8 @@ void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session 
 		name[sizeof(name) - 1] = 0;
 		snprintf(key.name, sizeof(key.name), "%s", name);
 		r = bsearch(&key, s->v, nluo, sizeof(*s->v), cmp_name);
+		if (!r && st->state != KT_SS_RELEASED && st->last_ns < since_ns)
+			continue;
 		if (!r) {
 			r = sessions_add(s);
 			snprintf(r->name, sizeof(r->name), "%s", name);

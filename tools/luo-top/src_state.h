@@ -19,6 +19,8 @@ struct lt_src {
 	struct kt_physmem *pm;
 	bool pm_tried;
 	struct kt_luo_state luo;
+	uint64_t luo_seq;   /* the frame whose read of the kernel's lists held (0: none yet) */
+	double luo_at;	    /* when the read of luo that held began */
 	uint64_t luo_calls; /* LUO calls traced up to the last frame */
 	/* traced per-session totals of the current frame */
 	struct kt_trace_session *sv;
@@ -28,5 +30,13 @@ struct lt_src {
 int lt_bpf_open(struct lt_src *s);
 void lt_bpf_close(struct lt_src *s, int *links);
 void lt_bpf_collect(struct lt_src *s, struct lt_frame *f);
+/*
+ * The traced per-session totals, in a read no session was created or released during.
+ * Read again after the LUO state, they know every session it lists and say which of
+ * them have been released since, so the rows are of one moment.
+ */
+void lt_bpf_sessions(struct lt_src *s, const struct lt_frame *f);
+/* Session lifecycle calls (create, retrieve, release, ...) among fn's totals. */
+uint64_t lt_luo_calls(const struct kt_fn_stat *fn);
 
 #endif

@@ -215,6 +215,9 @@ static void draw(struct tui *u)
 		snprintf(left, sizeof(left), "KHO unavailable");
 	n = snprintf(buf, sizeof(buf), "%s  sessions %zu  handlers %zu  rows %zu", left, u->f.sessions.n,
 		     u->f.handlers.n, u->t.nrows);
+	if (u->f.luo_changing)
+		n += snprintf(buf + n, sizeof(buf) - n, "  changing: sessions of frame %llu",
+			      (unsigned long long)u->f.luo_seq);
 	if (u->sort[u->view] >= 0)
 		n += snprintf(buf + n, sizeof(buf) - n, "  sort %s %s", u->t.cols[u->sort[u->view]].title,
 			      u->desc[u->view] ? "desc" : "asc");
