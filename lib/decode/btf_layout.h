@@ -22,6 +22,11 @@ struct kt_btf_field {
  * The kernel's BTF is parsed once per process.
  */
 int kt_btf_layout(const struct kt_btf_field *f, size_t n, void *layout, char *err, size_t errlen);
+/* An entry of a table of wanted fields: struct type's member path into member of struct layout. */
+#define KT_BTF_FIELD(layout, type, path, member)                                                             \
+	{                                                                                                    \
+		type, path, offsetof(struct layout, member)                                                  \
+	}
 
 #define KT_KERNEL_MAX_SYMS 4
 

@@ -23,10 +23,7 @@ struct layout {
 	uint32_t fh_compat, file_inode, inode_size;
 };
 
-#define F(type, path, field)                                                                                 \
-	{                                                                                                    \
-		type, path, offsetof(struct layout, field)                                                   \
-	}
+#define F(type, path, field) KT_BTF_FIELD(layout, type, path, field)
 static const struct kt_btf_field want[] = {
     F("luo_session_global", "incoming", hdr_in),
     F("luo_session_global", "outgoing", hdr_out),

@@ -26,10 +26,7 @@ struct layout {
 	uint32_t link_flb, link_list;	      /* luo_flb_link */
 };
 
-#define F(type, path, field)                                                                                 \
-	{                                                                                                    \
-		type, path, offsetof(struct layout, field)                                                   \
-	}
+#define F(type, path, field) KT_BTF_FIELD(layout, type, path, field)
 static const struct kt_btf_field want[] = {
     F("luo_flb_global", "incoming", g_in),
     F("luo_flb_global", "outgoing", g_out),
