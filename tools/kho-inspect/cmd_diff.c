@@ -41,9 +41,17 @@ static void on_field(void *ctx, const char *field, const char *a, const char *b)
 	kt_json_obj_end(w->j);
 }
 
-int cmd_diff(const struct opts *o, int argc, char **argv)
+/* One direction of a against one of b: into the JSON document, or as rows for the table. */
+static unsigned int diff_dirs(const struct opts *o, const struct kt_snapshot *a, enum kt_dirn da,
+			      const struct kt_snapshot *b, enum kt_dirn db, struct out *w, struct kt_rows *r)
 {
 	static const struct kt_diff_ops ops = {on_blob, on_field};
+
+	return o->json ? kt_diff_dir(a, da, b, db, &ops, w) : kt_diff_rows(a, da, b, db, r);
+}
+
+int cmd_diff(const struct opts *o, int argc, char **argv)
+{
 	struct kt_snapshot a, b;
 	struct kt_rows r = {0};
 	struct kt_json j;
@@ -71,13 +79,12 @@ int cmd_diff(const struct opts *o, int argc, char **argv)
 		kt_json_str(&j, "mode", o->out_vs_in ? "out-vs-in" : "same-direction");
 		kt_json_arr_begin(&j, "blobs");
 	}
-	for (d = 0; d < KT_NR_DIRS; d++) {
-		enum kt_dirn da = o->out_vs_in ? KT_OUT : (enum kt_dirn)d, db = o->out_vs_in ? KT_IN : da;
-
-		if (o->out_vs_in ? d : !(o->dirs & (1u << d)))
-			continue;
-		n += o->json ? kt_diff_dir(&a, da, &b, db, &ops, &w) : kt_diff_rows(&a, da, &b, db, &r);
-	}
+	if (o->out_vs_in)
+		n = diff_dirs(o, &a, KT_OUT, &b, KT_IN, &w, &r);
+	else
+		for (d = 0; d < KT_NR_DIRS; d++)
+			if (o->dirs & (1u << d))
+				n += diff_dirs(o, &a, d, &b, d, &w, &r);
 	if (o->json) {
 		if (w.in_blob) {
 			kt_json_arr_end(&j);
