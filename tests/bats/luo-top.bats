@@ -60,8 +60,11 @@ no_kho_functions() {
 		done
 		assert_output --partial "tracing off: disabled (--no-bpf)"
 		assert_output --partial "KHO snapshot $FIX/$st"
+		# Each table starts on a line of its own; each blob line ends with its size.
+		[ "$(grep -cE '^DIR +BLOB +FORMAT +SIZE$' <<<"$output")" = 2 ] || fail "$st: blob table titles"
+		[ "$(grep -cE '^FLB +DIR +STATE ' <<<"$output")" = 2 ] || fail "$st: FLB table titles"
 		while read -r dir name; do
-			grep -qE "^$dir +$name +" <<<"$output" || fail "$st: blob $dir/$name not listed"
+			grep -qE "^$dir +$name +[^ ]+ +[0-9.]+ [KMG]?i?B$" <<<"$output" || fail "$st: blob $dir/$name not listed"
 		done < <(fixture_blobs "$FIX/$st")
 	done
 }

@@ -28,13 +28,11 @@ static void print_row(FILE *out, const struct lt_col *cols, int ncols, const int
 	fputc('\n', out);
 }
 
-static void print_table(FILE *out, const struct lt_table *t)
+/* A table's text (lt_table_text, lt_blobs_text: no newline after its last line), freed. */
+static void put_table(FILE *out, char *text)
 {
-	char *s = lt_table_text(t, 0, t->nrows, NULL, 0);
-	size_t n = strlen(s);
-
-	fprintf(out, "%s%s", s, n && s[n - 1] == '\n' ? "" : "\n");
-	free(s);
+	fprintf(out, "%s\n", text);
+	free(text);
 }
 
 static void header(FILE *out, const struct lt_frame *f)
@@ -53,7 +51,6 @@ static void header(FILE *out, const struct lt_frame *f)
 void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 {
 	struct lt_table t = {0};
-	char *blobs;
 	bool desc;
 	int sort;
 
@@ -63,28 +60,26 @@ void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 	fprintf(out, "\n[sessions]\n");
 	sort = lt_view_default_sort(LT_V_SESSIONS, &desc);
 	lt_table_build(f, LT_V_SESSIONS, NULL, sort, desc, &t);
-	print_table(out, &t);
+	put_table(out, lt_table_text(&t, 0, t.nrows, NULL, 0));
 
 	fprintf(out, "\n[handlers]\n");
 	sort = lt_view_default_sort(LT_V_HANDLERS, &desc);
 	lt_table_build(f, LT_V_HANDLERS, NULL, sort, desc, &t);
-	print_table(out, &t);
+	put_table(out, lt_table_text(&t, 0, t.nrows, NULL, 0));
 
 	fprintf(out, "\n[global]\n");
 	if (f->status_text)
 		fputs(f->status_text, out);
-	blobs = lt_blobs_text(f, 0);
-	fputs(blobs, out);
-	free(blobs);
+	put_table(out, lt_blobs_text(f, 0));
 	sort = lt_view_default_sort(LT_V_GLOBAL, &desc);
 	lt_table_build(f, LT_V_GLOBAL, NULL, sort, desc, &t);
-	print_table(out, &t);
+	put_table(out, lt_table_text(&t, 0, t.nrows, NULL, 0));
 
 	fprintf(out, "\n[functions]\n");
 	if (f->tracing) {
 		sort = lt_view_default_sort(LT_V_FUNCTIONS, &desc);
 		lt_table_build(f, LT_V_FUNCTIONS, NULL, sort, desc, &t);
-		print_table(out, &t);
+		put_table(out, lt_table_text(&t, 0, t.nrows, NULL, 0));
 	} else {
 		fprintf(out, "(tracing %s)\n", f->trace_status ? f->trace_status : "off");
 	}
@@ -101,7 +96,7 @@ void lt_text_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 		if (f->new_events > show)
 			fprintf(out, "(%zu earlier events of this interval not shown)\n",
 				f->new_events - show);
-		print_table(out, &t);
+		put_table(out, lt_table_text(&t, 0, t.nrows, NULL, 0));
 	}
 	fputc('\n', out);
 	lt_table_free(&t);

@@ -440,13 +440,23 @@ void lt_table_free(struct lt_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Every column of r through render/table.c, then r freed; the columns are r's own, so no error. */
+static char *render(struct kt_rows *r, size_t width)
+{
+	const struct kt_table_opts o = {.all = true, .width = width};
+	char *out, err[128];
+
+	if (kt_table_string(r, &o, &out, err, sizeof(err)))
+		out = kt_strdup("");
+	kt_rows_free(r);
+	return out;
+}
+
 char *lt_table_text(const struct lt_table *t, size_t first, size_t n, const char *const *titles, size_t width)
 {
 	struct kt_colspec spec[LT_MAX_COLS];
 	const struct kt_table_def def = {spec, (size_t)t->ncols, NULL};
-	const struct kt_table_opts o = {.all = true, .width = width};
 	struct kt_rows r;
-	char *out, err[128];
 	size_t i, row;
 	int c;
 
@@ -462,10 +472,7 @@ char *lt_table_text(const struct lt_table *t, size_t first, size_t n, const char
 	}
 	if (!r.n) /* libsmartcols prints nothing of a table without rows: keep the titles */
 		kt_rows_add(&r, KT_ROW_NONE);
-	if (kt_table_string(&r, &o, &out, err, sizeof(err)))
-		out = NULL; /* every column exists: cannot happen */
-	kt_rows_free(&r);
-	return out;
+	return render(&r, width);
 }
 
 char *lt_blobs_text(const struct lt_frame *f, size_t width)
@@ -475,9 +482,7 @@ char *lt_blobs_text(const struct lt_frame *f, size_t width)
 						 {"FORMAT", "", KT_COL_TRUNC},
 						 {"SIZE", "", KT_COL_SIZE}};
 	static const struct kt_table_def def = {cols, KT_ARRAY_SIZE(cols), "DIR,BLOB,FORMAT,SIZE"};
-	const struct kt_table_opts o = {.width = width};
 	struct kt_rows r;
-	char *out, err[128];
 	size_t i, row;
 
 	kt_rows_init(&r, &def);
@@ -488,8 +493,5 @@ char *lt_blobs_text(const struct lt_frame *f, size_t width)
 		kt_rows_str(&r, row, "FORMAT", "%s", f->blobs[i].format);
 		kt_rows_size(&r, row, "SIZE", f->blobs[i].size);
 	}
-	if (kt_table_string(&r, &o, &out, err, sizeof(err)))
-		out = NULL; /* every column exists: cannot happen */
-	kt_rows_free(&r);
-	return out;
+	return render(&r, width);
 }
