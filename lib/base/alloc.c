@@ -90,15 +90,15 @@ char *kt_asprintf(const char *fmt, ...)
 
 void *kt_grow(void *v, size_t *cap, size_t need, size_t size)
 {
-	size_t ncap = *cap ? *cap : 16;
+	/* A first call for more than one element says how many are coming. */
+	size_t ncap = *cap ? 2 * *cap : need > 1 ? need : 16;
 
 	if (need <= *cap)
 		return v;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / size)
-			return oom();
-		ncap *= 2;
-	}
+	if (*cap > SIZE_MAX / 2 || ncap < need)
+		ncap = need;
+	if (ncap > SIZE_MAX / size)
+		return oom();
 	v = kt_realloc(v, ncap * size);
 	memset((char *)v + *cap * size, 0, (ncap - *cap) * size);
 	*cap = ncap;

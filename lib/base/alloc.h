@@ -27,7 +27,8 @@ void kt_alloc_on_fail(void (*fn)(void));
 
 /*
  * The one growth helper: make room for `need` elements of `size` bytes in v, whose
- * capacity is *cap (doubled as needed, never below 16). New room is zeroed.
+ * capacity is *cap: doubled, or to need when that is more; a first room of 16, or of
+ * exactly need when asked for more than one (a count known ahead). New room is zeroed.
  */
 void *kt_grow(void *v, size_t *cap, size_t need, size_t size);
 /* KT_GROW(arr, cap, n + 1); arr[n++] = x; */

@@ -129,11 +129,20 @@ static const bool plain[256] = {
 
 static void put_escaped(struct kt_json *j, const char *s, size_t n)
 {
-	size_t i, run = 0, seq;
+	size_t i = 0, run = 0, seq;
 	char u[8];
 
 	putch(j, '"');
-	for (i = 0; i < n; i++) {
+	/* Where the buffer has room, plain bytes are copied as they are scanned. */
+	if (j->len + n < sizeof(j->buf)) {
+		char *o = j->buf + j->len;
+
+		while (i < n && plain[(unsigned char)s[i]])
+			o[i] = s[i], i++;
+		j->len += i;
+		run = i;
+	}
+	for (; i < n; i++) {
 		unsigned char c = s[i];
 
 		if (plain[c])

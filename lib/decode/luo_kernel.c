@@ -5,15 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "base/hash.h"
 #include "base/util.h"
 #include "decode/btf_layout.h"
-
-/*
- * Sessions or files in one list: beyond what the kernel can serialize (51 sessions or
- * 63 files per block, KHO_MAX_BLOCKS blocks).
- */
-#define MAX_LIST 1000000
 
 struct layout {
 	uint32_t hdr_in, hdr_out, hdr_count, hdr_list; /* luo_session_global / luo_session_header */
@@ -65,8 +58,7 @@ static uint64_t u64_at(const uint8_t *p, uint32_t off)
 #define MAX_ATTEMPTS 5
 
 struct snap_file {
-	struct kt_luo_file_rec r; /* r.handler is set when handed on */
-	char handler[LUO_HANDLER_COMPAT_LEN + 1];
+	struct kt_luo_file_rec r; /* r.handler: one of the walk's handler names */
 };
 
 struct snap_session {
@@ -111,12 +103,34 @@ static void snap_free(struct snap *sn)
 struct walk {
 	struct kt_physmem *pm;
 	const struct layout *l;
-	struct kt_u64set seen;	     /* every session met: each is on the list once */
-	struct kt_u64set files_seen; /* the files of the session being read */
 	uint8_t *sbuf, *sbuf2, *fbuf;
-	uint64_t fh; /* the handler whose compatible is in handler (most files share one) */
-	char handler[LUO_HANDLER_COMPAT_LEN + 1];
+	uint64_t fh;	     /* the handler last read (most files share one) */
+	const char *handler; /* its compatible, one of names */
+	char **names;	     /* every handler compatible met, each once */
+	size_t nr_names, cap_names;
 };
+
+/*
+ * Loops, found in constant memory (Brent): a marker is left on the node met at each power
+ * of two steps; a walk that comes back to the marked node is going round. Every node links
+ * back to the one before it, so a loop is caught at the latest where it closes; the
+ * marker says it plainly when it is there first.
+ */
+struct loop {
+	uint64_t mark, steps, power;
+};
+
+/* Node is the next one walked: true when the walk came round to the marked node. */
+static bool loop_step(struct loop *lp, uint64_t node)
+{
+	if (lp->steps && node == lp->mark)
+		return true;
+	if (++lp->steps >= lp->power) {
+		lp->mark = node;
+		lp->power = 2 * lp->steps;
+	}
+	return false;
+}
 
 /* A list head: where it points both ways, and the count kept beside it. */
 struct head {
@@ -140,18 +154,32 @@ static bool same_head(const struct head *a, const struct head *b)
 	return a->count == b->count && a->next == b->next && a->prev == b->prev;
 }
 
+/* The compatible of the handler at fh, kept once in w->names. */
+static const char *handler_name(struct walk *w, uint64_t fh)
+{
+	char compat[LUO_HANDLER_COMPAT_LEN + 1] = "";
+	size_t i;
+
+	if (fh && kt_physmem_read_virt(w->pm, fh + w->l->fh_compat, compat, LUO_HANDLER_COMPAT_LEN))
+		return NULL;
+	for (i = 0; i < w->nr_names && strcmp(w->names[i], compat); i++)
+		;
+	if (i == w->nr_names) {
+		KT_GROW(w->names, w->cap_names, w->nr_names + 1);
+		w->names[w->nr_names++] = kt_strdup(compat);
+	}
+	return w->names[i];
+}
+
 static void read_handler(struct walk *w, uint64_t fh, struct snap_file *sf)
 {
-	if (fh != w->fh) {
-		w->fh = 0;
-		memset(w->handler, 0, sizeof(w->handler));
-		if (fh &&
-		    kt_physmem_read_virt(w->pm, fh + w->l->fh_compat, w->handler, LUO_HANDLER_COMPAT_LEN))
-			sf->r.error = "file handler not readable";
-		else
-			w->fh = fh;
+	if (fh != w->fh || !w->handler) {
+		w->handler = handler_name(w, fh);
+		w->fh = w->handler ? fh : 0;
 	}
-	memcpy(sf->handler, w->handler, sizeof(sf->handler));
+	sf->r.handler = w->handler ? w->handler : "";
+	if (!w->handler)
+		sf->r.error = "file handler not readable";
 }
 
 /*
@@ -164,7 +192,7 @@ static int read_memfd(struct walk *w, struct snap_file *sf)
 	char err[128];
 	int ret;
 
-	if (strcmp(sf->handler, MEMFD_V2_COMPATIBLE) || !sf->r.data || sf->r.retrieve_status)
+	if (strcmp(sf->r.handler, MEMFD_V2_COMPATIBLE) || !sf->r.data || sf->r.retrieve_status)
 		return 0;
 	sf->r.detailed = true;
 	ret = kt_memfd_read(w->pm, sf->r.data, &sf->r.memfd, err, sizeof(err));
@@ -186,13 +214,15 @@ static int read_files(struct walk *w, uint64_t session, struct snap *sn, char *e
 	uint64_t head = session + l->s_files, prev = head, node = u64_at(w->sbuf, l->s_files);
 	uint64_t claimed = u64_at(w->sbuf, l->s_count), steps;
 	const char *garbage = NULL;
+	struct loop lp = {0};
 
-	kt_u64set_free(&w->files_seen);
+	if (claimed <= KT_LUO_MAX_LIST)
+		KT_GROW(sn->f, sn->cap_f, sn->nr_f + claimed);
 	for (steps = 0; node != head; steps++) {
 		struct snap_file *sf;
 		uint64_t file, inode;
 
-		if (!kt_u64set_add(&w->files_seen, node) || steps >= MAX_LIST ||
+		if (loop_step(&lp, node) || steps >= KT_LUO_MAX_LIST ||
 		    kt_physmem_read_virt(w->pm, node - l->f_list, w->fbuf, l->f_size))
 			return kt_fail(err, errlen, -ELOOP,
 				       "file list unreadable or looping after %llu of %llu files",
@@ -283,19 +313,19 @@ static int read_list_once(struct walk *w, uint64_t hdr, struct snap *sn, char *e
 	const struct layout *l = w->l;
 	uint64_t head = hdr + l->hdr_list, prev = head, node, steps;
 	struct head h0, h1;
+	struct loop lp = {0};
 	int ret = 0;
 
 	snap_clear(sn);
-	kt_u64set_free(&w->seen);
 	kt_physmem_cache(w->pm, true); /* afresh: nothing read before this attempt */
 	if (read_head(w, hdr + l->hdr_count, head, &h0))
 		return kt_fail(err, errlen, -EFAULT, "luo_session_global not readable through kcore");
 	for (node = h0.next, steps = 0; node != head; steps++) {
-		if (steps >= MAX_LIST) {
-			ret = kt_fail(err, errlen, -E2BIG, "session list longer than %d", MAX_LIST);
+		if (steps >= KT_LUO_MAX_LIST) {
+			ret = kt_fail(err, errlen, -E2BIG, "session list longer than %d", KT_LUO_MAX_LIST);
 			break;
 		}
-		if (!kt_u64set_add(&w->seen, node)) {
+		if (loop_step(&lp, node)) {
 			ret = kt_fail(err, errlen, -ELOOP,
 				      "session list loops after %llu sessions (count %llu)",
 				      (unsigned long long)steps, (unsigned long long)h0.count);
@@ -360,12 +390,8 @@ static void hand_on(const struct snap *sn, bool incoming, const struct kt_luo_re
 							     : KT_SESS_INCOMING,
 					     ss->claimed);
 
-		for (k = 0; k < ss->nr_files; k++) {
-			struct snap_file *sf = &sn->f[ss->first + k];
-
-			sf->r.handler = sf->handler;
-			ops->file(ctx, session, &sf->r);
-		}
+		for (k = 0; k < ss->nr_files; k++)
+			ops->file(ctx, session, &sn->f[ss->first + k].r);
 		if (ss->error)
 			ops->session_error(ctx, session, ss->error);
 	}
@@ -394,19 +420,21 @@ int kt_luo_kernel_walk(struct kt_physmem *pm, const struct kt_luo_rec_ops *ops, 
 	ret = read_list(&w, global + l.hdr_out, "outgoing", &out, err, errlen);
 	if (!ret)
 		ret = read_list(&w, global + l.hdr_in, "incoming", &inc, err, errlen);
+	/* Its pages are not needed to hand the lists on. */
+	kt_physmem_cache(pm, false);
 	if (!ret) {
 		hand_on(&out, false, ops, ctx);
 		hand_on(&inc, true, ops, ctx);
 		in->listed = inc.nr_s > 0;
 	}
-	kt_physmem_cache(pm, false);
-	kt_u64set_free(&w.seen);
-	kt_u64set_free(&w.files_seen);
 	snap_free(&out);
 	snap_free(&inc);
 	free(w.sbuf);
 	free(w.sbuf2);
 	free(w.fbuf);
+	while (w.nr_names)
+		free(w.names[--w.nr_names]);
+	free(w.names);
 	if (ret)
 		return ret;
 	/*

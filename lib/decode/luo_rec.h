@@ -25,6 +25,12 @@ enum kt_sess_state {
 };
 extern const char *const kt_sess_state_name[KT_SESS_NR_STATES];
 
+/*
+ * Sessions or files in one list, at most: beyond what 7.3 can serialize (51 sessions or
+ * 63 files a block, KHO_MAX_BLOCKS = 10,000 blocks).
+ */
+#define KT_LUO_MAX_LIST 1000000
+
 struct kt_luo_file_rec {
 	const char *handler; /* the file handler's compatible */
 	uint64_t token;

@@ -29,6 +29,9 @@ static void *on_session(void *ctx, const char *name, enum kt_sess_state state, u
 
 	s->files_known = true;
 	s->files_claimed = claimed;
+	/* The decoders hand on as many files as they claim, bar a broken list. */
+	if (claimed <= KT_LUO_MAX_LIST)
+		KT_GROW(s->files, s->cap_files, claimed);
 	return (void *)(uintptr_t)(b->st->nr_sessions - 1);
 }
 
@@ -37,7 +40,7 @@ static void on_file(void *ctx, void *session, const struct kt_luo_file_rec *r)
 	struct build *b = ctx;
 	struct kt_luo_file *f = kt_luo_add_file(&b->st->sessions[(uintptr_t)session]);
 
-	snprintf(f->handler, sizeof(f->handler), "%s", r->handler);
+	f->handler = kt_luo_handler_name(b->st, r->handler);
 	f->token = r->token;
 	f->data = r->data;
 	f->retrieve_status = r->retrieve_status;

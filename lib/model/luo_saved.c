@@ -358,15 +358,18 @@ static int read_memfd(json_t *o, const char *where, struct kt_memfd *m, struct r
 	return 0;
 }
 
-static int read_file(json_t *o, const char *where, struct kt_luo_file *f, struct rd *r)
+static int read_file(json_t *o, const char *where, struct kt_luo_state *st, struct kt_luo_file *f,
+		     struct rd *r)
 {
+	char w[200], handler[LUO_HANDLER_COMPAT_LEN + 1];
 	json_t *size, *memfd;
-	char w[200];
 
 	if (!json_is_object(o))
 		return kt_fail(r->err, r->errlen, -EBADMSG, "%s: expected an object", where);
-	if (get_str(o, "handler", f->handler, sizeof(f->handler), true, where, r) ||
-	    get_u64(o, "token", true, where, &f->token, r) || get_addr(o, "data", where, &f->data, r) ||
+	if (get_str(o, "handler", handler, sizeof(handler), true, where, r))
+		return -EBADMSG;
+	f->handler = kt_luo_handler_name(st, handler);
+	if (get_u64(o, "token", true, where, &f->token, r) || get_addr(o, "data", where, &f->data, r) ||
 	    get_int(o, "retrieve_status", where, &f->retrieve_status, r) ||
 	    get_msg(o, "error", where, &f->error, r) || get_msg(o, "unit", where, &f->unit, r) ||
 	    get_msg(o, "fdname", where, &f->fdname, r))
@@ -423,7 +426,7 @@ static int read_session(json_t *o, const char *where, struct kt_luo_state *st, s
 	json_array_foreach(files, k, item)
 	{
 		snprintf(wf, sizeof(wf), "%s.files[%zu]", where, k);
-		if (read_file(item, wf, kt_luo_add_file(s), r))
+		if (read_file(item, wf, st, kt_luo_add_file(s), r))
 			return -EBADMSG;
 	}
 	return 0;

@@ -22,8 +22,23 @@ struct kt_luo_session *kt_luo_add_session(struct kt_luo_state *st, const char *n
 
 struct kt_luo_file *kt_luo_add_file(struct kt_luo_session *s)
 {
+	struct kt_luo_file *f;
+
 	KT_GROW(s->files, s->cap_files, s->nr_files + 1);
-	return &s->files[s->nr_files++];
+	f = &s->files[s->nr_files++];
+	f->handler = "";
+	return f;
+}
+
+const char *kt_luo_handler_name(struct kt_luo_state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_handler_names; i++)
+		if (!strcmp(st->handler_names[i], name))
+			return st->handler_names[i];
+	KT_GROW(st->handler_names, st->cap_handler_names, st->nr_handler_names + 1);
+	return st->handler_names[st->nr_handler_names++] = kt_strdup(name);
 }
 
 const char *const kt_flb_state_name[KT_FLB_NR_STATES] = {
@@ -134,6 +149,9 @@ void kt_luo_state_free(struct kt_luo_state *st)
 	free(st->serialized_note);
 	free(st->sd.mapping_note);
 	free(st->sd.stores_note);
+	for (i = 0; i < st->nr_handler_names; i++)
+		free(st->handler_names[i]);
+	free(st->handler_names);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -155,7 +173,7 @@ enum kt_dirn kt_luo_session_dir(const struct kt_luo_session *s)
 struct kt_luo_handler *kt_luo_handlers(const struct kt_luo_state *st, size_t *n)
 {
 	struct kt_luo_handler *v = NULL;
-	size_t cap = 0, i, k, h;
+	size_t cap = 0, i, k, h = 0;
 
 	*n = 0;
 	for (i = 0; i < st->nr_sessions; i++) {
@@ -167,8 +185,10 @@ struct kt_luo_handler *kt_luo_handlers(const struct kt_luo_state *st, size_t *n)
 		for (k = 0; k < x->nr_files; k++) {
 			const struct kt_luo_file *f = &x->files[k];
 
-			for (h = 0; h < *n && strcmp(v[h].name, f->handler); h++)
-				;
+			/* Most files share the handler of the file before. */
+			if (h >= *n || strcmp(v[h].name, f->handler))
+				for (h = 0; h < *n && strcmp(v[h].name, f->handler); h++)
+					;
 			if (h == *n) {
 				KT_GROW(v, cap, *n + 1);
 				v[(*n)++].name = f->handler;

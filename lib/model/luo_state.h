@@ -25,7 +25,7 @@
 #include "source/procfs.h"
 
 struct kt_luo_file {
-	char handler[LUO_HANDLER_COMPAT_LEN + 1];
+	const char *handler; /* its compatible ("" unknown): kt_luo_handler_name's, or a constant */
 	uint64_t token;
 	uint64_t data;	     /* the handler's handle: for memfd-v2 the phys of its memfd_luo_ser */
 	int retrieve_status; /* 0 not tried, >0 retrieved, <0 failed (kernel source only) */
@@ -112,6 +112,9 @@ struct kt_luo_state {
 	/* The kernel holds no incoming session and no chain to deserialize: none left to arrive. */
 	bool incoming_settled;
 	struct kt_luo_systemd sd;
+	/* The file handlers' compatibles, each kept once: a million files share a few. */
+	char **handler_names;
+	size_t nr_handler_names, cap_handler_names;
 };
 
 /*
@@ -142,6 +145,8 @@ int kt_luo_add_serialized(struct kt_luo_state *st, struct kt_physmem *pm, uint64
 struct kt_luo_session *kt_luo_add_session(struct kt_luo_state *st, const char *name,
 					  enum kt_sess_state state);
 struct kt_luo_file *kt_luo_add_file(struct kt_luo_session *s);
+/* A handler's compatible as kept in st, for its files to point at. */
+const char *kt_luo_handler_name(struct kt_luo_state *st, const char *name);
 struct kt_luo_flb *kt_luo_add_flb(struct kt_luo_state *st, const char *name, bool incoming);
 /* The FLB of that name in one direction, NULL when none. */
 const struct kt_luo_flb *kt_luo_find_flb(const struct kt_luo_state *st, const char *name, bool incoming);

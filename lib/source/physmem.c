@@ -52,13 +52,13 @@ struct kt_physmem {
 	size_t nr_rec, cap_rec;
 	void (*before_read)(void *ctx);
 	void *before_read_ctx;
-	/* kernel virtual pages read whole, direct-mapped by address (tag: page + 1, 0 empty) */
+	/* pages of the image read whole, direct-mapped by file offset (tag: offset + 1, 0 empty) */
 	uint64_t *cache_tag;
 	uint8_t *cache;
 };
 
-/* 1 MiB: a list is read mostly in the order its objects were allocated. */
-#define CACHE_PAGES 256
+/* 512 KiB: a list is read mostly in the order its objects were allocated. */
+#define CACHE_PAGES 128
 
 static struct kt_physmem *pm_new(void)
 {
@@ -486,30 +486,61 @@ void kt_physmem_cache(struct kt_physmem *pm, bool on)
 }
 
 /*
- * Through the cache: each page read whole once; a page kcore cannot give whole is read
- * as asked. Tags tell the address spaces apart: page + 1 virtual, page + 2 physical.
+ * A miss reads this many pages at once, as far as the segment goes: objects of a list
+ * mostly sit in the pages after the one being read.
+ */
+#define READ_AHEAD 16
+
+/* The slots from slot on filled with the image's pages from file offset page on. */
+static void cache_fill(struct kt_physmem *pm, const struct seg *s, uint64_t page, size_t slot)
+{
+	uint64_t want = (s->off + s->size - page) / KT_PAGE_SIZE, i;
+
+	if (want > READ_AHEAD)
+		want = READ_AHEAD;
+	if (want > CACHE_PAGES - slot)
+		want = CACHE_PAGES - slot;
+	for (i = 0; i < want; i++)
+		pm->cache_tag[slot + i] = 0;
+	/* A stretch kcore cannot give whole may still give its first page. */
+	if (pread_full(pm->fd, pm->cache + slot * KT_PAGE_SIZE, want * KT_PAGE_SIZE, page)) {
+		want = 1;
+		if (pread_full(pm->fd, pm->cache + slot * KT_PAGE_SIZE, KT_PAGE_SIZE, page))
+			return;
+	}
+	for (i = 0; i < want; i++)
+		pm->cache_tag[slot + i] = page + i * KT_PAGE_SIZE + 1;
+}
+
+/*
+ * Through the cache, which holds pages of the image by file offset: a page of RAM read
+ * through the direct map and by its physical address is one page. A page the segment
+ * does not hold whole, or that kcore cannot give, is read as asked.
  */
 static int cached_read(struct kt_physmem *pm, uint64_t addr, uint8_t *buf, size_t len, bool phys)
 {
 	while (len) {
-		uint64_t page = addr & ~(uint64_t)(KT_PAGE_SIZE - 1), off = addr - page,
-			 tag = page + 1 + phys;
-		size_t n = KT_PAGE_SIZE - off < len ? KT_PAGE_SIZE - off : len;
-		/* The direct map is RAM at a page-aligned offset: its pages would take their physical ones'
-		 * slots. */
-		size_t slot = (page / KT_PAGE_SIZE + phys * (CACHE_PAGES / 2)) % CACHE_PAGES;
-		uint8_t *data = pm->cache + slot * KT_PAGE_SIZE;
+		const struct seg *s = find_seg(pm, addr, phys);
+		uint64_t fo, page, off;
+		size_t n, slot;
 		int ret;
 
-		if (pm->cache_tag[slot] != tag) {
-			pm->cache_tag[slot] = 0;
-			if (!kcore_read(pm, page, data, KT_PAGE_SIZE, phys))
-				pm->cache_tag[slot] = tag;
-		}
-		if (pm->cache_tag[slot] == tag) {
-			memcpy(buf, data + off, n);
+		if (!s)
+			return -EFAULT;
+		fo = s->off + (addr - (phys ? s->paddr : s->vaddr));
+		page = fo & ~(uint64_t)(KT_PAGE_SIZE - 1);
+		off = fo - page;
+		n = KT_PAGE_SIZE - off < len ? KT_PAGE_SIZE - off : len;
+		if (n > s->off + s->size - fo)
+			n = s->off + s->size - fo;
+		slot = page / KT_PAGE_SIZE % CACHE_PAGES;
+		if (page >= s->off && page + KT_PAGE_SIZE <= s->off + s->size &&
+		    pm->cache_tag[slot] != page + 1)
+			cache_fill(pm, s, page, slot);
+		if (pm->cache_tag[slot] == page + 1) {
+			memcpy(buf, pm->cache + slot * KT_PAGE_SIZE + off, n);
 		} else {
-			ret = kcore_read(pm, addr, buf, n, phys);
+			ret = pread_full(pm->fd, buf, n, fo);
 			if (ret)
 				return ret;
 		}

@@ -86,7 +86,7 @@ static char *state_text(const struct t_state *t, size_t *len)
 		for (k = 0; k < KT_ARRAY_SIZE(x->files) && x->files[k].handler; k++) {
 			struct kt_luo_file *f = kt_luo_add_file(s);
 
-			snprintf(f->handler, sizeof(f->handler), "%s", x->files[k].handler);
+			f->handler = x->files[k].handler;
 			f->token = x->files[k].token;
 			f->has_size = x->files[k].size >= 0;
 			f->size = f->has_size ? (uint64_t)x->files[k].size : 0;

@@ -388,7 +388,7 @@ static void snap_load(struct snap *x, bool luo_known)
 	s = kt_luo_add_session(&x->c.luo, "vm-0", KT_SESS_OUTGOING);
 	s->files_known = true;
 	f = kt_luo_add_file(s);
-	snprintf(f->handler, sizeof(f->handler), "memfd-v2");
+	f->handler = "memfd-v2";
 	f->token = 7;
 	flb = kt_luo_add_flb(&x->c.luo, "liveupdate-test-flb-v0", false);
 	flb->state = KT_FLB_PRESERVED;

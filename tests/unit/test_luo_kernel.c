@@ -327,6 +327,27 @@ static void test_file_list_loop(void **state)
 	assert_int_equal(s.files, 1); /* each file once */
 }
 
+/*
+ * A longer loop: the fourth file links on to the second. Found where it closes (the
+ * second file does not link back to the fourth), in constant memory, never a hang.
+ */
+static void test_file_list_longer_loop(void **state)
+{
+	struct fix *f = *state;
+	uint64_t fh = add_handler(f, "memfd-v2");
+	uint64_t s0 = add_session(f, FK_SESSION_GLOBAL + FK_G_OUT, "looped", 0), lf[4];
+	struct kt_luo_kernel_incoming in;
+	struct seen s;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		lf[i] = add_file(f, s0, fh, i + 1, 10);
+	fk_u64(f->ram, lf[3] + FK_F_LIST + FK_NEXT, lf[1] + FK_F_LIST);
+	assert_int_equal(walk(f, &s, &in), 0);
+	assert_int_equal(s.errors, 1);
+	assert_non_null(strstr(s.text, "error 1 file 5 of 4 does not link back to the one before\n"));
+}
+
 /* A session list that never returns to its head fails the walk. */
 static void test_session_list_loop(void **state)
 {
@@ -1001,6 +1022,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_sessions_and_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_incoming_not_listed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_file_list_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_list_longer_loop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_list_loop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_out_of_ram, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_churn_replaced_mid_read, setup, teardown),

@@ -51,7 +51,7 @@ static void fill(struct kt_luo_state *st)
 	s->files_known = true;
 	s->files_claimed = 3;
 	f = kt_luo_add_file(s);
-	strcpy(f->handler, MEMFD_V2_COMPATIBLE);
+	f->handler = MEMFD_V2_COMPATIBLE;
 	f->token = UINT64_MAX;
 	f->data = 0x1234000;
 	f->has_size = true;
@@ -66,7 +66,7 @@ static void fill(struct kt_luo_state *st)
 				     .folios_total_pages = UINT32_MAX,
 				     .folios_order = 10};
 	f = kt_luo_add_file(s);
-	strcpy(f->handler, "kvm-vm-v1");
+	f->handler = "kvm-vm-v1";
 	f->retrieve_status = -5;
 	f->error = kt_strdup("retrieve failed: Bad address (0x10) 100%");
 	f = kt_luo_add_file(s);

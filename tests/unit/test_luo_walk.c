@@ -1192,14 +1192,14 @@ static void test_file_detail(void **state)
 	build(f, &small);
 	open_img(f, 0, 0);
 	memset(&x, 0, sizeof(x));
-	strcpy(x.handler, MEMFD_V2_COMPATIBLE);
+	x.handler = MEMFD_V2_COMPATIBLE;
 	x.data = f->sess[1].files[0].data;
 	kt_luo_file_detail(f->pm, &x);
 	assert_true(x.has_memfd);
 	assert_memfd_equal(&x.memfd, &f->sess[1].files[0].m);
 	/* Retrieved: the state is the live file's now. */
 	memset(&x, 0, sizeof(x));
-	strcpy(x.handler, MEMFD_V2_COMPATIBLE);
+	x.handler = MEMFD_V2_COMPATIBLE;
 	x.data = f->sess[1].files[0].data;
 	x.retrieve_status = 1;
 	kt_luo_file_detail(f->pm, &x);
@@ -1213,7 +1213,7 @@ static void test_file_detail(void **state)
 	kt_luo_file_detail(f->pm, &x);
 	assert_false(x.has_memfd);
 	assert_null(x.error);
-	strcpy(x.handler, "memfd-v1");
+	x.handler = "memfd-v1";
 	x.data = f->sess[1].files[0].data;
 	kt_luo_file_detail(f->pm, &x);
 	assert_false(x.has_memfd);

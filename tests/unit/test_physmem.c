@@ -251,6 +251,65 @@ static void test_truncated_image(void **state)
 	assert_int_equal(kt_physmem_read(f->pm, LOW + 2 * PAGE + PAGE - 8, buf, 16), -EIO);
 }
 
+/* Overwrite len bytes of the image's file at phys in the low segment (after the header and vmalloc pages). */
+static void poke_low(struct fixture *f, uint64_t pa, uint8_t v, size_t len)
+{
+	char *path = td_path(f->dir, "kcore");
+	int fd = open(path, O_WRONLY);
+	uint8_t buf[PAGE];
+
+	assert_true(fd >= 0 && len <= sizeof(buf));
+	memset(buf, v, len);
+	assert_int_equal(pwrite(fd, buf, len, (off_t)(3 * PAGE + pa - LOW)), (ssize_t)len);
+	close(fd);
+	free(path);
+}
+
+/*
+ * Through the cache: the same bytes as without it, pages read ahead no further than their
+ * segment or the file, and a page of RAM is one page whether read by its physical or its
+ * direct-map address (what was read stays until the cache is emptied).
+ */
+static void test_cached_reads(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t buf[3 * PAGE];
+
+	assert_int_equal(open_core(f, 0), 0);
+	kt_physmem_cache(f->pm, true);
+	assert_int_equal(kt_physmem_read(f->pm, LOW + 7 * PAGE, buf, 3 * PAGE), 0);
+	assert_int_equal(buf[0], 0x47);
+	assert_int_equal(buf[PAGE], 0x48);
+	assert_int_equal(buf[2 * PAGE], 0x49);
+	assert_int_equal(kt_physmem_read_virt(f->pm, TEXT_VA + PAGE + 15, buf, 1), 0);
+	assert_int_equal(buf[0], 0xee);
+	assert_int_equal(kt_physmem_read_virt(f->pm, VMALLOC + 8, buf, 8), 0);
+	assert_int_equal(buf[0], 0);
+	assert_int_equal(kt_physmem_read(f->pm, LOW + LOW_PAGES * PAGE - 8, buf, 16), -EFAULT);
+
+	assert_int_equal(kt_physmem_read_virt(f->pm, PAGE_OFFSET + LOW + 2 * PAGE, buf, 16), 0);
+	assert_int_equal(buf[0], 0x42);
+	poke_low(f, LOW + 2 * PAGE, 0x99, 16);
+	assert_int_equal(kt_physmem_read(f->pm, LOW + 2 * PAGE, buf, 16), 0);
+	assert_int_equal(buf[0], 0x42);
+	assert_int_equal(kt_physmem_read_virt_fresh(f->pm, PAGE_OFFSET + LOW + 2 * PAGE, buf, 16), 0);
+	assert_int_equal(buf[0], 0x99);
+	kt_physmem_cache(f->pm, true);
+	assert_int_equal(kt_physmem_read(f->pm, LOW + 2 * PAGE, buf, 16), 0);
+	assert_int_equal(buf[0], 0x99);
+	kt_physmem_cache(f->pm, false);
+
+	/* The file ends 3 pages into low RAM: those read, through a read-ahead cut short. */
+	assert_int_equal(open_core(f, (off_t)(6 * PAGE)), 0);
+	kt_physmem_cache(f->pm, true);
+	assert_int_equal(kt_physmem_read_virt(f->pm, PAGE_OFFSET + LOW + 2 * PAGE, buf, 16), 0);
+	assert_int_equal(buf[0], 0x42);
+	assert_int_equal(kt_physmem_read(f->pm, LOW, buf, 16), 0);
+	assert_int_equal(buf[0], 0x40);
+	assert_int_equal(kt_physmem_read(f->pm, LOW + 3 * PAGE, buf, 16), -EIO);
+	kt_physmem_cache(f->pm, false);
+}
+
 static void test_extended_phnum(void **state)
 {
 	struct fixture *f = *state;
@@ -643,6 +702,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_read_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_virt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_truncated_image, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cached_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_extended_phnum, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_elf, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_segment_paddr_wraps, setup, teardown),

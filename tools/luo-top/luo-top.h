@@ -48,11 +48,14 @@ struct lt_session {
 	int fd;
 	int64_t files;
 	int64_t bytes;
-	char state[16];			 /* "open" (fd held), or the last lifecycle step traced */
-	char unit[KT_SD_UNIT_MAX + 1];	 /* systemd unit it belongs to, "" when none */
-	char fdname[KT_SD_NAME_MAX + 1]; /* its name in that unit's fd store, "" when none */
-	uint64_t calls, errors;		 /* traced LUO calls about this session */
-	unsigned int src;		 /* LT_SRC_* */
+	char state[16]; /* "open" (fd held), or the last lifecycle step traced */
+	/*
+	 * The systemd unit it belongs to and its name in that unit's fd store, NULL when none:
+	 * the LUO state's strings, valid until it is gathered again.
+	 */
+	const char *unit, *fdname;
+	uint64_t calls, errors; /* traced LUO calls about this session */
+	unsigned int src;	/* LT_SRC_* */
 };
 #define LT_SRC_LUO 0x1
 #define LT_SRC_BPF 0x2

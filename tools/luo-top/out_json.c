@@ -227,8 +227,8 @@ void lt_json_frame(FILE *out, const struct lt_frame *f, const struct lt_opts *o)
 		kt_json_str(&j, "name", s->name);
 		num_or_null(&j, "pid", s->pid);
 		str_or_null(&j, "comm", s->comm[0] ? s->comm : NULL);
-		str_or_null(&j, "unit", s->unit[0] ? s->unit : NULL);
-		str_or_null(&j, "fdname", s->fdname[0] ? s->fdname : NULL);
+		str_or_null(&j, "unit", s->unit);
+		str_or_null(&j, "fdname", s->fdname);
 		num_or_null(&j, "fd", s->fd);
 		num_or_null(&j, "files", s->files);
 		num_or_null(&j, "bytes", s->bytes);

@@ -23,7 +23,7 @@ static struct lt_session *sessions_add(struct lt_sessions *s)
 	r->fd = -1;
 	r->files = -1;
 	r->bytes = -1;
-	snprintf(r->state, sizeof(r->state), "-");
+	strcpy(r->state, "-");
 	return r;
 }
 
@@ -43,14 +43,14 @@ void lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s)
 		kt_cstr(r->name, sizeof(r->name), x->name, sizeof(x->name)); /* the kernel's names fit 64 */
 		r->pid = x->pid;
 		r->fd = x->fd;
-		snprintf(r->comm, sizeof(r->comm), "%s", x->comm);
+		kt_cstr(r->comm, sizeof(r->comm), x->comm, sizeof(x->comm));
 		if (x->files_known) {
 			r->files = x->nr_files;
 			r->bytes = kt_luo_session_bytes(x);
 		}
-		snprintf(r->state, sizeof(r->state), "%s", kt_sess_state_name[x->state]);
-		snprintf(r->unit, sizeof(r->unit), "%s", x->unit ? x->unit : "");
-		snprintf(r->fdname, sizeof(r->fdname), "%s", x->fdname ? x->fdname : "");
+		kt_cstr(r->state, sizeof(r->state), kt_sess_state_name[x->state], sizeof(r->state));
+		r->unit = x->unit && x->unit[0] ? x->unit : NULL;
+		r->fdname = x->fdname && x->fdname[0] ? x->fdname : NULL;
 		r->src |= LT_SRC_LUO;
 	}
 }

@@ -196,10 +196,10 @@ static void rows_sessions(const struct lt_frame *f, struct lt_table *t)
 			return;
 		cell(r, 0, 0, "%s", s->name);
 		cell_num(r, 1, s->pid);
-		if (s->unit[0] && s->fdname[0])
+		if (s->unit && s->fdname)
 			cell(r, 2, 0, "%s:%s", s->unit, s->fdname);
 		else
-			cell(r, 2, 0, "%s", s->unit[0] ? s->unit : s->comm[0] ? s->comm : "-");
+			cell(r, 2, 0, "%s", s->unit ? s->unit : s->comm[0] ? s->comm : "-");
 		cell_num(r, 3, s->fd);
 		cell_num(r, 4, s->files);
 		cell_bytes(r, 5, s->bytes);
