@@ -187,6 +187,13 @@ $(O)/luo-top: $(LT_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LT_LIBS)
 
 
+# luo-top's rows, tested on their own.
+$(O)/tests/unit/test_lt_rows.o: CPPFLAGS += $(LT_CPPFLAGS) -Itools/luo-top
+$(O)/tests/unit/test_lt_rows.o: $(BPF_OUT)/kho.skel.h
+$(O)/tests/unit/test_lt_rows: $(O)/tests/unit/test_lt_rows.o $(O)/tools/luo-top/src_luo.o \
+		$(patsubst %.c,$(O)/%.o,$(wildcard lib/trace/*.c)) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LT_LIBS) -lcmocka
+
 # bench/trace.sh: the in-VM helper that times PRESERVE_FD with and without tracing.
 $(O)/kt-trace-bench: $(O)/bench/trace-bench.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

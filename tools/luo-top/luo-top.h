@@ -71,10 +71,12 @@ void lt_sessions_from_luo(const struct kt_luo_state *st, struct lt_sessions *s);
  * Merge the traced per-session totals (by name); sessions only traced get a row too,
  * but a live one only when its last traced call (CLOCK_MONOTONIC ns) is at since_ns or
  * later: from before, the LUO read that began then would have listed it, were it open
- * (its close went untraced: probes attach one by one).
+ * (its close went untraced: probes attach one by one). A released one stays for
+ * LT_RELEASED_NS after its release (now_ns: the time now), then goes.
  */
+#define LT_RELEASED_NS (10 * 1000000000ULL)
 void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n,
-			   uint64_t since_ns);
+			   uint64_t since_ns, uint64_t now_ns);
 void lt_sessions_free(struct lt_sessions *s);
 
 /*

@@ -170,7 +170,8 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 	lt_handlers_from_luo(&s->luo, &f->handlers);
 	lt_handlers_merge_bpf(&f->handlers, f->traced, f->nr_traced);
 	if (s->nsv)
-		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv, traced_since(s));
+		lt_sessions_merge_bpf(&f->sessions, s->sv, s->nsv, traced_since(s),
+				      lt_t0_ns + (uint64_t)(f->uptime * 1e9));
 	f->collect_ms = (lt_now() - start) * 1000;
 	return 0;
 }

@@ -61,7 +61,7 @@ static int cmp_name(const void *a, const void *b)
 }
 
 void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session *v, size_t n,
-			   uint64_t since_ns)
+			   uint64_t since_ns, uint64_t now_ns)
 {
 	size_t i, nluo = s->n;
 
@@ -78,6 +78,9 @@ void lt_sessions_merge_bpf(struct lt_sessions *s, const struct kt_trace_session 
 		snprintf(key.name, sizeof(key.name), "%s", name);
 		r = bsearch(&key, s->v, nluo, sizeof(*s->v), cmp_name);
 		if (!r && st->state != KT_SS_RELEASED && st->last_ns < since_ns)
+			continue;
+		if (!r && st->state == KT_SS_RELEASED && st->last_ns <= now_ns &&
+		    now_ns - st->last_ns > LT_RELEASED_NS)
 			continue;
 		if (!r) {
 			r = sessions_add(s);
