@@ -43,7 +43,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 TOOLS += $(O)/luo-top
 # ---- end bpf + luo-top (1/2) -------------------------------------------------------
 
-.PHONY: all check unit-test shell-test vm-test vm-scale vm-systemd fuzz-smoke fuzz fixtures install clean format format-check layering bench bench-decode bench-mem bench-sessions
+.PHONY: all check unit-test shell-test vm-test vm-scale vm-systemd fuzz-smoke fuzz fixtures install clean format format-check layering bench bench-decode bench-mem bench-sessions bench-vm
 all: $(TOOLS)
 
 $(O)/%.o: %.c
@@ -109,6 +109,11 @@ bench-mem: $(TOOLS)
 	bench/mem.sh $(O)/kho-inspect
 bench-sessions: $(TOOLS)
 	bench/sessions.sh $(O)
+# A scale run in the VM (as make vm-scale runs it, without its checks), then its figures.
+bench-vm: $(TOOLS)
+	@$(MAKE) -s build/kho-inspect build/luo-top build/kho-agent
+	@tests/vm/run-cycle.sh --scale build/vm/scale
+	@bench/vm.sh build/vm/scale
 
 # The systemd scenario: systemd >= 262 as PID 1 carries an fd store and a LUOSession= session
 # across one real `systemctl kexec` (Debian sid root, cached); its host-side checks read what
