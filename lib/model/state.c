@@ -8,6 +8,7 @@
 
 #include "base/progress.h"
 #include "base/util.h"
+#include "source/kcore.h"
 
 void kt_state_init(struct kt_state *st, const struct kt_snapshot *s)
 {

@@ -1,43 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Physical memory, read-only. The kcore backend reads an ELF64 core laid out as
- * fs/proc/kcore.c writes it: one PT_LOAD per kclist entry, p_paddr = __pa() for
- * KCORE_RAM, __pa_symbol() for KCORE_TEXT, -1 for everything else (vmalloc,
- * modules, vmemmap). A physical address maps to a file offset through a segment
- * that carries p_paddr; a virtual one through p_vaddr. The same code reads any
- * file so laid out (an "image": tests fabricate one). The saved backend reads
- * the pages `kho-inspect save` carried (KT_PHYSMEM_FILE of a snapshot).
+ * Physical memory, read-only, from one of two backends: kcore (kcore.c: /proc/kcore, or
+ * any file laid out as it is), or the pages `kho-inspect save` carried
+ * (KT_PHYSMEM_FILE of a snapshot). Either way reads are checked against System RAM,
+ * and the pages read can be recorded to be saved.
  */
 #include "source/physmem.h"
 
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/abi.h"
 #include "base/util.h"
+#include "source/kcore.h"
 
-#define LOCKDOWN_FILE "/sys/kernel/security/lockdown"
-#define MAX_PHNUM     (1u << 20)
-#define MAX_IOMEM     (16UL << 20)
-#define HDR_LEN	      16 /* magic + count */
-
-struct seg {
-	uint64_t vaddr, paddr, off, size;
-	bool has_paddr;
-};
+#define MAX_IOMEM (16UL << 20)
+#define HDR_LEN	  16 /* magic + count */
 
 struct kt_physmem {
 	bool saved;
-	/* kcore / image */
-	int fd;
-	struct seg *segs;
-	size_t nr_segs;
+	struct kt_kcore kc; /* kcore / image */
 	/* saved: views into the caller's buffer, valid while it is */
 	const uint8_t *addrs;
 	const uint8_t *pages;
@@ -52,19 +36,13 @@ struct kt_physmem {
 	size_t nr_rec, cap_rec;
 	void (*before_read)(void *ctx);
 	void *before_read_ctx;
-	/* pages of the image read whole, direct-mapped by file offset (tag: offset + 1, 0 empty) */
-	uint64_t *cache_tag;
-	uint8_t *cache;
 };
-
-/* 512 KiB: a list is read mostly in the order its objects were allocated. */
-#define CACHE_PAGES 128
 
 static struct kt_physmem *pm_new(void)
 {
 	struct kt_physmem *pm = kt_calloc(1, sizeof(*pm));
 
-	pm->fd = -1;
+	pm->kc.fd = -1;
 	return pm;
 }
 
@@ -72,12 +50,9 @@ void kt_physmem_close(struct kt_physmem *pm)
 {
 	if (!pm)
 		return;
-	if (pm->fd >= 0)
-		close(pm->fd);
-	free(pm->segs);
+	kt_kcore_close(&pm->kc);
 	free(pm->ram);
 	free(pm->rec);
-	kt_physmem_cache(pm, false);
 	free(pm);
 }
 
@@ -185,131 +160,6 @@ static int parse_iomem(struct kt_physmem *pm, const char *path, char *err, size_
 
 /* ---- kcore / image --------------------------------------------------------- */
 
-static int pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	uint8_t *p = buf;
-
-	if (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off)
-		return -EFAULT;
-	while (len) {
-		ssize_t r = pread(fd, p, len, (off_t)off);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (r == 0)
-			return -EIO; /* the file ends inside a segment: a truncated image */
-		p += r;
-		len -= r;
-		off += r;
-	}
-	return 0;
-}
-
-/* /proc/kcore refuses to open without CAP_SYS_RAWIO, or under lockdown (confidentiality). */
-static int kcore_open_error(const char *path, int e, char *err, size_t errlen)
-{
-	uint8_t *buf;
-	size_t len;
-	bool locked = false, known = false;
-
-	if (e == ENOENT && !strcmp(path, KT_KCORE))
-		return kt_fail(err, errlen, -ENOENT, "%s: not found (kernel built without CONFIG_PROC_KCORE)",
-			       path);
-	if (e == EACCES || (e == EPERM && geteuid()))
-		return kt_fail(err, errlen, -EACCES,
-			       "%s: permission denied (reading physical memory needs root)", path);
-	if (e != EPERM)
-		return kt_fail(err, errlen, -e, "%s: %s", path, strerror(e));
-	if (!kt_read_file(LOCKDOWN_FILE, 4096, &buf, &len)) {
-		known = true;
-		locked = memmem(buf, len, "[confidentiality]", 17) != NULL;
-		free(buf);
-	}
-	if (locked)
-		return kt_fail(err, errlen, -EPERM,
-			       "%s: forbidden by kernel lockdown (confidentiality mode, %s)", path,
-			       LOCKDOWN_FILE);
-	return kt_fail(err, errlen, -EPERM, "%s: operation not permitted (needs CAP_SYS_RAWIO%s)", path,
-		       known ? "" : "; kernel lockdown may forbid it too: see " LOCKDOWN_FILE);
-}
-
-static int parse_elf(struct kt_physmem *pm, const char *path, char *err, size_t errlen)
-{
-	Elf64_Ehdr eh;
-	Elf64_Phdr *ph;
-	struct stat st;
-	uint64_t phnum;
-	size_t i;
-	int ret;
-
-	ret = pread_full(pm->fd, &eh, sizeof(eh), 0);
-	if (ret)
-		return kt_fail(err, errlen, ret, "%s: cannot read the ELF header: %s", path,
-			       ret == -EIO ? "file too short" : strerror(-ret));
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_CORE)
-		return kt_fail(err, errlen, -EINVAL, "%s: not a little-endian ELF64 core file", path);
-	if (eh.e_phentsize != sizeof(Elf64_Phdr))
-		return kt_fail(err, errlen, -EINVAL, "%s: program header size %u, expected %zu", path,
-			       eh.e_phentsize, sizeof(Elf64_Phdr));
-	phnum = eh.e_phnum;
-	if (phnum == PN_XNUM) {
-		/* Extended numbering: the real count is in section header 0's sh_info. */
-		Elf64_Shdr sh;
-
-		if (!eh.e_shoff || pread_full(pm->fd, &sh, sizeof(sh), eh.e_shoff))
-			return kt_fail(err, errlen, -EINVAL, "%s: extended program header count unreadable",
-				       path);
-		phnum = sh.sh_info;
-	}
-	if (!phnum || phnum > MAX_PHNUM)
-		return kt_fail(err, errlen, -EINVAL, "%s: %llu program headers (expected 1 to %u)", path,
-			       (unsigned long long)phnum, MAX_PHNUM);
-	/* A regular file (an image) must hold the table; /proc/kcore reports its full size too. */
-	if (!fstat(pm->fd, &st) && S_ISREG(st.st_mode) &&
-	    (eh.e_phoff > (uint64_t)st.st_size || phnum * sizeof(*ph) > (uint64_t)st.st_size - eh.e_phoff))
-		return kt_fail(err, errlen, -EIO,
-			       "%s: cannot read %llu program headers at offset %llu: file too short", path,
-			       (unsigned long long)phnum, (unsigned long long)eh.e_phoff);
-	ph = kt_calloc(phnum, sizeof(*ph));
-	ret = pread_full(pm->fd, ph, phnum * sizeof(*ph), eh.e_phoff);
-	if (ret) {
-		free(ph);
-		return kt_fail(err, errlen, ret, "%s: cannot read %llu program headers at offset %llu: %s",
-			       path, (unsigned long long)phnum, (unsigned long long)eh.e_phoff,
-			       ret == -EIO ? "file too short" : strerror(-ret));
-	}
-	pm->segs = kt_calloc(phnum, sizeof(*pm->segs));
-	for (i = 0; i < phnum; i++) {
-		const Elf64_Phdr *p = &ph[i];
-
-		if (p->p_type != PT_LOAD || !p->p_filesz)
-			continue;
-		/* Lookups are overflow-safe (addr - base < size); only the file range must hold. */
-		if (p->p_offset + p->p_filesz < p->p_offset ||
-		    p->p_offset + p->p_filesz > (uint64_t)INT64_MAX) {
-			free(ph);
-			return kt_fail(err, errlen, -EINVAL, "%s: program header %zu: segment wraps around",
-				       path, i);
-		}
-		pm->segs[pm->nr_segs++] = (struct seg){
-		    .vaddr = p->p_vaddr,
-		    .paddr = p->p_paddr,
-		    .off = p->p_offset,
-		    .size = p->p_filesz,
-		    /* A physical range that would wrap is as good as none. */
-		    .has_paddr = p->p_paddr != (uint64_t)-1 && p->p_paddr + p->p_filesz > p->p_paddr,
-		};
-	}
-	free(ph);
-	if (!pm->nr_segs)
-		return kt_fail(err, errlen, -EINVAL, "%s: no PT_LOAD segments", path);
-	return 0;
-}
-
 int kt_physmem_open_kcore(const char *kcore, const char *iomem, struct kt_physmem **out, char *err,
 			  size_t errlen)
 {
@@ -320,13 +170,7 @@ int kt_physmem_open_kcore(const char *kcore, const char *iomem, struct kt_physme
 	kcore = kcore ? kcore : KT_KCORE;
 	iomem = iomem ? iomem : KT_IOMEM;
 	pm = pm_new();
-	pm->fd = open(kcore, O_RDONLY | O_CLOEXEC);
-	if (pm->fd < 0) {
-		ret = kcore_open_error(kcore, errno, err, errlen);
-		kt_physmem_close(pm);
-		return ret;
-	}
-	ret = parse_elf(pm, kcore, err, errlen);
+	ret = kt_kcore_open(&pm->kc, kcore, err, errlen);
 	if (!ret)
 		ret = parse_iomem(pm, iomem, err, errlen);
 	if (ret) {
@@ -334,44 +178,6 @@ int kt_physmem_open_kcore(const char *kcore, const char *iomem, struct kt_physme
 		return ret;
 	}
 	*out = pm;
-	return 0;
-}
-
-/* A segment containing addr (physical or virtual), or NULL. */
-static const struct seg *find_seg(const struct kt_physmem *pm, uint64_t addr, bool phys)
-{
-	size_t i;
-
-	for (i = 0; i < pm->nr_segs; i++) {
-		const struct seg *s = &pm->segs[i];
-		uint64_t base = phys ? s->paddr : s->vaddr;
-
-		if (phys && !s->has_paddr)
-			continue;
-		if (addr >= base && addr - base < s->size)
-			return s;
-	}
-	return NULL;
-}
-
-static int kcore_read(struct kt_physmem *pm, uint64_t addr, uint8_t *buf, size_t len, bool phys)
-{
-	while (len) {
-		const struct seg *s = find_seg(pm, addr, phys);
-		uint64_t rel, n;
-		int ret;
-
-		if (!s)
-			return -EFAULT;
-		rel = addr - (phys ? s->paddr : s->vaddr);
-		n = s->size - rel < len ? s->size - rel : len;
-		ret = pread_full(pm->fd, buf, n, s->off + rel);
-		if (ret)
-			return ret;
-		addr += n;
-		buf += n;
-		len -= n;
-	}
 	return 0;
 }
 
@@ -471,91 +277,15 @@ int kt_physmem_open_saved(const uint8_t *data, size_t len, const char *name, str
 
 void kt_physmem_cache(struct kt_physmem *pm, bool on)
 {
-	if (on && pm->cache) {
-		memset(pm->cache_tag, 0, CACHE_PAGES * sizeof(*pm->cache_tag));
-		return;
-	}
-	free(pm->cache_tag);
-	free(pm->cache);
-	pm->cache_tag = NULL;
-	pm->cache = NULL;
-	if (on && !pm->saved) {
-		pm->cache_tag = kt_calloc(CACHE_PAGES, sizeof(*pm->cache_tag));
-		pm->cache = kt_malloc(CACHE_PAGES * KT_PAGE_SIZE);
-	}
-}
-
-/*
- * A miss reads this many pages at once, as far as the segment goes: objects of a list
- * mostly sit in the pages after the one being read.
- */
-#define READ_AHEAD 16
-
-/* The slots from slot on filled with the image's pages from file offset page on. */
-static void cache_fill(struct kt_physmem *pm, const struct seg *s, uint64_t page, size_t slot)
-{
-	uint64_t want = (s->off + s->size - page) / KT_PAGE_SIZE, i;
-
-	if (want > READ_AHEAD)
-		want = READ_AHEAD;
-	if (want > CACHE_PAGES - slot)
-		want = CACHE_PAGES - slot;
-	for (i = 0; i < want; i++)
-		pm->cache_tag[slot + i] = 0;
-	/* A stretch kcore cannot give whole may still give its first page. */
-	if (pread_full(pm->fd, pm->cache + slot * KT_PAGE_SIZE, want * KT_PAGE_SIZE, page)) {
-		want = 1;
-		if (pread_full(pm->fd, pm->cache + slot * KT_PAGE_SIZE, KT_PAGE_SIZE, page))
-			return;
-	}
-	for (i = 0; i < want; i++)
-		pm->cache_tag[slot + i] = page + i * KT_PAGE_SIZE + 1;
-}
-
-/*
- * Through the cache, which holds pages of the image by file offset: a page of RAM read
- * through the direct map and by its physical address is one page. A page the segment
- * does not hold whole, or that kcore cannot give, is read as asked.
- */
-static int cached_read(struct kt_physmem *pm, uint64_t addr, uint8_t *buf, size_t len, bool phys)
-{
-	while (len) {
-		const struct seg *s = find_seg(pm, addr, phys);
-		uint64_t fo, page, off;
-		size_t n, slot;
-		int ret;
-
-		if (!s)
-			return -EFAULT;
-		fo = s->off + (addr - (phys ? s->paddr : s->vaddr));
-		page = fo & ~(uint64_t)(KT_PAGE_SIZE - 1);
-		off = fo - page;
-		n = KT_PAGE_SIZE - off < len ? KT_PAGE_SIZE - off : len;
-		if (n > s->off + s->size - fo)
-			n = s->off + s->size - fo;
-		slot = page / KT_PAGE_SIZE % CACHE_PAGES;
-		if (page >= s->off && page + KT_PAGE_SIZE <= s->off + s->size &&
-		    pm->cache_tag[slot] != page + 1)
-			cache_fill(pm, s, page, slot);
-		if (pm->cache_tag[slot] == page + 1) {
-			memcpy(buf, pm->cache + slot * KT_PAGE_SIZE + off, n);
-		} else {
-			ret = pread_full(pm->fd, buf, n, fo);
-			if (ret)
-				return ret;
-		}
-		addr += n;
-		buf += n;
-		len -= n;
-	}
-	return 0;
+	if (!pm->saved)
+		kt_kcore_cache(&pm->kc, on);
 }
 
 static int read_phys(struct kt_physmem *pm, uint64_t pa, void *buf, size_t len)
 {
 	if (pm->saved)
 		return snap_read(pm, pa, buf, len);
-	return pm->cache ? cached_read(pm, pa, buf, len, true) : kcore_read(pm, pa, buf, len, true);
+	return kt_kcore_read(&pm->kc, pa, buf, len, true, false);
 }
 
 static void record_page(struct kt_physmem *pm, uint64_t page)
@@ -618,8 +348,7 @@ static int read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len, 
 		return -EFAULT;
 	if (pm->before_read)
 		pm->before_read(pm->before_read_ctx);
-	return pm->cache && !fresh ? cached_read(pm, va, buf, len, false)
-				   : kcore_read(pm, va, buf, len, false);
+	return kt_kcore_read(&pm->kc, va, buf, len, false, fresh);
 }
 
 int kt_physmem_read_virt(struct kt_physmem *pm, uint64_t va, void *buf, size_t len)
@@ -640,12 +369,7 @@ void kt_physmem_before_read(struct kt_physmem *pm, void (*fn)(void *ctx), void *
 
 int kt_physmem_virt_to_phys(const struct kt_physmem *pm, uint64_t va, uint64_t *pa)
 {
-	const struct seg *s = pm->saved ? NULL : find_seg(pm, va, false);
-
-	if (!s || !s->has_paddr)
-		return -EFAULT;
-	*pa = s->paddr + (va - s->vaddr);
-	return 0;
+	return pm->saved ? -EFAULT : kt_kcore_virt_to_phys(&pm->kc, va, pa);
 }
 
 void kt_physmem_record(struct kt_physmem *pm, bool on)

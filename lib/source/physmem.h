@@ -17,7 +17,6 @@
 
 #include "base/abi.h"
 
-#define KT_KCORE "/proc/kcore"
 #define KT_IOMEM "/proc/iomem"
 /*
  * In a saved snapshot: "KTPHYS1\0", u64 count, count sorted u64 page addresses, count pages,
