@@ -199,8 +199,9 @@ void kt_kcore_cache(struct kt_kcore *k, bool on)
 }
 
 /*
- * A miss reads this many pages at once, as far as the segment goes: objects of a list
- * mostly sit in the pages after the one being read.
+ * A miss on the page right after the last ones read reads this many at once, as far as
+ * the segment goes: a list laid out upwards is read in few calls, while objects spread
+ * over the slabs cost a page a miss, not sixteen.
  */
 #define READ_AHEAD 16
 
@@ -209,8 +210,8 @@ static void cache_fill(struct kt_kcore *k, const struct kt_kcore_seg *s, uint64_
 {
 	uint64_t want = (s->off + s->size - page) / KT_PAGE_SIZE, i;
 
-	if (want > READ_AHEAD)
-		want = READ_AHEAD;
+	if (want > (page == k->next_fill ? READ_AHEAD : 1))
+		want = page == k->next_fill ? READ_AHEAD : 1;
 	if (want > CACHE_PAGES - slot)
 		want = CACHE_PAGES - slot;
 	for (i = 0; i < want; i++)
@@ -223,6 +224,7 @@ static void cache_fill(struct kt_kcore *k, const struct kt_kcore_seg *s, uint64_
 	}
 	for (i = 0; i < want; i++)
 		k->cache_tag[slot + i] = page + i * KT_PAGE_SIZE + 1;
+	k->next_fill = page + want * KT_PAGE_SIZE;
 }
 
 /*

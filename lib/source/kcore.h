@@ -25,6 +25,7 @@ struct kt_kcore {
 	/* pages of the file read whole, direct-mapped by file offset (tag: offset + 1, 0 empty) */
 	uint64_t *cache_tag;
 	uint8_t *cache;
+	uint64_t next_fill; /* the file offset after the pages the cache last read */
 };
 
 /* Open path and read its program headers; -errno with err (root, lockdown, format). */
