@@ -287,6 +287,11 @@ node() {
 	assert_output --partial "unknown or ambiguous command"
 	run "$KI" --bogus
 	assert_failure 2
+	# A command's own options: getopt's line names the program and the command.
+	run "$KI" sessions --bogus
+	assert_failure 2
+	assert_line --index 0 "kho-inspect sessions: unrecognized option '--bogus'"
+	assert_line --index 1 "Try 'kho-inspect sessions --help' for more information."
 	run "$KI" --root "$FIX/boot" stat
 	assert_success
 	assert_output --partial "status"

@@ -260,6 +260,35 @@ static void test_sha256(void **state)
 	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* kt_grow: 16 first, or exactly a count asked for ahead; then doubling; new room zeroed. */
+static void test_grow(void **state)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0, i;
+
+	(void)state;
+	KT_GROW(v, cap, 1);
+	assert_int_equal(cap, 16);
+	free(v);
+	v = NULL;
+	cap = 0;
+	KT_GROW(v, cap, 630000);
+	assert_int_equal(cap, 630000);
+	for (i = 0; i < cap; i++)
+		assert_int_equal(v[i], 0);
+	memset(v, 0xff, cap * sizeof(*v));
+	KT_GROW(v, cap, 630001);
+	assert_int_equal(cap, 1260000);
+	assert_int_equal(v[629999], UINT32_MAX);
+	for (i = 630000; i < cap; i++)
+		assert_int_equal(v[i], 0);
+	KT_GROW(v, cap, 5000000);
+	assert_int_equal(cap, 5000000);
+	KT_GROW(v, cap, 10);
+	assert_int_equal(cap, 5000000);
+	free(v);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -283,6 +312,7 @@ int main(void)
 	    cmocka_unit_test(test_cstr_truncates),
 	    cmocka_unit_test(test_printable),
 	    cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_grow),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

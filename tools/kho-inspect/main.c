@@ -377,6 +377,7 @@ int main(int argc, char **argv)
 	struct opts o = {.accept_loss = accept_loss};
 	const struct cmd *cmd = &cmds[0]; /* show */
 	unsigned int used = 0;
+	char prog[64];
 	int ret;
 
 	/* Before a command: every command's options, and show's (the command without a name). */
@@ -389,10 +390,15 @@ int main(int argc, char **argv)
 			report_error(&o, "unknown or ambiguous command '%s' (see --help)", argv[optind]);
 			return KT_EXIT_ERROR;
 		}
-		/* The command's own options, after its name; getopt restarts on the rest. */
+		/*
+		 * The command's own options, after its name; getopt restarts on the rest, and
+		 * names "kho-inspect COMMAND" in its messages.
+		 */
 		argc -= optind;
 		argv += optind;
 		optind = 0;
+		snprintf(prog, sizeof(prog), "kho-inspect %s", cmd->name);
+		argv[0] = prog;
 		if (used & ~cmd->groups) {
 			report_error(&o,
 				     "%s does not take the options of show given before it (see %s --help)",
