@@ -167,7 +167,8 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 BPF_OUT := build/bpf
 BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_x86 -Wall -Wno-unused-parameter -Werror
 LT_CPPFLAGS := -Ibpf -I$(BPF_OUT) $(shell pkg-config --cflags ncursesw)
-LT_LIBS := $(shell pkg-config --libs libbpf ncursesw)
+# -pthread: the frame modes load the probes in a thread of their own (src_load.c).
+LT_LIBS := $(shell pkg-config --libs libbpf ncursesw) -pthread
 LT_SRCS := $(sort $(wildcard tools/luo-top/*.c))
 LT_OBJS := $(LT_SRCS:%.c=$(O)/%.o) $(patsubst %.c,$(O)/%.o,$(wildcard lib/trace/*.c))
 

@@ -32,8 +32,8 @@ struct kt_trace {
 /* probes.c: decide per function how it can be traced here (t->probes, t->fentry, t->kprobe). */
 void kt_trace_decide(struct kt_trace *t);
 void kt_trace_set_reason(struct kt_probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* load.c: libbpf's messages, kept for the reasons (the last one in kt_trace_libbpf_last). */
+/* load.c: libbpf's messages, kept for the reasons (the last one of this thread in kt_trace_libbpf_last). */
 void kt_trace_libbpf_messages(bool verbose);
-extern char kt_trace_libbpf_last[256];
+extern _Thread_local char kt_trace_libbpf_last[256];
 
 #endif

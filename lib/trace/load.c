@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +25,23 @@ static double mono(void)
 
 /* ---- libbpf's messages: kept for the reasons, shown only with verbose ---------------- */
 
-static bool lb_verbose;
-char kt_trace_libbpf_last[256];
+/*
+ * A tool may load in one thread while another calls libbpf (luo-top reads the kernel's
+ * BTF meanwhile): each thread keeps the last message of its own calls.
+ */
+static atomic_bool lb_verbose;
+_Thread_local char kt_trace_libbpf_last[256];
 
 static int lb_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	bool verbose = atomic_load_explicit(&lb_verbose, memory_order_relaxed);
 	char buf[1024];
 	size_t n;
 
-	if (level == LIBBPF_DEBUG && !lb_verbose)
+	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (lb_verbose)
+	if (verbose)
 		fputs(buf, stderr);
 	n = strlen(buf);
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
@@ -47,7 +53,7 @@ static int lb_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 
 void kt_trace_libbpf_messages(bool verbose)
 {
-	lb_verbose = verbose;
+	atomic_store_explicit(&lb_verbose, verbose, memory_order_relaxed);
 	libbpf_set_print(lb_print);
 }
 

@@ -4,6 +4,8 @@
 # trace.ndjson (sessions created, memfds preserved) and stage 2 with the kprobe/kretprobe
 # fallback into trace2.ndjson (retrieve, finish, release).
 # The agent's own log says what really happened; every traced call is checked against it.
+# At the sessions stage luo-top -b -J ran too (luo-top.json): its first frames came while its
+# probes loaded in the background, then tracing was on.
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -187,20 +189,89 @@ kho_restore_pages"
 	done < <(grep '^FILE ' "$create_log")
 }
 
-@test "luo-top -b -J at the sessions stage: two frames, the agent's sessions from /proc" {
-	local f=$out/sessions/luo-top.json want
+@test "luo-top -b -J at the sessions stage: frames 1, 2, ..., each with the agent's sessions from /proc" {
+	local f=$out/sessions/luo-top.json want line i=0
 	assert_equal "$(cat "$out/sessions/luo-top.rc")" 0
-	assert_equal "$(wc -l <"$f")" 2
 	want=$(grep '^SESSION ' "$create_log" | while read -r l; do field "$l" name; done | sort)
-	for i in 0 1; do
-		line=$(sed -n "$((i + 1))p" "$f")
-		assert_equal "$(jq .frame <<<"$line")" $((i + 1))
-		assert_equal "$(jq .tracing.active <<<"$line")" true
+	while read -r line; do
+		i=$((i + 1))
+		assert_equal "$(jq .frame <<<"$line")" $i
 		assert_equal "$(jq -r '.sessions[].name' <<<"$line" | sort)" "$want"
 		assert_equal "$(jq -r '[.sessions[] | .comm] | unique | .[]' <<<"$line")" kho-agent
 		assert_equal "$(jq -r '[.sessions[] | .pid] | unique | .[]' <<<"$line")" "$(cat "$out/sessions/agent.pid")"
 		assert_equal "$(jq -r '.kho.available' <<<"$line")" true
+	done <"$f"
+	assert [ "$i" -ge 3 ]
+}
+
+# The init's lt_frames ran `luo-top -b -d 0.5 -J` until two or more frames said the probes were loaded,
+# and noted from outside luo-top when its first frame and its first loaded one came out
+# (luo-top.times, guest uptime) and which fds it held then (luo-top.fds-*).
+@test "luo-top -b -J: frames every 0.5 s from the start while the probes load, then tracing on and its attach time" {
+	local f=$out/sessions/luo-top.json b=$out/sessions/luo-top l n up active after fns status
+	local loading_up on_up on_after start first on
+	# Loading frames, then loaded ones; never back.
+	assert_equal "$(jq -r .tracing.loading "$f" | uniq | paste -sd' ')" "true false"
+	assert [ "$(jq -r .tracing.loading "$f" | grep -c false)" -ge 2 ]
+	assert_equal "$(head -n 1 "$f" | jq -c '.tracing | [.loading, .active, .attached_after_ms]')" '[true,false,null]'
+	# While loading: said so, no functions.
+	run jq -r 'select(.tracing.loading) | [.frame, .uptime_ms, .tracing.active, (.tracing.attached_after_ms | tostring),
+		(.functions | length), .tracing.status] | @tsv' "$f"
+	for l in "${lines[@]}"; do
+		IFS=$'\t' read -r n up active after fns status <<<"$l"
+		assert_equal "$active $after $fns" "false null 0"
+		[[ $status =~ ^loading\ probes\ \([0-9]+\.[0-9]\ s\)$ ]] || fail "frame $n: status '$status'"
+		loading_up=$up
 	done
+	# None waited for the probes: frame 1 in its 0.5 s, and frame n at (n - 1) * 0.5 s, or as soon
+	# as frame n - 1 was collected when that took longer (250 ms for printing it and scheduling).
+	assert [ "$(head -n 1 "$f" | jq .uptime_ms)" -lt 500 ]
+	run jq -sc '[range(1; length) as $i | .[$i - 1] as $p | .[$i] | select(.tracing.loading)
+		| {frame, uptime_ms, due: ([$i * 500, $p.uptime_ms + $p.collect_us / 1000] | max)}
+		| select(.uptime_ms > .due + 250)]' "$f"
+	assert_output "[]"
+	# Loaded: tracing on, the status with the attach time, which is after the last loading frame was
+	# made and before the first loaded one. (The load's end is measured just before it is handed
+	# over: 100 ms for a loader thread paused between the two.)
+	run jq -r 'select(.tracing.loading | not) | [.uptime_ms, .tracing.active, .tracing.probes_attached,
+		.tracing.attached_after_ms, (.functions | length), .tracing.status] | @tsv' "$f"
+	IFS=$'\t' read -r on_up active n on_after fns status <<<"${lines[0]}"
+	assert_equal "$active $n $fns" "true 30 38"
+	[[ $status =~ ^on:\ 30\ of\ 38\ probes\ attached\ \(fentry\ 30,\ kprobe\ 0\;\ per-page\ probes\ off:\ --pages\)\ in\ ([0-9]+\.[0-9])\ s$ ]] ||
+		fail "status '$status'"
+	awk -v s="${BASH_REMATCH[1]}" -v ms="$on_after" 'BEGIN { d = s - ms / 1000; exit !(d < 0.051 && d > -0.051) }' ||
+		fail "the status says ${BASH_REMATCH[1]} s, attached_after_ms $on_after"
+	[ "$on_after" -gt 0 ] && [ "$on_after" -ge $((loading_up - 100)) ] && [ "$on_after" -le $((on_up + 100)) ] ||
+		fail "attached after $on_after ms; last loading frame at $loading_up ms, first loaded at $on_up ms"
+	assert_equal "$(sed -n 2p <<<"$output" | cut -f4)" "$on_after"
+	# From outside luo-top: its first frame was out before it says the probes were attached, and
+	# the loaded frame after (luo-top's clock starts once it runs, after "start"; /proc/uptime
+	# counts in 10 ms).
+	start=$(sed -n 's/^start //p' "$b.times") first=$(sed -n 's/^first //p' "$b.times") on=$(sed -n 's/^on //p' "$b.times")
+	awk -v s="$start" -v f="$first" -v o="$on" -v a="$on_after" 'BEGIN { exit !((f - s) * 1000 < a && (o - s) * 1000 + 10 >= a) }' ||
+		fail "started at $start, first frame seen at $first, loaded one at $on; attached after $on_after ms"
+	# The kernel: no BPF link while the first frame was out; one per entry and exit program of
+	# each attached probe when the loaded one was.
+	assert_equal "$(grep -c 'anon_inode:bpf_link' "$b.fds-first")" 0
+	assert_equal "$(grep -c 'anon_inode:bpf_link' "$b.fds-on")" 60
+}
+
+@test "luo-top -b -n 1 ends with its one frame, sooner than the probes take to attach" {
+	local b=$out/sessions/luo-top-once start end after framed
+	assert_equal "$(cat "$b.rc")" 0
+	assert_equal "$(cat "$b.err")" ""
+	assert_equal "$(wc -l <"$b.json")" 1
+	assert_equal "$(jq -c '.tracing | [.loading, .active]' "$b.json")" '[true,false]'
+	# Not joining a loader thread still at work: the whole run took less time than the probes
+	# of the run after it needed to attach (lt_frames, same kernel, same stage), and at most
+	# 3 s (starting, printing, exiting) more than its frame says it took to get there.
+	start=$(sed -n 's/^start //p' "$b.times") end=$(sed -n 's/^end //p' "$b.times")
+	after=$(jq -s 'map(.tracing.attached_after_ms | values) | first' "$out/sessions/luo-top.json")
+	awk -v s="$start" -v e="$end" -v a="$after" 'BEGIN { exit !((e - s) * 1000 < a) }' ||
+		fail "luo-top -b -n 1 ran from $start to $end; the other run's probes attached after $after ms"
+	framed=$(jq '.uptime_ms + .collect_us / 1000' "$b.json")
+	awk -v s="$start" -v e="$end" -v f="$framed" 'BEGIN { exit !((e - s) * 1000 < f + 3000) }' ||
+		fail "luo-top -b -n 1 ran from $start to $end; its frame was collected $framed ms after its start"
 }
 
 @test "a second, concurrent luo-top --trace (fentry, text lines) saw the same calls after the kexec" {

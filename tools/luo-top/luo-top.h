@@ -3,7 +3,8 @@
  * luo-top: live view of LUO sessions, file handlers, KHO state and KHO/LUO calls.
  *
  * Data flows one way: sources (src_kho.c: debugfs or a saved snapshot; src_luo.c: the
- * LUO state of lib/model; src_bpf.c: lib/trace) fill one frame (struct lt_frame);
+ * LUO state of lib/model; src_bpf.c: lib/trace, its probes loaded in the background by
+ * src_load.c in the frame modes) fill one frame (struct lt_frame);
  * table.c turns a frame into the rows of a view; the renderers (out_text.c batch and
  * trace lines, out_json.c, tui.c) print rows or frames. No renderer reads a source.
  */
@@ -130,6 +131,8 @@ struct lt_frame {
 	size_t nr_traced;
 	struct kt_fn_stat fn[KT_FN_MAX];
 	bool tracing;
+	bool loading;	       /* the probes are still loading in the background */
+	double attached_after; /* seconds from the start until they were attached; 0: not */
 	const char *trace_status;
 	const struct kt_probe *probes; /* KT_FN_MAX entries, NULL when tracing was not tried */
 	bool pages;		       /* per-page probes attached: KHO bytes are known */

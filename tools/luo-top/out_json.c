@@ -46,6 +46,12 @@ static void tracing_obj(struct kt_json *j, const struct lt_frame *f)
 	kt_json_bool(j, "per_page", f->pages);
 	kt_json_u64(j, "events", f->total_events);
 	kt_json_u64(j, "events_dropped", f->dropped);
+	kt_json_bool(j, "loading", f->loading);
+	/* Milliseconds, as uptime_ms: from the start until the probes loaded in the background were on. */
+	if (f->attached_after)
+		kt_json_u64(j, "attached_after_ms", (uint64_t)(f->attached_after * 1000));
+	else
+		kt_json_null(j, "attached_after_ms");
 	kt_json_obj_end(j);
 }
 

@@ -15,6 +15,7 @@
 int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
 {
 	struct lt_src *s = calloc(1, sizeof(*s));
+	int err = 0;
 
 	*srcp = NULL;
 	if (!s) {
@@ -37,10 +38,16 @@ int lt_src_open(const struct lt_opts *o, struct lt_src **srcp)
 		}
 		lt_kho_free(&f);
 	}
+	/* --trace and --probes need the probes: they wait. Frames come at once and fill in. */
 	if (o->no_bpf) {
 		s->trace_off = "off: disabled (--no-bpf)";
-	} else if (lt_bpf_open(s)) {
-		kt_errmsg("out of memory");
+	} else if (o->trace || o->probes) {
+		err = lt_bpf_open(s);
+	} else {
+		err = lt_load_start(s);
+	}
+	if (err) {
+		kt_errmsg("cannot load the probes: %s", strerror(-err));
 		free(s);
 		return LT_EXIT_ERROR;
 	}
@@ -54,6 +61,7 @@ void lt_src_close(struct lt_src *s, int *links)
 		*links = 0;
 	if (!s)
 		return;
+	lt_load_stop(s);
 	if (s->trace)
 		lt_bpf_close(s, links);
 	kt_luo_state_free(&s->luo);
@@ -73,6 +81,7 @@ void lt_src_on_event(struct lt_src *s, void (*fn)(void *, const struct kt_event 
 	s->user_ctx = ctx;
 }
 
+/* -1 without tracing, also while the probes load: ask again after each frame. */
 int lt_src_event_fd(struct lt_src *s)
 {
 	return kt_trace_fd(s->trace);
@@ -143,10 +152,12 @@ int lt_src_collect(struct lt_src *s, struct lt_frame *f)
 	/* A saved snapshot does not change: read it once. */
 	if (!s->o->root || !f->snap)
 		lt_kho_load(s->o->root, f);
+	lt_load_adopt(s);
 	if (s->trace)
 		lt_bpf_collect(s, f);
 	else
 		f->trace_status = s->trace_off;
+	lt_load_frame(s, f);
 	/* A session created, retrieved or closed is a LUO call: then every link is read again. */
 	luo = lt_luo_calls(f->fn);
 	full = f->seq % (f->tracing ? 10 : 5) == 1 || luo != s->luo_calls;

@@ -29,9 +29,9 @@ static void keep_event(void *ctx, const struct kt_event *e)
 		s->user_fn(s->user_ctx, e);
 }
 
-int lt_bpf_open(struct lt_src *s)
+void lt_bpf_opts(struct lt_src *s, struct kt_trace_opts *to)
 {
-	struct kt_trace_opts to = {
+	*to = (struct kt_trace_opts){
 	    .pid = s->o->pid,
 	    .force_kprobe = s->o->force_kprobe,
 	    .pages = s->o->pages,
@@ -39,7 +39,13 @@ int lt_bpf_open(struct lt_src *s)
 	    .on_event = keep_event,
 	    .ctx = s,
 	};
+}
 
+int lt_bpf_open(struct lt_src *s)
+{
+	struct kt_trace_opts to;
+
+	lt_bpf_opts(s, &to);
 	return kt_trace_open(&to, &s->trace);
 }
 

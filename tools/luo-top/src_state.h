@@ -9,6 +9,10 @@ struct lt_src {
 	const struct lt_opts *o;
 	struct kt_trace *trace;
 	const char *trace_off; /* status when tracing was not even tried */
+	/* the probes loading in the background (src_load.c): NULL when done or never started */
+	struct lt_loader *loader;
+	double loaded_at; /* seconds from the start until that load ended; 0: not yet */
+	char status[600]; /* a frame's tracing status composed here (loading, attach time) */
 	/* the newest events, a ring */
 	struct kt_event *ev, *ev_linear;
 	size_t ev_head, ev_count;
@@ -27,6 +31,8 @@ struct lt_src {
 	size_t nsv;
 };
 
+/* How to trace, from the options; events go to the in-memory ring. */
+void lt_bpf_opts(struct lt_src *s, struct kt_trace_opts *to);
 int lt_bpf_open(struct lt_src *s);
 void lt_bpf_close(struct lt_src *s, int *links);
 void lt_bpf_collect(struct lt_src *s, struct lt_frame *f);
@@ -38,5 +44,16 @@ void lt_bpf_collect(struct lt_src *s, struct lt_frame *f);
 void lt_bpf_sessions(struct lt_src *s, const struct lt_frame *f);
 /* Session lifecycle calls (create, retrieve, release, ...) among fn's totals. */
 uint64_t lt_luo_calls(const struct kt_fn_stat *fn);
+
+/*
+ * src_load.c: the probes loaded by a thread of their own while frames are drawn.
+ * lt_load_adopt takes the finished load into s->trace (nothing while it still runs);
+ * lt_load_frame sets the frame's loading state, attach time and status; lt_load_stop
+ * at the end takes a finished load, or leaves a running one to end with the process.
+ */
+int lt_load_start(struct lt_src *s);
+void lt_load_adopt(struct lt_src *s);
+void lt_load_frame(struct lt_src *s, struct lt_frame *f);
+void lt_load_stop(struct lt_src *s);
 
 #endif

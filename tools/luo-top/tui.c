@@ -228,7 +228,8 @@ static void draw(struct tui *u)
 	if (u->view == LT_V_GLOBAL)
 		y = draw_global_head(u, y, bottom);
 	if (u->view == LT_V_FUNCTIONS && !u->f.tracing && y < bottom)
-		line(y++, "(per-function totals come from tracing, which is off)");
+		line(y++, u->f.loading ? "(per-function totals come from tracing: its probes are loading)"
+				       : "(per-function totals come from tracing, which is off)");
 	draw_table(u, y, bottom);
 
 	/* Last line: keys, or the filter being typed. */
