@@ -43,6 +43,16 @@ if [ -f "$f" ]; then
 	line "sessions: luo-top first frame (collect)" "$(jq -s '.[0].collect_us / 1000' "$f")" ms
 	line "sessions: luo-top next frame (collect)" "$(jq -s '.[1].collect_us / 1000' "$f")" ms
 fi
+# luo-top with BPF: its first frame does not wait for the probes (lt_frames in the init).
+t=$d/sessions/luo-top.times
+if [ -f "$t" ] && grep -q '^on ' "$t"; then
+	line "luo-top with BPF: first frame out, from its start" \
+		"$(awk '$1 == "start" { s = $2 } $1 == "first" { printf "%.2f", $2 - s }' "$t")" s
+	line "luo-top with BPF: probes attached, from its start" \
+		"$(jq -s '[.[] | select(.tracing.attached_after_ms != null)][0].tracing.attached_after_ms / 1000' "$f")" s
+	line "luo-top with BPF: frames drawn while the probes loaded" \
+		"$(jq -s '[.[] | select(.tracing.loading)] | length' "$f")" ""
+fi
 c=$d/churn
 if [ -f "$c/luo-top.ndjson" ]; then
 	n=$(ls "$c"/sessions-*.rc | wc -l)
