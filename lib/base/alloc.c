@@ -99,6 +99,11 @@ void *kt_grow(void *v, size_t *cap, size_t need, size_t size)
 		ncap = need;
 	if (ncap > SIZE_MAX / size)
 		return oom();
+	if (!v) {
+		/* Fresh pages come zeroed: no pass over them now. */
+		*cap = ncap;
+		return kt_calloc(ncap, size);
+	}
 	v = kt_realloc(v, ncap * size);
 	memset((char *)v + *cap * size, 0, (ncap - *cap) * size);
 	*cap = ncap;

@@ -132,15 +132,22 @@ static void put_escaped(struct kt_json *j, const char *s, size_t n)
 	size_t i = 0, run = 0, seq;
 	char u[8];
 
-	putch(j, '"');
-	/* Where the buffer has room, plain bytes are copied as they are scanned. */
-	if (j->len + n < sizeof(j->buf)) {
-		char *o = j->buf + j->len;
+	/* Where the buffer has room, plain bytes are copied as they are scanned: most strings are. */
+	if (j->len + n + 2 <= sizeof(j->buf)) {
+		char *o = j->buf + j->len + 1;
 
+		o[-1] = '"';
 		while (i < n && plain[(unsigned char)s[i]])
 			o[i] = s[i], i++;
-		j->len += i;
+		if (i == n) {
+			o[n] = '"';
+			j->len += n + 2;
+			return;
+		}
+		j->len += 1 + i;
 		run = i;
+	} else {
+		putch(j, '"');
 	}
 	for (; i < n; i++) {
 		unsigned char c = s[i];

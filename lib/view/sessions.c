@@ -47,7 +47,7 @@ static void file_node(const struct kt_luo_state *luo, struct kt_physmem *folios,
 	char name[32], flbs[1024];
 	struct kt_val v = {.type = KT_V_STRLIST, .s = flbs};
 
-	snprintf(name, sizeof(name), "%llu", (unsigned long long)f->token);
+	kt_u64_str(name, f->token, 10);
 	kt_node_begin(s, name, f->handler[0] ? f->handler : NULL, f->has_size ? &f->size : NULL);
 	kt_field_str(s, "handler", f->handler);
 	kt_field_u64(s, "token", f->token);
