@@ -23,7 +23,9 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DKT_VERSION='"$(VERSIO
 CPPFLAGS += -Ilib
 LDFLAGS += $(SANFLAGS)
 # bookworm's libfdt ships no pkg-config file.
-LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto -ljansson -larchive -lsystemd -lsmartcols
+LDLIBS := -lfdt -lbpf -lelf -lz -lcrypto -ljansson -lsmartcols
+# Opened on first use (lib/base/dl.h), not linked: only the tests call them directly.
+DLOPEN_LIBS := -larchive -lsystemd
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -67,7 +69,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/tests/unit/fdtbuild.o $(O)/tests/unit/fake_pid1.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(DLOPEN_LIBS) -lcmocka
 
 unit-test: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -198,7 +200,7 @@ $(O)/tests/unit/test_lt_rows.o: CPPFLAGS += $(LT_CPPFLAGS) -Itools/luo-top
 $(O)/tests/unit/test_lt_rows.o: $(BPF_OUT)/kho.skel.h
 $(O)/tests/unit/test_lt_rows: $(O)/tests/unit/test_lt_rows.o $(O)/tools/luo-top/src_luo.o \
 		$(patsubst %.c,$(O)/%.o,$(wildcard lib/trace/*.c)) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LT_LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(DLOPEN_LIBS) $(LT_LIBS) -lcmocka
 
 # bench/trace.sh: the in-VM helper that times PRESERVE_FD with and without tracing.
 $(O)/kt-trace-bench: $(O)/bench/trace-bench.o $(LIB)

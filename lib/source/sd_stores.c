@@ -8,7 +8,31 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include "base/dl.h"
 #include "base/util.h"
+
+/* libsystemd, opened on first use (base/dl.h): only the LUO views ask PID 1. */
+#define LIBSYSTEMD_FNS(X)                                                                                    \
+	X(sd_bus_call_method)                                                                                \
+	X(sd_bus_error_free)                                                                                 \
+	X(sd_bus_error_has_name)                                                                             \
+	X(sd_bus_error_is_set)                                                                               \
+	X(sd_bus_flush_close_unref)                                                                          \
+	X(sd_bus_get_property_string)                                                                        \
+	X(sd_bus_get_property_trivial)                                                                       \
+	X(sd_bus_message_enter_container)                                                                    \
+	X(sd_bus_message_peek_type)                                                                          \
+	X(sd_bus_message_read)                                                                               \
+	X(sd_bus_message_read_basic)                                                                         \
+	X(sd_bus_message_unref)                                                                              \
+	X(sd_bus_new)                                                                                        \
+	X(sd_bus_set_address)                                                                                \
+	X(sd_bus_start)                                                                                      \
+	X(sd_bus_unref)
+LIBSYSTEMD_FNS(KT_DL_SLOT)
+static const struct kt_dl_sym libsystemd_syms[] = {LIBSYSTEMD_FNS(KT_DL_ENTRY)};
+static struct kt_dl libsystemd = {
+    "libsystemd.so.0", libsystemd_syms, KT_ARRAY_SIZE(libsystemd_syms), false, 0, ""};
 
 #define SD_DEST	   NULL /* a direct connection to PID 1: no bus name */
 #define SD_PATH	   "/org/freedesktop/systemd1"
@@ -19,7 +43,7 @@
 static int bus_fail(char *err, size_t errlen, int r, const char *what, const sd_bus_error *e)
 {
 	return kt_fail(err, errlen, r < 0 ? r : -EIO, "systemd: %s: %s", what,
-		       e && sd_bus_error_is_set(e) ? e->message : strerror(r < 0 ? -r : EIO));
+		       e && dl_sd_bus_error_is_set(e) ? e->message : strerror(r < 0 ? -r : EIO));
 }
 
 static int connect_pid1(sd_bus **bus, char *err, size_t errlen)
@@ -33,14 +57,17 @@ static int connect_pid1(sd_bus **bus, char *err, size_t errlen)
 				       "systemd is not running (no /run/systemd/private)");
 		addr = KT_SD_PRIVATE_BUS;
 	}
-	r = sd_bus_new(bus);
+	r = kt_dl_open(&libsystemd, err, errlen);
+	if (r)
+		return r;
+	r = dl_sd_bus_new(bus);
 	if (r < 0)
 		return bus_fail(err, errlen, r, "bus", NULL);
-	r = sd_bus_set_address(*bus, addr);
+	r = dl_sd_bus_set_address(*bus, addr);
 	if (r >= 0)
-		r = sd_bus_start(*bus);
+		r = dl_sd_bus_start(*bus);
 	if (r < 0) {
-		sd_bus_unref(*bus);
+		dl_sd_bus_unref(*bus);
 		*bus = NULL;
 		if (r == -EACCES || r == -EPERM)
 			return kt_fail(err, errlen, -EACCES, "systemd: %s: not permitted (root only)", addr);
@@ -58,20 +85,20 @@ static void read_kexec_count(sd_bus *bus, struct kt_sd_stores *st)
 	uint32_t u;
 	uint64_t t;
 
-	if (sd_bus_call_method(bus, SD_DEST, SD_PATH, "org.freedesktop.DBus.Properties", "Get", &e, &reply,
-			       "ss", SD_MANAGER, "KExecCount") >= 0 &&
-	    sd_bus_message_peek_type(reply, NULL, &contents) >= 0 && contents &&
-	    sd_bus_message_enter_container(reply, 'v', contents) >= 0) {
-		if (!strcmp(contents, "u") && sd_bus_message_read_basic(reply, 'u', &u) >= 0) {
+	if (dl_sd_bus_call_method(bus, SD_DEST, SD_PATH, "org.freedesktop.DBus.Properties", "Get", &e, &reply,
+				  "ss", SD_MANAGER, "KExecCount") >= 0 &&
+	    dl_sd_bus_message_peek_type(reply, NULL, &contents) >= 0 && contents &&
+	    dl_sd_bus_message_enter_container(reply, 'v', contents) >= 0) {
+		if (!strcmp(contents, "u") && dl_sd_bus_message_read_basic(reply, 'u', &u) >= 0) {
 			st->kexec_count = u;
 			st->has_kexec_count = true;
-		} else if (!strcmp(contents, "t") && sd_bus_message_read_basic(reply, 't', &t) >= 0) {
+		} else if (!strcmp(contents, "t") && dl_sd_bus_message_read_basic(reply, 't', &t) >= 0) {
 			st->kexec_count = t;
 			st->has_kexec_count = true;
 		}
 	}
-	sd_bus_message_unref(reply);
-	sd_bus_error_free(&e);
+	dl_sd_bus_message_unref(reply);
+	dl_sd_bus_error_free(&e);
 }
 
 static int dump_store(sd_bus *bus, struct kt_sd_store *s, char *err, size_t errlen)
@@ -80,9 +107,9 @@ static int dump_store(sd_bus *bus, struct kt_sd_store *s, char *err, size_t errl
 	sd_bus_message *reply = NULL;
 	int r;
 
-	r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "DumpUnitFileDescriptorStore", &e, &reply,
-			       "s", s->unit);
-	if (r < 0 && sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
+	r = dl_sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "DumpUnitFileDescriptorStore", &e,
+				  &reply, "s", s->unit);
+	if (r < 0 && dl_sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
 		r = 0; /* gone since it was listed: nothing stored */
 		goto out;
 	}
@@ -93,13 +120,13 @@ static int dump_store(sd_bus *bus, struct kt_sd_store *s, char *err, size_t errl
 		r = bus_fail(err, errlen, r, what, &e);
 		goto out;
 	}
-	r = sd_bus_message_enter_container(reply, 'a', "(suuutuusu)");
+	r = dl_sd_bus_message_enter_container(reply, 'a', "(suuutuusu)");
 	while (r >= 0) {
 		struct kt_sd_stored_fd f = {0};
 		const char *name, *path;
 
-		r = sd_bus_message_read(reply, "(suuutuusu)", &name, &f.mode, &f.dev_major, &f.dev_minor,
-					&f.ino, &f.rdev_major, &f.rdev_minor, &path, &f.flags);
+		r = dl_sd_bus_message_read(reply, "(suuutuusu)", &name, &f.mode, &f.dev_major, &f.dev_minor,
+					   &f.ino, &f.rdev_major, &f.rdev_minor, &path, &f.flags);
 		if (r <= 0)
 			break;
 		f.name = kt_strdup(name);
@@ -110,8 +137,8 @@ static int dump_store(sd_bus *bus, struct kt_sd_store *s, char *err, size_t errl
 	if (r < 0)
 		r = kt_fail(err, errlen, r, "systemd: the fd store of %s: malformed reply", s->unit);
 out:
-	sd_bus_message_unref(reply);
-	sd_bus_error_free(&e);
+	dl_sd_bus_message_unref(reply);
+	dl_sd_bus_error_free(&e);
 	return r < 0 ? r : 0;
 }
 
@@ -126,19 +153,19 @@ static int read_service(sd_bus *bus, const char *unit, const char *path, struct 
 	int r;
 
 	st->services++;
-	if (sd_bus_get_property_trivial(bus, SD_DEST, path, SD_SERVICE, "NFileDescriptorStore", &e, 'u', &n) <
-		0 ||
-	    sd_bus_get_property_trivial(bus, SD_DEST, path, SD_SERVICE, "FileDescriptorStoreMax", &e, 'u',
-					&max) < 0) {
+	if (dl_sd_bus_get_property_trivial(bus, SD_DEST, path, SD_SERVICE, "NFileDescriptorStore", &e, 'u',
+					   &n) < 0 ||
+	    dl_sd_bus_get_property_trivial(bus, SD_DEST, path, SD_SERVICE, "FileDescriptorStoreMax", &e, 'u',
+					   &max) < 0) {
 		/* Unloaded or gone since the listing: nothing stored. */
-		sd_bus_error_free(&e);
+		dl_sd_bus_error_free(&e);
 		return 0;
 	}
 	/* Older systemd has no Preserve= (then nothing is preserved across a kexec). */
-	if (sd_bus_get_property_string(bus, SD_DEST, path, SD_SERVICE, "FileDescriptorStorePreserve", &e,
-				       &preserve) < 0)
+	if (dl_sd_bus_get_property_string(bus, SD_DEST, path, SD_SERVICE, "FileDescriptorStorePreserve", &e,
+					  &preserve) < 0)
 		preserve = NULL;
-	sd_bus_error_free(&e);
+	dl_sd_bus_error_free(&e);
 	if (!n && !(preserve && !strcmp(preserve, "yes"))) {
 		free(preserve);
 		return 0;
@@ -168,17 +195,17 @@ int kt_sd_stores_read(struct kt_sd_stores *st, char *err, size_t errlen)
 	if (r)
 		return r;
 	read_kexec_count(bus, st);
-	r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ListUnits", &e, &reply, NULL);
+	r = dl_sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ListUnits", &e, &reply, NULL);
 	if (r < 0) {
 		r = bus_fail(err, errlen, r, "ListUnits", &e);
 		goto out;
 	}
-	r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+	r = dl_sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
 	while (r >= 0 && units++ < MAX_UNITS) {
 		const char *name, *load, *path;
 
-		r = sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, &load, NULL, NULL, NULL, &path,
-					NULL, NULL, NULL);
+		r = dl_sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, &load, NULL, NULL, NULL, &path,
+					   NULL, NULL, NULL);
 		if (r <= 0)
 			break;
 		if (strcmp(load, "loaded") || strlen(name) < 8 || strcmp(name + strlen(name) - 8, ".service"))
@@ -188,9 +215,9 @@ int kt_sd_stores_read(struct kt_sd_stores *st, char *err, size_t errlen)
 	if (r < 0 && !err[0])
 		r = kt_fail(err, errlen, r, "systemd: ListUnits: malformed reply");
 out:
-	sd_bus_message_unref(reply);
-	sd_bus_error_free(&e);
-	sd_bus_flush_close_unref(bus);
+	dl_sd_bus_message_unref(reply);
+	dl_sd_bus_error_free(&e);
+	dl_sd_bus_flush_close_unref(bus);
 	if (r < 0)
 		kt_sd_stores_free(st);
 	return r < 0 ? r : 0;

@@ -7,6 +7,9 @@
 
 #include "fdtbuild.h"
 
+#include <zlib.h>
+
+#include "base/dl.h"
 #include "base/hash.h"
 #include "base/size.h"
 #include "base/util.h"
@@ -260,6 +263,30 @@ static void test_sha256(void **state)
 	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* kt_dl_open: a library or a symbol that is not there is one line, said again on every call. */
+static void test_dl_open(void **state)
+{
+	static void *fn;
+	static const struct kt_dl_sym missing_sym[] = {{"kt_no_such_function", &fn}};
+	static const struct kt_dl_sym zlib_syms[] = {{"zlibVersion", &fn}};
+	struct kt_dl none = {"libkt-no-such-library.so.0", zlib_syms, 1, false, 0, ""};
+	struct kt_dl nosym = {"libz.so.1", missing_sym, 1, false, 0, ""};
+	struct kt_dl zlib = {"libz.so.1", zlib_syms, 1, false, 0, ""};
+	char err[256];
+
+	(void)state;
+	assert_int_equal(kt_dl_open(&none, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "libkt-no-such-library.so.0"));
+	err[0] = '\0';
+	assert_int_equal(kt_dl_open(&none, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "libkt-no-such-library.so.0"));
+	assert_int_equal(kt_dl_open(&nosym, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "libz.so.1: no kt_no_such_function");
+	assert_int_equal(kt_dl_open(&zlib, err, sizeof(err)), 0);
+	assert_non_null(fn);
+	assert_string_equal(((const char *(*)(void))fn)(), ZLIB_VERSION);
+}
+
 /* kt_grow: 16 first, or exactly a count asked for ahead; then doubling; new room zeroed. */
 static void test_grow(void **state)
 {
@@ -313,6 +340,7 @@ int main(void)
 	    cmocka_unit_test(test_printable),
 	    cmocka_unit_test(test_sha256),
 	    cmocka_unit_test(test_grow),
+	    cmocka_unit_test(test_dl_open),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Copy executables and every shared library they need (as ldd lists them, the dynamic loader
-# included) into a root filesystem tree:
+# included, and those they open themselves) into a root filesystem tree:
 #   bundle-libs.sh [--wrap DIR] ROOT BINDIR EXE...
 # The tools are built against Debian 12's libraries (libsmartcols ships no static archive), so
 # the test VMs carry those, as dracut does.
@@ -35,6 +35,14 @@ for exe in "$@"; do
 	fi
 	libs=$(echo "$deps" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
 	loader=$(echo "$deps" | awk '$1 ~ /^\// { print $1 }')
+	# Libraries a tool opens on first use (lib/base/dl.h) are in it as sonames, not in ldd's
+	# list: those too, with what they need.
+	for so in $(grep -ao 'lib[A-Za-z0-9_+-]*\.so\.[0-9][0-9]*' "$exe" | sort -u); do
+		echo "$deps" | grep -q "^[[:space:]]*$so " && continue
+		path=$(/sbin/ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ { print $NF; exit }')
+		[ -n "$path" ] || continue
+		libs="$libs $path $(ldd "$path" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')"
+	done
 	for lib in $libs; do
 		if [ -n "$wrap" ]; then
 			dest=$root/$wrap/lib/${lib##*/}
