@@ -35,9 +35,11 @@ static int add_section(const char *name, struct kt_vmlinux *v, const char *sn, c
 {
 	size_t len = v->img.len;
 
+	/* The image names its sections: a name with control bytes would break the one line. */
 	if (sh->sh_offset > len || sh->sh_size > len - sh->sh_offset)
 		return kt_fail(err, errlen, -EBADMSG, "%s: truncated: section %s ends at byte %llu of %zu",
-			       name, sn, (unsigned long long)(sh->sh_offset + sh->sh_size), len);
+			       name, kt_name_ok(sn, strlen(sn) + 1) ? sn : "(an unprintable name)",
+			       (unsigned long long)(sh->sh_offset + sh->sh_size), len);
 	KT_GROW(v->data, v->cap_data, v->nr_data + 1);
 	v->data[v->nr_data].p = v->img.elf + sh->sh_offset;
 	v->data[v->nr_data++].len = sh->sh_size;
