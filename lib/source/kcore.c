@@ -161,27 +161,6 @@ static const struct kt_kcore_seg *find_seg(const struct kt_kcore *k, uint64_t ad
 	return NULL;
 }
 
-static int direct_read(const struct kt_kcore *k, uint64_t addr, uint8_t *buf, size_t len, bool phys)
-{
-	while (len) {
-		const struct kt_kcore_seg *s = find_seg(k, addr, phys);
-		uint64_t rel, n;
-		int ret;
-
-		if (!s)
-			return -EFAULT;
-		rel = addr - (phys ? s->paddr : s->vaddr);
-		n = s->size - rel < len ? s->size - rel : len;
-		ret = pread_full(k->fd, buf, n, s->off + rel);
-		if (ret)
-			return ret;
-		addr += n;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 void kt_kcore_cache(struct kt_kcore *k, bool on)
 {
 	if (on && k->cache) {
@@ -228,31 +207,33 @@ static void cache_fill(struct kt_kcore *k, const struct kt_kcore_seg *s, uint64_
 }
 
 /*
- * Through the cache, which holds pages of the image by file offset: a page of RAM read
- * through the direct map and by its physical address is one page. A page the segment
- * does not hold whole, or that kcore cannot give, is read as asked.
+ * len bytes at addr, segment by segment. Through the cache (when cached), which holds
+ * pages of the image by file offset: a page of RAM read through the direct map and by
+ * its physical address is one page; a page the segment does not hold whole, or that
+ * kcore cannot give, is read as asked. Without it, each segment's part in one call.
  */
-static int cached_read(struct kt_kcore *k, uint64_t addr, uint8_t *buf, size_t len, bool phys)
+static int seg_read(struct kt_kcore *k, uint64_t addr, uint8_t *buf, size_t len, bool phys, bool cached)
 {
 	while (len) {
 		const struct kt_kcore_seg *s = find_seg(k, addr, phys);
-		uint64_t fo, page, off;
+		uint64_t fo, end, page, off;
 		size_t n, slot;
 		int ret;
 
 		if (!s)
 			return -EFAULT;
 		fo = s->off + (addr - (phys ? s->paddr : s->vaddr));
+		end = s->off + s->size;
+		n = end - fo < len ? end - fo : len;
 		page = fo & ~(uint64_t)(KT_PAGE_SIZE - 1);
 		off = fo - page;
-		n = KT_PAGE_SIZE - off < len ? KT_PAGE_SIZE - off : len;
-		if (n > s->off + s->size - fo)
-			n = s->off + s->size - fo;
 		slot = page / KT_PAGE_SIZE % CACHE_PAGES;
-		if (page >= s->off && page + KT_PAGE_SIZE <= s->off + s->size &&
-		    k->cache_tag[slot] != page + 1)
-			cache_fill(k, s, page, slot);
-		if (k->cache_tag[slot] == page + 1) {
+		if (cached) {
+			n = KT_PAGE_SIZE - off < n ? KT_PAGE_SIZE - off : n;
+			if (page >= s->off && page + KT_PAGE_SIZE <= end && k->cache_tag[slot] != page + 1)
+				cache_fill(k, s, page, slot);
+		}
+		if (cached && k->cache_tag[slot] == page + 1) {
 			memcpy(buf, k->cache + slot * KT_PAGE_SIZE + off, n);
 		} else {
 			ret = pread_full(k->fd, buf, n, fo);
@@ -288,8 +269,7 @@ void kt_kcore_close(struct kt_kcore *k)
 
 int kt_kcore_read(struct kt_kcore *k, uint64_t addr, void *buf, size_t len, bool phys, bool fresh)
 {
-	return k->cache && !fresh ? cached_read(k, addr, buf, len, phys)
-				  : direct_read(k, addr, buf, len, phys);
+	return seg_read(k, addr, buf, len, phys, k->cache && !fresh);
 }
 
 int kt_kcore_virt_to_phys(const struct kt_kcore *k, uint64_t va, uint64_t *pa)
