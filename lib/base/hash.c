@@ -74,3 +74,22 @@ void kt_u64set_free(struct kt_u64set *set)
 	free(set->slot);
 	memset(set, 0, sizeof(*set));
 }
+
+const char *kt_strset_add(struct kt_strset *set, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (!strcmp(set->v[i], s))
+			return set->v[i];
+	KT_GROW(set->v, set->cap, set->n + 1);
+	return set->v[set->n++] = kt_strdup(s);
+}
+
+void kt_strset_free(struct kt_strset *set)
+{
+	while (set->n)
+		free(set->v[--set->n]);
+	free(set->v);
+	memset(set, 0, sizeof(*set));
+}

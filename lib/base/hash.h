@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Digests and sets of numbers. */
+/* Digests, sets of numbers, and strings kept once. */
 #ifndef KT_HASH_H
 #define KT_HASH_H
 
@@ -20,5 +20,14 @@ struct kt_u64set {
 /* true if v was added, false if it was there already. */
 bool kt_u64set_add(struct kt_u64set *set, uint64_t v);
 void kt_u64set_free(struct kt_u64set *set);
+
+/* Strings kept once each, for many records to point at (a few names shared by millions). */
+struct kt_strset {
+	char **v;
+	size_t n, cap;
+};
+/* s as kept in set (a copy made on first sight), valid until kt_strset_free. */
+const char *kt_strset_add(struct kt_strset *set, const char *s);
+void kt_strset_free(struct kt_strset *set);
 
 #endif

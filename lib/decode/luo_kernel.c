@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/hash.h"
 #include "base/util.h"
 #include "decode/btf_layout.h"
 
@@ -57,10 +58,6 @@ static uint64_t u64_at(const uint8_t *p, uint32_t off)
  */
 #define MAX_ATTEMPTS 5
 
-struct snap_file {
-	struct kt_luo_file_rec r; /* r.handler: one of the walk's handler names */
-};
-
 struct snap_session {
 	char name[LUO_SESSION_NAME_LEN + 1];
 	uint8_t retrieved;
@@ -72,7 +69,7 @@ struct snap_session {
 struct snap {
 	struct snap_session *s;
 	size_t nr_s, cap_s;
-	struct snap_file *f;
+	struct kt_luo_file_rec *f; /* handler: one of the walk's names */
 	size_t nr_f, cap_f;
 };
 
@@ -80,7 +77,7 @@ struct snap {
 static void snap_drop_files(struct snap *sn, size_t from)
 {
 	for (; sn->nr_f > from; sn->nr_f--)
-		free((char *)sn->f[sn->nr_f - 1].r.memfd_error);
+		free((char *)sn->f[sn->nr_f - 1].memfd_error);
 }
 
 static void snap_clear(struct snap *sn)
@@ -104,10 +101,9 @@ struct walk {
 	struct kt_physmem *pm;
 	const struct layout *l;
 	uint8_t *sbuf, *sbuf2, *fbuf;
-	uint64_t fh;	     /* the handler last read (most files share one) */
-	const char *handler; /* its compatible, one of names */
-	char **names;	     /* every handler compatible met, each once */
-	size_t nr_names, cap_names;
+	uint64_t fh;		/* the handler last read (most files share one) */
+	const char *handler;	/* its compatible, one of names */
+	struct kt_strset names; /* every handler compatible met */
 };
 
 /*
@@ -158,28 +154,21 @@ static bool same_head(const struct head *a, const struct head *b)
 static const char *handler_name(struct walk *w, uint64_t fh)
 {
 	char compat[LUO_HANDLER_COMPAT_LEN + 1] = "";
-	size_t i;
 
 	if (fh && kt_physmem_read_virt(w->pm, fh + w->l->fh_compat, compat, LUO_HANDLER_COMPAT_LEN))
 		return NULL;
-	for (i = 0; i < w->nr_names && strcmp(w->names[i], compat); i++)
-		;
-	if (i == w->nr_names) {
-		KT_GROW(w->names, w->cap_names, w->nr_names + 1);
-		w->names[w->nr_names++] = kt_strdup(compat);
-	}
-	return w->names[i];
+	return kt_strset_add(&w->names, compat);
 }
 
-static void read_handler(struct walk *w, uint64_t fh, struct snap_file *sf)
+static void read_handler(struct walk *w, uint64_t fh, struct kt_luo_file_rec *sf)
 {
 	if (fh != w->fh || !w->handler) {
 		w->handler = handler_name(w, fh);
 		w->fh = w->handler ? fh : 0;
 	}
-	sf->r.handler = w->handler ? w->handler : "";
+	sf->handler = w->handler ? w->handler : "";
 	if (!w->handler)
-		sf->r.error = "file handler not readable";
+		sf->error = "file handler not readable";
 }
 
 /*
@@ -187,18 +176,18 @@ static void read_handler(struct walk *w, uint64_t fh, struct snap_file *sf)
  * is left). -EBADMSG when it reads as garbage: freed by an unpreserve that has not taken
  * the file off the list yet, or broken.
  */
-static int read_memfd(struct walk *w, struct snap_file *sf)
+static int read_memfd(struct walk *w, struct kt_luo_file_rec *sf)
 {
 	char err[128];
 	int ret;
 
-	if (strcmp(sf->r.handler, MEMFD_V2_COMPATIBLE) || !sf->r.data || sf->r.retrieve_status)
+	if (strcmp(sf->handler, MEMFD_V2_COMPATIBLE) || !sf->data || sf->retrieve_status)
 		return 0;
-	sf->r.detailed = true;
-	ret = kt_memfd_read(w->pm, sf->r.data, &sf->r.memfd, err, sizeof(err));
-	sf->r.has_memfd = !ret;
+	sf->detailed = true;
+	ret = kt_memfd_read(w->pm, sf->data, &sf->memfd, err, sizeof(err));
+	sf->has_memfd = !ret;
 	if (ret)
-		sf->r.memfd_error = kt_strdup(err);
+		sf->memfd_error = kt_strdup(err);
 	return ret == -EBADMSG ? ret : 0;
 }
 
@@ -219,7 +208,7 @@ static int read_files(struct walk *w, uint64_t session, struct snap *sn, char *e
 	if (claimed <= KT_LUO_MAX_LIST)
 		KT_GROW(sn->f, sn->cap_f, sn->nr_f + claimed);
 	for (steps = 0; node != head; steps++) {
-		struct snap_file *sf;
+		struct kt_luo_file_rec *sf;
 		uint64_t file, inode;
 
 		if (loop_step(&lp, node) || steps >= KT_LUO_MAX_LIST ||
@@ -235,16 +224,15 @@ static int read_files(struct walk *w, uint64_t session, struct snap *sn, char *e
 		sf = &sn->f[sn->nr_f++];
 		memset(sf, 0, sizeof(*sf));
 		read_handler(w, u64_at(w->fbuf, l->f_fh), sf);
-		sf->r.token = u64_at(w->fbuf, l->f_token);
-		sf->r.data = u64_at(w->fbuf, l->f_data);
-		memcpy(&sf->r.retrieve_status, w->fbuf + l->f_rstatus, sizeof(int));
+		sf->token = u64_at(w->fbuf, l->f_token);
+		sf->data = u64_at(w->fbuf, l->f_data);
+		memcpy(&sf->retrieve_status, w->fbuf + l->f_rstatus, sizeof(int));
 		file = u64_at(w->fbuf, l->f_file);
 		if (file && !kt_physmem_read_virt(w->pm, file + l->file_inode, &inode, sizeof(inode)) &&
-		    inode &&
-		    !kt_physmem_read_virt(w->pm, inode + l->inode_size, &sf->r.size, sizeof(sf->r.size)))
-			sf->r.has_size = true;
+		    inode && !kt_physmem_read_virt(w->pm, inode + l->inode_size, &sf->size, sizeof(sf->size)))
+			sf->has_size = true;
 		if (read_memfd(w, sf) && !garbage)
-			garbage = sf->r.memfd_error;
+			garbage = sf->memfd_error;
 		prev = node;
 		node = u64_at(w->fbuf, l->f_list);
 	}
@@ -391,7 +379,7 @@ static void hand_on(const struct snap *sn, bool incoming, const struct kt_luo_re
 					     ss->claimed);
 
 		for (k = 0; k < ss->nr_files; k++)
-			ops->file(ctx, session, &sn->f[ss->first + k].r);
+			ops->file(ctx, session, &sn->f[ss->first + k]);
 		if (ss->error)
 			ops->session_error(ctx, session, ss->error);
 	}
@@ -432,9 +420,7 @@ int kt_luo_kernel_walk(struct kt_physmem *pm, const struct kt_luo_rec_ops *ops, 
 	free(w.sbuf);
 	free(w.sbuf2);
 	free(w.fbuf);
-	while (w.nr_names)
-		free(w.names[--w.nr_names]);
-	free(w.names);
+	kt_strset_free(&w.names);
 	if (ret)
 		return ret;
 	/*

@@ -32,13 +32,7 @@ struct kt_luo_file *kt_luo_add_file(struct kt_luo_session *s)
 
 const char *kt_luo_handler_name(struct kt_luo_state *st, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < st->nr_handler_names; i++)
-		if (!strcmp(st->handler_names[i], name))
-			return st->handler_names[i];
-	KT_GROW(st->handler_names, st->cap_handler_names, st->nr_handler_names + 1);
-	return st->handler_names[st->nr_handler_names++] = kt_strdup(name);
+	return kt_strset_add(&st->handler_names, name);
 }
 
 const char *const kt_flb_state_name[KT_FLB_NR_STATES] = {
@@ -149,9 +143,7 @@ void kt_luo_state_free(struct kt_luo_state *st)
 	free(st->serialized_note);
 	free(st->sd.mapping_note);
 	free(st->sd.stores_note);
-	for (i = 0; i < st->nr_handler_names; i++)
-		free(st->handler_names[i]);
-	free(st->handler_names);
+	kt_strset_free(&st->handler_names);
 	memset(st, 0, sizeof(*st));
 }
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "base/abi.h"
+#include "base/hash.h"
 #include "decode/luo_rec.h"
 #include "decode/memfd.h"
 #include "decode/sd_luo_map.h"
@@ -113,8 +114,7 @@ struct kt_luo_state {
 	bool incoming_settled;
 	struct kt_luo_systemd sd;
 	/* The file handlers' compatibles, each kept once: a million files share a few. */
-	char **handler_names;
-	size_t nr_handler_names, cap_handler_names;
+	struct kt_strset handler_names;
 };
 
 /*
